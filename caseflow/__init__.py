@@ -1,0 +1,139 @@
+"""Caseflow: a case-to-cause workflow tracker. `create_app` wires the parts; it starts nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+import caseflow.database  # noqa: F401  (engine event listeners)
+from caseflow.web import MAX_DATABASE_ID
+from config import Config, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` ids beyond a 32-bit key cannot exist: 404 at routing, never an overflow in the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(config=None) -> Flask:
+    """`config` may be a config class, an environment name, or a mapping of overrides."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CASEFLOW_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    if isinstance(config, type) and issubclass(config, Config):
+        app.config.from_object(config)
+    elif isinstance(config, str):
+        app.config.from_object(config_for(config))
+    else:
+        app.config.from_object(config_for())
+        if isinstance(config, Mapping):
+            app.config.update(config)
+    app.url_map.converters["int"] = DatabaseId
+    _configure_secrets(app)
+    _configure_database(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def _configure_secrets(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production; refusing to start.")
+        os.makedirs(app.instance_path, exist_ok=True)
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("CASEFLOW_CLIENT_KEY"):
+        app.config["CASEFLOW_CLIENT_KEY"] = hmac.new(
+            app.config["SECRET_KEY"].encode(), b"caseflow-client-key", hashlib.sha256
+        ).hexdigest()
+
+
+def _configure_database(app: Flask) -> None:
+    from caseflow.database import engine_options
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        os.makedirs(app.instance_path, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "caseflow.db")
+    if uri.startswith("postgresql://") or uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(uri, app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+
+
+def register_extensions(app: Flask) -> None:
+    from caseflow.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.session_protection = "basic"
+
+
+def register_blueprints(app: Flask) -> None:
+    from caseflow.accounts.routes import bp as accounts_bp
+    from caseflow.api import bp as api_bp
+    from caseflow.audit.routes import bp as audit_bp
+    from caseflow.campaigns.routes import bp as campaigns_bp
+    from caseflow.concerns.routes import bp as concerns_bp
+    from caseflow.health import bp as health_bp
+    from caseflow.notifications.routes import bp as notifications_bp
+    from caseflow.patterns.routes import bp as patterns_bp
+    from caseflow.reflection.routes import bp as reflection_bp
+    from caseflow.taxonomy.routes import bp as taxonomy_bp
+
+    for bp in (
+        accounts_bp,
+        audit_bp,
+        health_bp,
+        taxonomy_bp,
+        concerns_bp,
+        patterns_bp,
+        campaigns_bp,
+        reflection_bp,
+        notifications_bp,
+        api_bp,
+    ):
+        app.register_blueprint(bp)
+
+
+def register_hooks(app: Flask) -> None:
+    from caseflow import security
+    from caseflow.notifications.services import close_the_loop
+    from caseflow.patterns.services import attach_new_evidence
+
+    security.init_app(app)
+    # Concerns logged or edited later join the campaigns whose patterns they match.
+    app.extensions["caseflow.concern_hooks"] = [attach_new_evidence]
+    # When a campaign is created, moves step or changes status, the caseworkers whose concerns are
+    # its evidence hear about it.
+    app.extensions.setdefault("caseflow.campaign_hooks", []).append(close_the_loop)
+
+
+def register_commands(app: Flask) -> None:
+    from caseflow.cli import register
+
+    register(app)

@@ -1,0 +1,87 @@
+"""Thin click commands that call services (INTERFACES.md, "Command line")."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from caseflow.accounts import services as accounts
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import ROLES, User
+
+users_cli = AppGroup("users", help="Manage users and API tokens.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--name", default="")
+@click.option("--password", default=None, help="Prompted for when omitted.")
+def users_create(email, roles, name, password):
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(None, email, roles, password, name)
+    except ValidationFailed as e:
+        for field, messages in e.errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).", err=True)
+
+
+@users_cli.command("token")
+@click.option("--email", required=True)
+@click.option("--name", default="API token")
+def users_token(email, name):
+    user = accounts.find_user(email)
+    if user is None:
+        click.echo(f"No user {email}.", err=True)
+        raise SystemExit(1)
+    _, secret = accounts.create_token(None, user, name)
+    db.session.commit()
+    click.echo(secret)
+
+
+@click.command("seed-demo")
+@click.option("--force", is_flag=True, help="Load even when data exists (adds to it).")
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database; never an error.")
+@click.option("--concerns", "concern_count", default=3000, show_default=True)
+def seed_demo(force, if_empty, concern_count):
+    """Load a realistic demo organisation."""
+    from flask import current_app
+
+    from caseflow.demo import DEMO_PASSWORD, USERS, seed
+
+    if current_app.config["ENV_NAME"] == "production":
+        # The demo logins and their password are published in the README.
+        click.echo("seed-demo refuses to run in production.", err=True)
+        raise SystemExit(1)
+    has_data = db.session.scalar(select(func.count()).select_from(User)) > 0
+    if has_data and not force:
+        if not if_empty:
+            click.echo("The database already holds data; use --force to add the demo anyway.", err=True)
+            raise SystemExit(1)
+        click.echo("The database already holds data; demo not loaded.")
+    else:
+        seed(concern_count=concern_count)
+        db.session.commit()
+        click.echo("Demo organisation loaded.")
+    click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+    for email, name, roles in USERS:
+        click.echo(f"  {', '.join(roles):<12} {email}  ({name})")
+
+
+def register(app: Flask) -> None:
+    from caseflow.backup import backup_cli
+    from caseflow.concerns.cli import register as register_import
+    from caseflow.reflection.cli import register as register_jobs
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo)
+    register_import(app)
+    register_jobs(app)
+    app.cli.add_command(backup_cli)

@@ -1,0 +1,111 @@
+"""A concern: one thing a client brought, as a caseworker logged it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.models.base import Base, TimestampMixin
+from caseflow.models.taxonomy import Program, Tag
+
+# HUD HMIS FY2024 / OMB SPD 15 (2024) race and ethnicity, plus three distinct non-answers.
+RACE_CATEGORIES = {
+    "aian": "American Indian, Alaska Native, or Indigenous",
+    "asian": "Asian or Asian American",
+    "black": "Black, African American, or African",
+    "hispanic": "Hispanic/Latina/e/o",
+    "mena": "Middle Eastern or North African",
+    "nhpi": "Native Hawaiian or Pacific Islander",
+    "white": "White",
+}
+RACE_NON_ANSWERS = {
+    "unknown": "Client doesn't know",
+    "refused": "Client prefers not to answer",
+    "not_collected": "Data not collected",
+}
+RACE_CODES = {**RACE_CATEGORIES, **RACE_NON_ANSWERS}
+AGE_BANDS = ("under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus")
+SOURCES = {"client": "Client reported", "staff": "Staff observed"}
+
+concern_tags = Table(
+    "concern_tags",
+    Base.metadata,
+    Column("concern_id", ForeignKey("concerns.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+    Index("ix_concern_tags_tag_concern", "tag_id", "concern_id"),
+)
+
+
+class ConcernRace(Base):
+    """One self-reported race/ethnicity answer; a concern may hold several (multi-select)."""
+
+    __tablename__ = "concern_races"
+    __table_args__ = (Index("ix_concern_races_code_concern", "code", "concern_id"),)
+
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Concern(TimestampMixin, Base):
+    __tablename__ = "concerns"
+    __table_args__ = (
+        Index("ix_concerns_occurred_on", "occurred_on"),
+        Index("ix_concerns_program_occurred", "program_id", "occurred_on"),
+        Index("ix_concerns_zip_occurred", "zip", "occurred_on"),
+        Index("ix_concerns_client_key_occurred", "client_key", "occurred_on"),
+        Index("ix_concerns_author_occurred", "author_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    summary: Mapped[str] = mapped_column(String(500))
+    narrative: Mapped[str | None] = mapped_column(Text)
+    occurred_on: Mapped[date]
+    source: Mapped[str] = mapped_column(String(10), default="client")
+    # HMAC-SHA256 of the normalised client reference; the reference itself is never stored.
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(40))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    zip: Mapped[str | None] = mapped_column(String(5))
+    client_importance: Mapped[int | None]
+    client_root_cause: Mapped[str | None] = mapped_column(Text)
+    wants_involvement: Mapped[bool] = mapped_column(default=False)
+    # Consent to quote the client's words (de-identified) in advocacy: dated and revocable.
+    story_consent_on: Mapped[date | None]
+    story_consent_revoked_on: Mapped[date | None]
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    deleted_at: Mapped[datetime | None]
+    deleted_reason: Mapped[str | None] = mapped_column(Text)
+    narrative_purged_at: Mapped[datetime | None]
+
+    program: Mapped[Program] = relationship(lazy="joined")
+    tags: Mapped[list[Tag]] = relationship(secondary=concern_tags, lazy="selectin", order_by=Tag.name)
+    race_rows: Mapped[list[ConcernRace]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by=ConcernRace.code
+    )
+    author = relationship("User", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def race_ethnicity(self) -> list[str]:
+        return [row.code for row in self.race_rows]
+
+    @race_ethnicity.setter
+    def race_ethnicity(self, codes) -> None:
+        wanted = list(dict.fromkeys(codes))
+        keep = [r for r in self.race_rows if r.code in wanted]
+        have = {r.code for r in keep}
+        self.race_rows = keep + [ConcernRace(code=c) for c in wanted if c not in have]
+
+    @property
+    def has_story_consent(self) -> bool:
+        return self.story_consent_on is not None and self.story_consent_revoked_on is None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
