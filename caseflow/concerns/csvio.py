@@ -1,0 +1,186 @@
+"""CSV import (all-or-nothing, with a row-by-row report) and formula-safe CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from caseflow.audit.services import record
+from caseflow.concerns import services
+from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import Concern, User
+
+IMPORT_COLUMNS = services.FIELDS
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@dataclass
+class RowError:
+    line: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    already_imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> Iterator[str]:
+        for e in self.errors:
+            yield f"line {e.line}: {e.field}: {e.message}"
+        verb = "would create" if self.dry_run else "created"
+        if self.ok:
+            yield f"{self.rows} rows read; {verb} {self.created}; {self.already_imported} already imported (same external_id)."
+        else:
+            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) -> ImportReport:
+    """Validate every row; write all of them (in the caller's transaction) or none.
+
+    Rows whose external_id is already stored are skipped, so importing a file twice adds nothing.
+    The caller commits when `report.ok and not dry_run`, and rolls back otherwise.
+    """
+    report = ImportReport(dry_run=dry_run)
+    reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not header:
+        report.errors.append(RowError(1, "header", "The file is empty; the first row must name the columns."))
+        return report
+    reader.fieldnames = header
+    unknown = [h for h in header if h not in IMPORT_COLUMNS]
+    if unknown:
+        report.errors.append(
+            RowError(1, "header", f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(IMPORT_COLUMNS)}.")
+        )
+    for required in ("program", "tags", "summary"):
+        if required not in header:
+            report.errors.append(RowError(1, "header", f"Missing required column '{required}'."))
+    if report.errors:
+        return report
+
+    seen_external: dict[str, int] = {}
+    parsed: list[services.ConcernInput] = []
+    for row in reader:
+        line = reader.line_num
+        report.rows += 1
+        if None in row:  # more cells than header columns
+            report.errors.append(RowError(line, "row", "More cells than columns in the header."))
+            continue
+        raw = {k: (v if v is not None else "") for k, v in row.items()}
+        try:
+            item = services.parse_concern(raw)
+        except ValidationFailed as e:
+            for name, messages in e.errors.items():
+                for message in messages:
+                    report.errors.append(RowError(line, name, message))
+            continue
+        if item.external_id:
+            if item.external_id in seen_external:
+                report.errors.append(
+                    RowError(line, "external_id", f"Repeats line {seen_external[item.external_id]}'s external_id.")
+                )
+                continue
+            seen_external[item.external_id] = line
+            if services.find_by_external_id(item.external_id) is not None:
+                report.already_imported += 1
+                continue
+        parsed.append(item)
+    if report.errors:
+        return report
+    report.created = len(parsed)
+    if not dry_run:
+        with db.session.no_autoflush:
+            for item in parsed:
+                services.log_concern(actor, item)
+        record("concern.import", actor, object_type="concerns", created=report.created, rows=report.rows)
+    return report
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "occurred_on",
+    "program",
+    "tags",
+    "summary",
+    "narrative",
+    "source",
+    "race_ethnicity",
+    "language",
+    "age_band",
+    "zip",
+    "client_importance",
+    "client_root_cause",
+    "wants_involvement",
+    "story_consent",
+    "external_id",
+    "author",
+    "created_at",
+)
+
+
+def export_rows(concerns: Iterable[Concern], *, include_narrative: bool) -> Iterator[str]:
+    """Stream CSV lines; narratives only for roles that may read them."""
+    columns = [c for c in EXPORT_COLUMNS if include_narrative or c != "narrative"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow(columns)
+    yield flush()
+    for c in concerns:
+        values = {
+            "id": c.id,
+            "occurred_on": c.occurred_on.isoformat(),
+            "program": c.program.slug,
+            "tags": ";".join(t.slug for t in c.tags),
+            "summary": c.summary,
+            "narrative": c.narrative or "",
+            "source": c.source,
+            "race_ethnicity": ";".join(c.race_ethnicity),
+            "language": c.language or "",
+            "age_band": c.age_band or "",
+            "zip": c.zip or "",
+            "client_importance": c.client_importance or "",
+            "client_root_cause": c.client_root_cause or "",
+            "wants_involvement": "yes" if c.wants_involvement else "no",
+            "story_consent": "yes" if c.has_story_consent else "no",
+            "external_id": c.external_id or "",
+            "author": c.author.email,
+            "created_at": c.created_at.isoformat(timespec="seconds"),
+        }
+        writer.writerow([neutralise(values[col]) for col in columns])
+        yield flush()

@@ -1,0 +1,306 @@
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from caseflow.accounts.permissions import can, require
+from caseflow.audit.services import record
+from caseflow.concerns import csvio, services
+from caseflow.concerns.forms import ConcernForm, DeleteForm, ImportForm
+from caseflow.errors import DomainError, StaleVersion, ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
+from caseflow.notifications.services import what_my_concerns_became
+from caseflow.taxonomy.services import active_programs, active_tags
+from caseflow.web import database_id, form_errors_from
+
+bp = Blueprint("concerns", __name__)
+PER_PAGE = 25
+
+
+@bp.app_template_filter("race_label")
+def race_label(code: str) -> str:
+    return RACE_CODES.get(code, code)
+
+
+def _form_raw(form: ConcernForm) -> dict:
+    """The submitted form as the plain mapping parse_concern reads (the same shape as the API body)."""
+    chips = request.form.getlist("tags")
+    typed = [t for t in re.split(r"[;,]", form.tag_text.data or "") if t.strip()]
+    return {
+        "program": form.program.data,
+        "tags": chips + typed,
+        "summary": form.summary.data,
+        "narrative": form.narrative.data,
+        "occurred_on": form.occurred_on.data,
+        "source": form.source.data,
+        "client_ref": form.client_ref.data,
+        "race_ethnicity": form.race_ethnicity.data or [],
+        "language": form.language.data,
+        "age_band": form.age_band.data,
+        "zip": form.zip.data,
+        "client_importance": form.client_importance.data,
+        "client_root_cause": form.client_root_cause.data,
+        "wants_involvement": form.wants_involvement.data,
+        "story_consent": form.story_consent.data,
+    }
+
+
+def _prepare(form: ConcernForm) -> None:
+    form.program.choices = [("", "Choose a program")] + [(p.slug, p.name) for p in active_programs()]
+
+
+def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
+    if "tags" in errors:
+        errors = dict(errors)
+        errors["tag_text"] = errors.pop("tags")
+    form_errors_from(form, errors)
+
+
+def _has_details(form: ConcernForm) -> bool:
+    detail_fields = (
+        form.narrative,
+        form.race_ethnicity,
+        form.language,
+        form.age_band,
+        form.zip,
+        form.client_importance,
+        form.client_root_cause,
+        form.wants_involvement,
+        form.story_consent,
+    )
+    return any(f.errors for f in detail_fields)
+
+
+@bp.route("/log", methods=["GET", "POST"])
+@require("concern.log")
+def quick_log():
+    """The caseworker's home: log a concern in under a minute."""
+    form = ConcernForm()
+    _prepare(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            data = services.parse_concern(_form_raw(form))
+        except ValidationFailed as e:
+            _attach(form, e.errors)
+            status = 422
+        else:
+            concern = services.log_concern(current_user, data)
+            db.session.commit()
+            return redirect(url_for("concerns.quick_log", saved=concern.id))
+    elif request.method == "GET":
+        last = db.session.get(Program, current_user.last_program_id) if current_user.last_program_id else None
+        form.program.data = last.slug if last and last.active else ""
+        form.occurred_on.data = services.today().isoformat()
+    elif form.errors:
+        status = 400
+    saved = _saved_confirmation(database_id(request.args.get("saved")))
+    chosen = request.form.getlist("tags") if request.method == "POST" else []
+    return render_template(
+        "concerns/quick_log.html",
+        became=what_my_concerns_became(current_user),
+        form=form,
+        tags=active_tags(),
+        chosen_tags=chosen,
+        saved=saved,
+        open_details=_has_details(form),
+    ), status
+
+
+def _saved_confirmation(concern_id: int | None) -> dict | None:
+    if not concern_id:
+        return None
+    concern = db.session.get(Concern, concern_id)
+    if concern is None or not services.can_view(current_user, concern):
+        return None
+    earlier = services.earlier_concerns_from_client(concern)
+    return {"concern": concern, "nth": services.ordinal(earlier + 1) if earlier else None}
+
+
+@bp.route("/concerns")
+@require("concern.read_own", "concern.read_all")
+def index():
+    filters, errors = services.ConcernFilters.from_args(request.args)
+    query = filters.apply(services.visible_concerns(current_user))
+    page = db.paginate(query, page=filters.page, per_page=PER_PAGE, error_out=False, count=True)
+    return render_template(
+        "concerns/index.html",
+        page=page,
+        filters=filters,
+        filter_errors=errors,
+        programs=db.session.scalars(select(Program).order_by(Program.name)).all(),
+        tags=db.session.scalars(select(Tag).order_by(Tag.category, Tag.name)).all(),
+        categories=TAG_CATEGORIES,
+        sorts=services.ConcernFilters.SORTS,
+        all_concerns=can("concern.read_all"),
+    )
+
+
+@bp.route("/concerns/export.csv")
+@require("concern.export")
+def export():
+    if not (can("concern.read_own") or can("concern.read_all")):
+        abort(403)
+    filters, _ = services.ConcernFilters.from_args(request.args)
+    query = filters.apply(services.visible_concerns(current_user))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    include_narrative = can("concern.read_narrative")
+    record(
+        "concern.export",
+        current_user,
+        object_type="concerns",
+        rows=total,
+        filters=filters.as_args(),
+        narratives=include_narrative,
+    )
+    db.session.commit()
+    rows = db.session.scalars(query.execution_options(yield_per=500))
+    return Response(
+        # Built here, while the session is open: under a real server the request's app context (and
+        # with it db.session) is torn down before a streamed body is read, so streaming rows failed.
+        "".join(csvio.export_rows(rows, include_narrative=include_narrative)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=concerns.csv"},
+    )
+
+
+def _visible_or_404(concern_id: int) -> Concern:
+    concern = db.session.get(Concern, concern_id)
+    if concern is None or not services.can_view(current_user, concern):
+        abort(404)  # another caseworker's concern does not exist, as far as you can tell
+    return concern
+
+
+@bp.route("/concerns/<int:concern_id>")
+@require("concern.read_own", "concern.read_all")
+def detail(concern_id: int):
+    concern = _visible_or_404(concern_id)
+    return render_template(
+        "concerns/detail.html",
+        concern=concern,
+        show_narrative=services.can_see_narrative(current_user, concern),
+        can_edit=services.can_edit(current_user, concern),
+        can_delete=can("concern.delete"),
+        earlier=services.earlier_concerns_from_client(concern),
+    )
+
+
+@bp.route("/concerns/<int:concern_id>/edit", methods=["GET", "POST"])
+@require("concern.log", "concern.edit_any")
+def edit(concern_id: int):
+    concern = _visible_or_404(concern_id)
+    if not services.can_edit(current_user, concern):
+        abort(403)
+    form = ConcernForm(obj=None)
+    _prepare(form)
+    status = 200
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            data = services.parse_concern(_form_raw(form))
+            services.update_concern(current_user, concern, data, _int(form.version.data))
+        except ValidationFailed as e:
+            db.session.rollback()
+            _attach(form, e.errors)
+            status = 422
+        except StaleVersion as e:
+            db.session.rollback()
+            form.form_errors.append(e.message)
+            conflict = True
+            status = 409
+        else:
+            db.session.commit()
+            flash("Concern saved.", "success")
+            return redirect(url_for("concerns.detail", concern_id=concern.id))
+    elif request.method == "GET":
+        _fill(form, concern)
+    concern = db.session.get(Concern, concern_id)
+    chosen = request.form.getlist("tags") if request.method == "POST" else [t.slug for t in concern.tags]
+    return render_template(
+        "concerns/edit.html",
+        form=form,
+        concern=concern,
+        tags=active_tags(),
+        chosen_tags=chosen,
+        conflict=conflict,
+        open_details=True,
+    ), status
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _fill(form: ConcernForm, c: Concern) -> None:
+    form.program.data = c.program.slug
+    form.tag_text.data = ""
+    form.summary.data = c.summary
+    form.narrative.data = c.narrative or ""
+    form.occurred_on.data = c.occurred_on.isoformat()
+    form.source.data = c.source
+    form.race_ethnicity.data = c.race_ethnicity
+    form.language.data = c.language or ""
+    form.age_band.data = c.age_band or ""
+    form.zip.data = c.zip or ""
+    form.client_importance.data = str(c.client_importance or "")
+    form.client_root_cause.data = c.client_root_cause or ""
+    form.wants_involvement.data = c.wants_involvement
+    form.story_consent.data = c.has_story_consent
+    form.version.data = str(c.version)
+
+
+@bp.route("/concerns/<int:concern_id>/delete", methods=["GET", "POST"])
+@require("concern.delete")
+def delete(concern_id: int):
+    concern = db.session.get(Concern, concern_id)
+    if concern is None or concern.is_deleted:
+        abort(404)
+    form = DeleteForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.delete_concern(current_user, concern, form.reason.data)
+        except DomainError as e:
+            form_errors_from(form, {e.field or "reason": [e.message]})
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Concern #{concern.id} deleted.", "success")
+            return redirect(url_for("concerns.index") if can("concern.read_all") else url_for("accounts.index"))
+    return render_template("concerns/delete.html", form=form, concern=concern), status
+
+
+@bp.route("/concerns/import", methods=["GET", "POST"])
+@require("concern.import")
+def import_page():
+    form = ImportForm()
+    report = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = ["Choose a CSV file."]
+            status = 422
+        else:
+            report = csvio.import_concerns(current_user, upload.read(), dry_run=form.dry_run.data)
+            if report.ok and not form.dry_run.data:
+                db.session.commit()
+                flash(f"Imported {report.created} concerns.", "success")
+            else:
+                db.session.rollback()
+                status = 200 if report.ok else 422
+    return render_template("concerns/import.html", form=form, report=report), status
+
+
+@bp.app_template_filter("and_join")
+def and_join(items) -> str:
+    """['A', 'B', 'C'] → 'A, B and C'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""

@@ -1,0 +1,518 @@
+"""Concern verbs and the one validation every way in (form, API, CSV import) goes through."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+
+from caseflow.accounts.permissions import can
+from caseflow.audit.services import record
+from caseflow.errors import DomainError, StaleVersion, ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import (
+    AGE_BANDS,
+    RACE_CATEGORIES,
+    RACE_CODES,
+    RACE_NON_ANSWERS,
+    SOURCES,
+    Concern,
+    Program,
+    Tag,
+    User,
+    concern_tags,
+)
+from caseflow.models.base import utcnow
+
+FIELDS = (
+    "program",
+    "tags",
+    "summary",
+    "narrative",
+    "occurred_on",
+    "source",
+    "client_ref",
+    "race_ethnicity",
+    "language",
+    "age_band",
+    "zip",
+    "client_importance",
+    "client_root_cause",
+    "wants_involvement",
+    "story_consent",
+    "external_id",
+)
+TRUE_WORDS = {"true", "yes", "1", "y", "on"}
+FALSE_WORDS = {"false", "no", "0", "n", "off", ""}
+EARLIEST = date(2000, 1, 1)
+ZIP = re.compile(r"^\d{5}$")
+
+
+def today() -> date:
+    """Today in the organisation's time zone (a concern logged at 11 pm is today's, not tomorrow's)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def client_key(reference: str) -> str:
+    """Keyed hash of a normalised client reference: counts clients without holding an identifier."""
+    normalised = " ".join(unicodedata.normalize("NFKC", reference).casefold().split())
+    key = current_app.config["CASEFLOW_CLIENT_KEY"].encode()
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class ConcernInput:
+    program: Program
+    tags: list[Tag]
+    summary: str
+    occurred_on: date
+    source: str = "client"
+    narrative: str | None = None
+    client_ref: str | None = field(default=None, repr=False)
+    race_ethnicity: list[str] = field(default_factory=list)
+    language: str | None = None
+    age_band: str | None = None
+    zip: str | None = None
+    client_importance: int | None = None
+    client_root_cause: str | None = None
+    wants_involvement: bool = False
+    story_consent: bool = False
+    external_id: str | None = None
+
+
+class _Errors(dict):
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+
+def _text(raw: Mapping, name: str, errors: _Errors, *, max_len: int, required: bool = False) -> str | None:
+    value = raw.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors.add(name, "This is required.")
+        return None
+    if not isinstance(value, str):
+        errors.add(name, "Must be text.")
+        return None
+    if "\x00" in value:
+        errors.add(name, "Contains a character that cannot be stored (NUL).")
+        return None
+    value = value.strip()
+    if len(value) > max_len:
+        errors.add(name, f"Use at most {max_len} characters (this has {len(value)}).")
+        return None
+    return value
+
+
+def _list(raw: Mapping, name: str, errors: _Errors) -> list[str]:
+    value = raw.get(name)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = re.split(r"[;,]", value)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        errors.add(name, "Must be a list of text values.")
+        return []
+    if any("\x00" in v for v in value):
+        errors.add(name, "Contains a character that cannot be stored (NUL).")
+        return []
+    return [v.strip() for v in value if v.strip()]
+
+
+def parse_bool(value: Any, name: str, errors: _Errors) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    errors.add(name, "Use true or false (yes/no, 1/0).")
+    return False
+
+
+def _date(raw: Mapping, name: str, errors: _Errors, default: date) -> date:
+    value = raw.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, date):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            errors.add(name, "Use a date like 2026-03-31.")
+            return default
+    else:
+        errors.add(name, "Use a date like 2026-03-31.")
+        return default
+    if parsed > default:
+        errors.add(name, "Cannot be in the future.")
+    elif parsed < EARLIEST:
+        errors.add(name, f"Cannot be before {EARLIEST.isoformat()}.")
+    return parsed
+
+
+def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Find by slug or (case-insensitively) by name; returns found-by-input and the unknown inputs."""
+    if not values:
+        return {}, []
+    lowered = [v.lower() for v in values]
+    rows = db.session.scalars(
+        select(model).where(or_(model.slug.in_(lowered), func.lower(model.name).in_(lowered)))
+    ).all()
+    by_key = {}
+    for row in rows:
+        by_key[row.slug] = row
+        by_key[row.name.lower()] = row
+    found = {v: by_key[v.lower()] for v in values if v.lower() in by_key}
+    return found, [v for v in values if v.lower() not in by_key]
+
+
+def parse_concern(raw: Mapping[str, Any], *, on: date | None = None) -> ConcernInput:
+    """Validate a concern from any source; raises ValidationFailed with every field's errors."""
+    errors = _Errors()
+    on = on or today()
+
+    program = None
+    program_ref = _text(raw, "program", errors, max_len=120, required=True)
+    if program_ref:
+        found, unknown = _lookup(Program, [program_ref])
+        program = found.get(program_ref)
+        if unknown:
+            errors.add("program", f"Unknown program '{program_ref}'.")
+        elif not program.active:
+            errors.add("program", f"Program '{program.name}' is no longer active.")
+
+    tag_refs = _list(raw, "tags", errors)
+    tags: list[Tag] = []
+    if not tag_refs and "tags" not in errors:
+        errors.add("tags", "Choose at least one tag.")
+    elif tag_refs:
+        found, unknown = _lookup(Tag, tag_refs)
+        if unknown:
+            errors.add("tags", f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
+        tags = list({t.id: t for t in found.values()}.values())
+        inactive = [t.name for t in tags if not t.active]
+        if inactive:
+            errors.add("tags", f"No longer in use: {', '.join(inactive)}.")
+
+    summary = _text(raw, "summary", errors, max_len=500, required=True)
+    narrative = _text(raw, "narrative", errors, max_len=20000)
+    occurred_on = _date(raw, "occurred_on", errors, on)
+
+    source = raw.get("source") or "client"
+    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
+        errors.add("source", "Use 'client' (the client reported it) or 'staff' (staff observed it).")
+        source = "client"
+
+    client_ref = _text(raw, "client_ref", errors, max_len=200)
+
+    race = _list(raw, "race_ethnicity", errors)
+    unknown_codes = [c for c in race if c not in RACE_CODES]
+    if unknown_codes:
+        errors.add("race_ethnicity", f"Unknown codes: {', '.join(unknown_codes)}.")
+    non_answers = [c for c in race if c in RACE_NON_ANSWERS]
+    if non_answers and (len(non_answers) > 1 or any(c in RACE_CATEGORIES for c in race)):
+        errors.add(
+            "race_ethnicity",
+            "“Client doesn't know”, “prefers not to answer” and “data not collected” cannot be combined with other answers.",
+        )
+
+    language = _text(raw, "language", errors, max_len=40)
+    age_band = _text(raw, "age_band", errors, max_len=10)
+    if age_band and age_band not in AGE_BANDS:
+        errors.add("age_band", f"Use one of: {', '.join(AGE_BANDS)}.")
+    zip_code = _text(raw, "zip", errors, max_len=10)
+    if zip_code and not ZIP.match(zip_code):
+        errors.add("zip", "Use a 5-digit ZIP code.")
+
+    importance = raw.get("client_importance")
+    if importance in (None, ""):
+        importance = None
+    else:
+        try:
+            if isinstance(importance, bool) or isinstance(importance, float):
+                raise ValueError
+            importance = int(importance)
+            if not 1 <= importance <= 5:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.add("client_importance", "Use a whole number from 1 (not much) to 5 (very much).")
+            importance = None
+
+    root_cause = _text(raw, "client_root_cause", errors, max_len=5000)
+    wants = parse_bool(raw.get("wants_involvement"), "wants_involvement", errors)
+    consent = parse_bool(raw.get("story_consent"), "story_consent", errors)
+    external_id = _text(raw, "external_id", errors, max_len=100)
+
+    if errors:
+        raise ValidationFailed(dict(errors))
+    return ConcernInput(
+        program=program,
+        tags=tags,
+        summary=summary,
+        narrative=narrative,
+        occurred_on=occurred_on,
+        source=source,
+        client_ref=client_ref,
+        race_ethnicity=sorted(set(race), key=list(RACE_CODES).index),
+        language=language,
+        age_band=age_band,
+        zip=zip_code,
+        client_importance=importance,
+        client_root_cause=root_cause,
+        wants_involvement=wants,
+        story_consent=consent,
+        external_id=external_id,
+    )
+
+
+def _apply(concern: Concern, data: ConcernInput, on: date) -> None:
+    concern.program = data.program
+    concern.tags = data.tags
+    concern.summary = data.summary
+    concern.narrative = data.narrative
+    concern.occurred_on = data.occurred_on
+    concern.source = data.source
+    if data.client_ref:
+        concern.client_key = client_key(data.client_ref)
+    concern.race_ethnicity = data.race_ethnicity
+    concern.language = data.language
+    concern.age_band = data.age_band
+    concern.zip = data.zip
+    concern.client_importance = data.client_importance
+    concern.client_root_cause = data.client_root_cause
+    concern.wants_involvement = data.wants_involvement
+    if data.story_consent and not concern.has_story_consent:
+        concern.story_consent_on = on
+        concern.story_consent_revoked_on = None
+    elif not data.story_consent and concern.has_story_consent:
+        concern.story_consent_revoked_on = on
+
+
+def find_by_external_id(external_id: str) -> Concern | None:
+    return db.session.scalar(select(Concern).where(Concern.external_id == external_id))
+
+
+def log_concern(actor: User, data: ConcernInput) -> Concern:
+    concern = Concern(author=actor, external_id=data.external_id)
+    _apply(concern, data, today())
+    db.session.add(concern)
+    actor.last_program_id = data.program.id
+    db.session.flush()
+    record("concern.create", actor, concern, program=data.program.slug, tags=[t.slug for t in data.tags])
+    _after_change(concern)
+    return concern
+
+
+def update_concern(actor: User, concern: Concern, data: ConcernInput, version: int | None) -> Concern:
+    if version is None or int(version) != concern.version:
+        raise StaleVersion(
+            "Someone else saved this concern while you were editing it. Their version is shown; "
+            "your changes are still in the form — review and save again."
+        )
+    if data.external_id and data.external_id != concern.external_id:
+        other = find_by_external_id(data.external_id)
+        if other is not None and other.id != concern.id:
+            raise ValidationFailed({"external_id": ["Another concern already has this external id."]})
+    before_tags = sorted(t.slug for t in concern.tags)
+    _apply(concern, data, today())
+    concern.updated_at = utcnow()  # the row changes even when only tags did, so the version moves
+    concern.external_id = data.external_id or concern.external_id
+    db.session.flush()
+    record(
+        "concern.update",
+        actor,
+        concern,
+        version=concern.version,
+        tags_before=before_tags,
+        tags_after=sorted(t.slug for t in concern.tags),
+    )
+    _after_change(concern)
+    return concern
+
+
+def delete_concern(actor: User, concern: Concern, reason: str) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why this concern is being deleted.", field="reason")
+    if "\x00" in reason or len(reason) > 1000:
+        raise DomainError("Use at most 1,000 plain characters.", field="reason")
+    concern.deleted_at = utcnow()
+    concern.deleted_reason = reason
+    db.session.flush()
+    record("concern.delete", actor, concern)
+
+
+def _after_change(concern: Concern) -> None:
+    """Hook for the parts that react to new evidence (campaign evidence, rollups)."""
+    for hook in current_app.extensions.get("caseflow.concern_hooks", ()):
+        hook(concern)
+
+
+def earlier_concerns_from_client(concern: Concern, months: int = 12) -> int:
+    """How many other concerns the same client brought in the `months` before this one."""
+    if not concern.client_key:
+        return 0
+    since = concern.occurred_on - timedelta(days=round(months * 30.44))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Concern)
+        .where(
+            Concern.client_key == concern.client_key,
+            Concern.id != concern.id,
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= since,
+            Concern.occurred_on <= concern.occurred_on,
+        )
+    )
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+# --- Who sees what ----------------------------------------------------------------------------
+
+
+def can_view(user, concern: Concern) -> bool:
+    if concern.is_deleted:
+        return False
+    return can("concern.read_all", user) or (can("concern.read_own", user) and concern.author_id == user.id)
+
+
+def can_edit(user, concern: Concern) -> bool:
+    if concern.is_deleted:
+        return False
+    return can("concern.edit_any", user) or (can("concern.log", user) and concern.author_id == user.id)
+
+
+def can_see_narrative(user, concern: Concern) -> bool:
+    return can("concern.read_narrative", user) or concern.author_id == user.id
+
+
+def visible_concerns(user) -> Select:
+    query = select(Concern).where(Concern.deleted_at.is_(None))
+    if not can("concern.read_all", user):
+        query = query.where(Concern.author_id == user.id)
+    return query
+
+
+# --- Filters shared by the list, the export and the API ----------------------------------------
+
+
+@dataclass
+class ConcernFilters:
+    tag: str = ""
+    category: str = ""
+    program: str = ""
+    since: date | None = None
+    until: date | None = None
+    source: str = ""
+    zip: str = ""
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+
+    SORTS = {"newest": "Newest first", "oldest": "Oldest first", "program": "Program"}
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> tuple[ConcernFilters, dict[str, list[str]]]:
+        errors: dict[str, list[str]] = {}
+
+        def text(name: str, limit: int = 100) -> str:
+            value = (args.get(name) or "").replace("\x00", "").strip()
+            return value[:limit]
+
+        def day(name: str) -> date | None:
+            value = text(name)
+            if not value:
+                return None
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                errors[name] = ["Use a date like 2026-03-31."]
+                return None
+
+        try:
+            page = max(1, min(int(args.get("page") or 1), 100000))
+        except ValueError:
+            page = 1
+        sort = text("sort") if text("sort") in cls.SORTS else "newest"
+        return (
+            cls(
+                tag=text("tag"),
+                category=text("category"),
+                program=text("program"),
+                since=day("since"),
+                until=day("until"),
+                source=text("source") if text("source") in SOURCES else "",
+                zip=text("zip", 5),
+                q=text("q", 200),
+                sort=sort,
+                page=page,
+            ),
+            errors,
+        )
+
+    def apply(self, query: Select) -> Select:
+        if self.tag:
+            query = query.where(
+                Concern.id.in_(
+                    select(concern_tags.c.concern_id)
+                    .join(Tag, Tag.id == concern_tags.c.tag_id)
+                    .where(Tag.slug == self.tag)
+                )
+            )
+        if self.category:
+            query = query.where(
+                Concern.id.in_(
+                    select(concern_tags.c.concern_id)
+                    .join(Tag, Tag.id == concern_tags.c.tag_id)
+                    .where(Tag.category == self.category)
+                )
+            )
+        if self.program:
+            query = query.where(Concern.program_id.in_(select(Program.id).where(Program.slug == self.program)))
+        if self.since:
+            query = query.where(Concern.occurred_on >= self.since)
+        if self.until:
+            query = query.where(Concern.occurred_on <= self.until)
+        if self.source:
+            query = query.where(Concern.source == self.source)
+        if self.zip:
+            query = query.where(Concern.zip == self.zip)
+        if self.q:
+            for word in self.q.split()[:8]:
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(Concern.summary.ilike(f"%{escaped}%", escape="\\"))
+        order = {
+            "newest": (Concern.occurred_on.desc(), Concern.id.desc()),
+            "oldest": (Concern.occurred_on.asc(), Concern.id.asc()),
+            "program": (Concern.program_id, Concern.occurred_on.desc(), Concern.id.desc()),
+        }[self.sort]
+        return query.order_by(*order)
+
+    def as_args(self) -> dict[str, str]:
+        out = {
+            "tag": self.tag,
+            "category": self.category,
+            "program": self.program,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "source": self.source,
+            "zip": self.zip,
+            "q": self.q,
+            "sort": self.sort if self.sort != "newest" else "",
+        }
+        return {k: v for k, v in out.items() if v}
