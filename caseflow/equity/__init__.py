@@ -1,0 +1,1 @@
+"""Equity and privacy: disaggregation, disparity and small-cell suppression."""

@@ -1,0 +1,233 @@
+"""Race/ethnicity breakdowns in SQL, suppressed before anyone sees them.
+
+Groups are counted "alone or in combination" (SPD 15 practice): a client who reports Black and
+Hispanic/Latina/e/o counts in both. `alone=True` counts only clients who reported one category.
+The three non-answers and concerns with no answer are reported as data quality, not as groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from caseflow.equity.suppression import Cell, SuppressedTable, suppress_series, suppress_table
+from caseflow.extensions import db
+from caseflow.models import RACE_CATEGORIES, RACE_NON_ANSWERS, Concern, ConcernRace, Tag, concern_tags
+
+FLAG_RATIO = 1.5
+GROUPS = list(RACE_CATEGORIES)
+QUALITY = [*RACE_NON_ANSWERS, "blank"]
+QUALITY_LABELS = {**RACE_NON_ANSWERS, "blank": "No answer recorded"}
+
+
+def race_flags(since: date | None = None, until: date | None = None):
+    """Per concern: how many categories it reported, and whether 'data not collected' was chosen.
+
+    With `since`/`until`, only for the live concerns of that window: the cost then follows the
+    window, not the whole table.
+    """
+    is_category = case((ConcernRace.code.in_(GROUPS), 1), else_=0)
+    query = select(
+        ConcernRace.concern_id.label("concern_id"),
+        func.sum(is_category).label("n_categories"),
+        func.max(case((ConcernRace.code == "not_collected", 1), else_=0)).label("not_collected"),
+    ).group_by(ConcernRace.concern_id)
+    if since is not None and until is not None:
+        query = _window(query.join(Concern, Concern.id == ConcernRace.concern_id), since, until)
+    return query.subquery("race_flags")
+
+
+def _window(query: Select, since: date, until: date) -> Select:
+    return query.where(Concern.deleted_at.is_(None), Concern.occurred_on >= since, Concern.occurred_on <= until)
+
+
+def _has_race(*codes: str):
+    """EXISTS a race/ethnicity answer (among `codes`, if given) for the concern in the outer query.
+
+    Correlated on the primary key (concern_id, code): the cost follows the concerns in the window,
+    not the whole table as a GROUP BY over every answer would.
+    """
+    answer = aliased(ConcernRace)
+    condition = answer.concern_id == Concern.id
+    if codes:
+        condition = and_(condition, answer.code.in_(codes))
+    return exists().where(condition)
+
+
+def _n_categories():
+    """How many race categories (not non-answers) the outer query's concern reported."""
+    answer = aliased(ConcernRace)
+    return (
+        select(func.count())
+        .select_from(answer)
+        .where(answer.concern_id == Concern.id, answer.code.in_(GROUPS))
+        .correlate(Concern)
+        .scalar_subquery()
+    )
+
+
+def group_counts(since: date, until: date, concern_ids: Select | None = None, *, alone: bool = False) -> dict[str, int]:
+    """{code: concerns} for race groups and non-answers, plus 'blank' and '_reported' (≥1 category)."""
+    query = (
+        select(ConcernRace.code, func.count())
+        .select_from(Concern)
+        .join(ConcernRace, ConcernRace.concern_id == Concern.id)
+        .group_by(ConcernRace.code)
+    )
+    if alone:
+        query = query.where(or_(_n_categories() == 1, ConcernRace.code.in_(list(RACE_NON_ANSWERS))))
+    query = _window(query, since, until)
+    if concern_ids is not None:
+        # The same window inside the subquery: the ids outside it could never match, and without it
+        # the database collects the pattern's concerns of every year before filtering.
+        concern_ids = _window(concern_ids, since, until)
+        query = query.where(Concern.id.in_(concern_ids))
+    counts = {code: 0 for code in [*GROUPS, *RACE_NON_ANSWERS]}
+    counts.update(dict(db.session.execute(query).all()))
+
+    flags = race_flags(since, until)
+    summary = _window(
+        select(
+            func.count(distinct(Concern.id)).label("total"),
+            func.sum(case((flags.c.n_categories > 0, 1), else_=0)).label("reported"),
+            func.sum(case((flags.c.concern_id.is_(None), 1), else_=0)).label("blank"),
+        )
+        .select_from(Concern)
+        .outerjoin(flags, flags.c.concern_id == Concern.id),
+        since,
+        until,
+    )
+    if concern_ids is not None:
+        summary = summary.where(Concern.id.in_(concern_ids))
+    row = db.session.execute(summary).one()
+    counts["blank"] = int(row.blank or 0)
+    counts["_reported"] = int(row.reported or 0)
+    counts["_total"] = int(row.total or 0)
+    return counts
+
+
+@dataclass
+class DisparityRow:
+    code: str
+    label: str
+    in_pattern: Cell
+    overall: Cell
+    share_in_pattern: float | None
+    share_overall: float | None
+    ratio: float | None
+
+    @property
+    def flagged(self) -> bool:
+        return self.ratio is not None and self.ratio >= FLAG_RATIO
+
+
+@dataclass
+class Disparity:
+    rows: list[DisparityRow]
+    quality: dict[str, Cell]
+    pattern_reported: int
+    overall_reported: int
+    min_cell: int
+
+    def to_json(self) -> dict:
+        return {
+            "min_cell": self.min_cell,
+            "groups": [
+                {
+                    "code": r.code,
+                    "in_pattern": r.in_pattern.display(),
+                    "overall": r.overall.display(),
+                    "share_in_pattern": r.share_in_pattern,
+                    "share_overall": r.share_overall,
+                    "rate_ratio": r.ratio,
+                    "flagged": r.flagged,
+                }
+                for r in self.rows
+            ],
+            "data_quality": {k: v.display() for k, v in self.quality.items()},
+        }
+
+
+def disparity(concern_ids: Select, since: date, until: date, min_cell: int) -> Disparity:
+    """Each group's share of a pattern against its share of all concerns in the window.
+
+    The rate ratio is shown (and flagged at ≥ 1.5) only when both of its cells are shown.
+    """
+    inside = group_counts(since, until, concern_ids)
+    overall = group_counts(since, until)
+    # Each column is suppressed as a series whose total may be known (the pattern's size is shown
+    # elsewhere): no row total is ever shown, since a row mixes the pattern with the whole caseload.
+    in_cells, _ = suppress_series({g: inside[g] for g in GROUPS}, min_cell=min_cell)
+    all_cells, _ = suppress_series({g: overall[g] for g in GROUPS}, min_cell=min_cell)
+    rows = []
+    for g in GROUPS:
+        a, b = in_cells[g], all_cells[g]
+        share_a = a.value / inside["_reported"] if a.shown() is not None and inside["_reported"] else None
+        share_b = b.value / overall["_reported"] if b.shown() is not None and overall["_reported"] else None
+        ratio = round(share_a / share_b, 2) if share_a is not None and share_b else None
+        rows.append(
+            DisparityRow(
+                code=g,
+                label=RACE_CATEGORIES[g],
+                in_pattern=a,
+                overall=b,
+                share_in_pattern=round(share_a, 4) if share_a is not None else None,
+                share_overall=round(share_b, 4) if share_b is not None else None,
+                ratio=ratio,
+            )
+        )
+    quality, _ = suppress_series({k: inside[k] for k in QUALITY}, min_cell=min_cell, total_shown=False)
+    return Disparity(rows, quality, inside["_reported"], overall["_reported"], min_cell)
+
+
+@dataclass
+class EquityOverview:
+    table: SuppressedTable
+    categories: list[str]
+    not_collected_share: dict[str, float | None]
+    alone: bool
+    min_cell: int
+
+
+def equity_overview(since: date, until: date, min_cell: int, *, alone: bool = False) -> EquityOverview:
+    """Concerns by tag category × race/ethnicity, suppressed; and how often race was not collected."""
+    counted = (
+        select(Tag.category, ConcernRace.code, func.count(distinct(Concern.id)))
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Tag, Tag.id == concern_tags.c.tag_id)
+        .join(ConcernRace, ConcernRace.concern_id == Concern.id)
+        .where(ConcernRace.code.in_(GROUPS))
+        .group_by(Tag.category, ConcernRace.code)
+    )
+    if alone:
+        counted = counted.where(_n_categories() == 1)
+    counts = {(cat, code): n for cat, code, n in db.session.execute(_window(counted, since, until))}
+
+    # Correlated EXISTS on the (concern_id, code) key: cheap per concern, and no join to fan out.
+    blank_or_not_collected = or_(~_has_race(), _has_race("not_collected"))
+    quality = _window(
+        select(
+            Tag.category,
+            func.count(distinct(Concern.id)),
+            func.count(distinct(case((blank_or_not_collected, Concern.id)))),
+        )
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Tag, Tag.id == concern_tags.c.tag_id)
+        .group_by(Tag.category),
+        since,
+        until,
+    )
+    not_collected = {cat: (missing / total if total else None) for cat, total, missing in db.session.execute(quality)}
+    categories = sorted({cat for cat, _ in counts} | set(not_collected))
+    table = suppress_table(
+        {(cat, g): counts.get((cat, g), 0) for cat in categories for g in GROUPS},
+        row_keys=categories,
+        col_keys=GROUPS,
+        min_cell=min_cell,
+    )
+    return EquityOverview(table, categories, not_collected, alone, min_cell)

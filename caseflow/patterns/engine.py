@@ -1,0 +1,333 @@
+"""The pattern engine: recurring concerns found by SQL aggregation.
+
+Each grouping (tag; tag × program; tag × ZIP) is one GROUP BY over the current and the previous
+window together, with conditional aggregates; examples come from a ROW_NUMBER() window query for
+the surfaced groups only. No Python loop ever walks concern rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import Integer, and_, case, cast, distinct, func, select
+
+from caseflow.extensions import db
+from caseflow.models import Concern, PatternState, Program, Tag, concern_tags
+from caseflow.patterns.keys import GROUPINGS, PatternKey
+from caseflow.sqlutil import week_index
+
+
+@dataclass(frozen=True)
+class PatternSettings:
+    as_of: date
+    window_days: int = 90
+    min_concerns: int = 5
+    min_clients: int = 3
+    min_cell: int = 11
+
+    @classmethod
+    def from_config(cls, as_of: date | None = None, window_days: int | None = None) -> PatternSettings:
+        from caseflow.concerns.services import today
+
+        cfg = current_app.config
+        return cls(
+            as_of=as_of or today(),
+            window_days=window_days or cfg["PATTERN_WINDOW_DAYS"],
+            min_concerns=cfg["PATTERN_MIN_CONCERNS"],
+            min_clients=cfg["PATTERN_MIN_CLIENTS"],
+            min_cell=cfg["CASEFLOW_MIN_CELL"],
+        )
+
+    @property
+    def start(self) -> date:
+        """First day of the window (inclusive); the window ends on `as_of` (inclusive)."""
+        return self.as_of - timedelta(days=self.window_days - 1)
+
+    @property
+    def previous_start(self) -> date:
+        return self.start - timedelta(days=self.window_days)
+
+
+@dataclass
+class Pattern:
+    key: str
+    grouping: str
+    tag: str
+    tag_name: str
+    category: str
+    count: int
+    distinct_clients: int
+    previous_count: int
+    concerns_without_ref: int
+    avg_importance: float | None
+    wants_involvement: int
+    program: str | None = None
+    program_name: str | None = None
+    zip: str | None = None
+    programs: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    state: str = "new"
+    snoozed_until: date | None = None
+    dismissed_reason: str | None = None
+    returned: bool = False
+    campaign_id: int | None = None
+    min_cell: int = 11
+
+    @property
+    def disaggregated(self) -> bool:
+        """A ZIP is a person's characteristic: tag × ZIP counts follow small-cell suppression."""
+        return self.grouping == "tag_zip"
+
+    def shown(self, name: str) -> int | None:
+        """A count as it may be shown: None when it is a small cell of a disaggregated pattern."""
+        value = getattr(self, name)
+        if self.disaggregated and 0 < value < self.min_cell:
+            return None
+        return value
+
+    def display(self, name: str) -> str:
+        value = self.shown(name)
+        return f"<{self.min_cell}" if value is None else f"{value:,}"
+
+    @property
+    def trend(self) -> float | None:
+        """Growth against the previous equal window (1.8 = up 180 %); None when it was empty or hidden."""
+        if not self.previous_count or self.shown("previous_count") is None:
+            return None
+        return (self.count - self.previous_count) / self.previous_count
+
+    @property
+    def cross_program(self) -> bool:
+        return len(self.programs) > 1
+
+    @property
+    def title(self) -> str:
+        where = f" in {self.zip}" if self.zip else f" at {self.program_name}" if self.program_name else ""
+        return f"{self.tag_name}{where}"
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key,
+            "grouping": self.grouping,
+            "tag": self.tag,
+            "category": self.category,
+            "program": self.program,
+            "zip": self.zip,
+            "count": self.count,
+            "distinct_clients": self.shown("distinct_clients"),
+            "previous_count": self.shown("previous_count"),
+            "trend": None if self.trend is None else round(self.trend, 4),
+            "programs": self.programs,
+            "cross_program": self.cross_program,
+            "avg_importance": None if self.avg_importance is None else round(self.avg_importance, 2),
+            "wants_involvement": self.shown("wants_involvement"),
+            "examples": self.examples,
+            "state": self.state,
+            "returned": self.returned,
+            "campaign_id": self.campaign_id,
+        }
+
+
+def _aggregate(settings: PatternSettings, grouping: str):
+    """One GROUP BY for a grouping: this window's measures and the previous window's count."""
+    in_window = Concern.occurred_on >= settings.start
+    one_if = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+    columns = [concern_tags.c.tag_id.label("tag_id")]
+    group = [concern_tags.c.tag_id]
+    if grouping == "tag_program":
+        columns.append(Concern.program_id.label("program_id"))
+        group.append(Concern.program_id)
+    elif grouping == "tag_zip":
+        columns.append(Concern.zip.label("zip"))
+        group.append(Concern.zip)
+    query = (
+        select(
+            *columns,
+            one_if(in_window).label("count"),
+            func.count(distinct(case((in_window, Concern.client_key)))).label("distinct_clients"),
+            one_if(and_(in_window, Concern.client_key.is_(None))).label("without_ref"),
+            one_if(~in_window).label("previous_count"),
+            func.avg(case((in_window, cast(Concern.client_importance, Integer)))).label("avg_importance"),
+            one_if(and_(in_window, Concern.wants_involvement.is_(True))).label("wants"),
+        )
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.previous_start,
+            Concern.occurred_on <= settings.as_of,
+        )
+        .group_by(*group)
+    )
+    if grouping == "tag_zip":
+        query = query.where(Concern.zip.is_not(None))
+    # Only groups that reach the size threshold in this window come back.
+    return query.having(one_if(in_window) >= settings.min_concerns)
+
+
+def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
+    # A tag × ZIP count is shown only when it is no small cell.
+    least = max(settings.min_concerns, settings.min_cell) if grouping == "tag_zip" else settings.min_concerns
+    # Concerns without a client reference may each be a different client.
+    return row.count >= least and (row.distinct_clients + row.without_ref >= settings.min_clients)
+
+
+def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_examples: int = 2) -> list[Pattern]:
+    """Every pattern that surfaces in the window, with its stored state; unsorted."""
+    tags = {t.id: t for t in db.session.scalars(select(Tag))}
+    programs = {p.id: p for p in db.session.scalars(select(Program))}
+    program_spans = _program_spans(settings)
+    states = {s.key: s for s in db.session.scalars(select(PatternState))}
+    found: list[Pattern] = []
+    for grouping in groupings:
+        for row in db.session.execute(_aggregate(settings, grouping)):
+            if not _surfaces(row, settings, grouping):
+                continue
+            tag = tags[row.tag_id]
+            program = programs.get(row.program_id) if grouping == "tag_program" else None
+            zip_code = row.zip if grouping == "tag_zip" else None
+            key = PatternKey(tag.slug, program.slug if program else None, zip_code)
+            spans = [program.name] if program else program_spans.get((row.tag_id, zip_code), [])
+            pattern = Pattern(
+                key=str(key),
+                grouping=grouping,
+                tag=tag.slug,
+                tag_name=tag.name,
+                category=tag.category,
+                program=program.slug if program else None,
+                program_name=program.name if program else None,
+                zip=zip_code,
+                count=row.count,
+                distinct_clients=row.distinct_clients,
+                previous_count=row.previous_count,
+                concerns_without_ref=row.without_ref,
+                avg_importance=float(row.avg_importance) if row.avg_importance is not None else None,
+                wants_involvement=row.wants,
+                programs=sorted(spans),
+                min_cell=settings.min_cell,
+            )
+            _apply_state(pattern, states.get(pattern.key), settings.as_of)
+            found.append(pattern)
+    if with_examples:
+        _attach_examples(found, settings, with_examples)
+    return found
+
+
+def _program_spans(settings: PatternSettings) -> dict[tuple[int, str | None], list[str]]:
+    """Programs each tag (and each tag × ZIP) spans in the window: one grouped query."""
+    rows = db.session.execute(
+        select(concern_tags.c.tag_id, Concern.zip, Program.name)
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Program, Program.id == Concern.program_id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.start,
+            Concern.occurred_on <= settings.as_of,
+        )
+        .group_by(concern_tags.c.tag_id, Concern.zip, Program.name)
+    )
+    spans: dict[tuple[int, str | None], set[str]] = {}
+    for tag_id, zip_code, name in rows:
+        spans.setdefault((tag_id, None), set()).add(name)
+        if zip_code:
+            spans.setdefault((tag_id, zip_code), set()).add(name)
+    return {k: sorted(v) for k, v in spans.items()}
+
+
+def _apply_state(pattern: Pattern, state: PatternState | None, as_of: date) -> None:
+    if state is None:
+        return
+    pattern.campaign_id = state.campaign_id
+    if state.state == "snoozed":
+        if state.snoozed_until and state.snoozed_until > as_of:
+            pattern.state, pattern.snoozed_until = "snoozed", state.snoozed_until
+    elif state.state == "dismissed":
+        pattern.dismissed_reason = state.dismissed_reason
+        if state.count_at_decision and pattern.count >= 2 * state.count_at_decision:
+            pattern.state, pattern.returned = "new", True  # it doubled since: back, marked
+        else:
+            pattern.state = "dismissed"
+    elif state.state == "promoted":
+        pattern.state = "promoted"
+
+
+def _attach_examples(patterns: list[Pattern], settings: PatternSettings, per_pattern: int) -> None:
+    """A few recent summaries per tag pattern (ROW_NUMBER() OVER (PARTITION BY tag))."""
+    tag_patterns = {p.tag: p for p in patterns if p.grouping == "tag"}
+    if not tag_patterns:
+        return
+    rank = (
+        func.row_number()
+        .over(partition_by=concern_tags.c.tag_id, order_by=(Concern.occurred_on.desc(), Concern.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(Tag.slug.label("tag"), Concern.summary, rank)
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Tag, Tag.id == concern_tags.c.tag_id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.start,
+            Concern.occurred_on <= settings.as_of,
+            Tag.slug.in_(list(tag_patterns)),
+        )
+        .subquery()
+    )
+    for tag, summary in db.session.execute(
+        select(ranked.c.tag, ranked.c.summary).where(ranked.c.rank <= per_pattern).order_by(ranked.c.tag, ranked.c.rank)
+    ):
+        tag_patterns[tag].examples.append(summary)
+    for p in patterns:
+        if p.grouping != "tag" and p.tag in tag_patterns:
+            p.examples = tag_patterns[p.tag].examples
+
+
+SORTS = {
+    "size": ("Most concerns", lambda p: (-p.count, p.key)),
+    "growth": ("Fastest growing", lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key)),
+    "potential": ("Most clients wanting to act", lambda p: (-p.wants_involvement, -p.count, p.key)),
+}
+
+
+def _matching_in_window(key: PatternKey, settings: PatternSettings):
+    """The pattern's concern ids, restricted to the window inside the subquery as well (same result:
+    the outer query has the same window), so the database never collects every year's matches."""
+    return key.matching_concern_ids().where(
+        Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of
+    )
+
+
+def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, int]]:
+    """Concerns per week over the window (weeks start at the window's first day), zeros included."""
+    week = week_index(Concern.occurred_on, settings.start).label("week")
+    rows = dict(
+        db.session.execute(
+            select(week, func.count())
+            .where(Concern.id.in_(_matching_in_window(key, settings)))
+            .where(Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
+            .group_by(week)
+        ).all()
+    )
+    weeks = (settings.window_days + 6) // 7
+    return [(settings.start + timedelta(days=7 * i), int(rows.get(i, 0))) for i in range(weeks)]
+
+
+def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[str, int]]:
+    """Counts in the window by one column (a program name, a ZIP …), largest first."""
+    return [
+        (label, count)
+        for label, count in db.session.execute(
+            select(column, func.count())
+            .select_from(Concern)
+            .join(Program, Program.id == Concern.program_id)
+            .where(Concern.id.in_(_matching_in_window(key, settings)))
+            .where(Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
+            .group_by(column)
+            .order_by(func.count().desc(), column)
+        )
+        if label is not None
+    ]

@@ -1,0 +1,155 @@
+"""Pattern verbs: snooze, dismiss, promote into a campaign, and attach new evidence."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import insert, literal, or_, select
+
+from caseflow.audit.services import record
+from caseflow.errors import DomainError, ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import Campaign, CampaignEvidence, CampaignPattern, Concern, PatternState, User
+from caseflow.models.base import utcnow
+from caseflow.patterns.engine import Pattern, PatternSettings, find_patterns
+from caseflow.patterns.keys import PatternKey
+
+
+def current_pattern(key: str, settings: PatternSettings) -> Pattern | None:
+    parsed = PatternKey.parse(key)
+    if parsed is None:
+        return None
+    return next((p for p in find_patterns(settings, (parsed.grouping,), with_examples=0) if p.key == key), None)
+
+
+def _state_for(key: str) -> PatternState:
+    state = db.session.get(PatternState, key)
+    if state is None:
+        state = PatternState(key=key, state="new")
+        db.session.add(state)
+    return state
+
+
+def snooze(actor: User, key: str, until: date, today: date) -> PatternState:
+    if PatternKey.parse(key) is None:
+        raise DomainError("Unknown pattern.", field="key")
+    if until <= today:
+        raise DomainError("Choose a date after today.", field="until")
+    state = _state_for(key)
+    if state.state == "promoted":
+        raise DomainError("This pattern is already a campaign.", field="key")
+    state.state, state.snoozed_until = "snoozed", until
+    state.decided_by_id, state.decided_at = actor.id, utcnow()
+    db.session.flush()
+    record("pattern.snooze", actor, object_type="pattern", object_id=key, until=until.isoformat())
+    return state
+
+
+def dismiss(actor: User, key: str, reason: str, count_now: int) -> PatternState:
+    reason = (reason or "").strip()
+    if PatternKey.parse(key) is None:
+        raise DomainError("Unknown pattern.", field="key")
+    if not reason or len(reason) > 1000 or "\x00" in reason:
+        raise DomainError("Say in a sentence why this is not worth pursuing (up to 1,000 characters).", field="reason")
+    state = _state_for(key)
+    if state.state == "promoted":
+        raise DomainError("This pattern is already a campaign.", field="key")
+    state.state, state.dismissed_reason, state.count_at_decision = "dismissed", reason, count_now
+    state.snoozed_until = None
+    state.decided_by_id, state.decided_at = actor.id, utcnow()
+    db.session.flush()
+    record("pattern.dismiss", actor, object_type="pattern", object_id=key)
+    return state
+
+
+def reopen(actor: User, key: str) -> None:
+    state = db.session.get(PatternState, key)
+    if state is not None and state.state in ("snoozed", "dismissed"):
+        db.session.delete(state)
+        db.session.flush()
+        record("pattern.reopen", actor, object_type="pattern", object_id=key)
+
+
+def promote_patterns(actor: User, keys: list[str], title: str, issue_statement: str = "") -> Campaign:
+    """Create a campaign from one or several patterns; their concerns become its evidence."""
+    errors: dict[str, list[str]] = {}
+    title = title.strip() if isinstance(title, str) else ""
+    if not title or len(title) > 200 or "\x00" in title:
+        errors["title"] = ["Give the campaign a title of 1–200 characters."]
+    if not isinstance(issue_statement, str) or len(issue_statement) > 5000 or "\x00" in issue_statement:
+        errors["issue_statement"] = ["Use at most 5,000 characters."]
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+        errors["pattern_keys"] = ["Choose at least one pattern."]
+        parsed = []
+    else:
+        parsed = [PatternKey.parse(k) for k in dict.fromkeys(keys)]
+        bad = [k for k, p in zip(dict.fromkeys(keys), parsed, strict=True) if p is None]
+        if bad:
+            errors["pattern_keys"] = [f"Not a pattern key: {', '.join(bad[:5])}."]
+        else:
+            taken = db.session.scalars(
+                select(PatternState.key).where(
+                    PatternState.key.in_([str(p) for p in parsed]), PatternState.state == "promoted"
+                )
+            ).all()
+            if taken:
+                errors["pattern_keys"] = [f"Already a campaign: {', '.join(taken)}."]
+            elif len(parsed) > 20:
+                errors["pattern_keys"] = ["Promote at most 20 patterns into one campaign."]
+    if errors:
+        raise ValidationFailed(errors)
+    campaign = Campaign(
+        title=title, issue_statement=issue_statement or "", lead_id=actor.id, created_by_id=actor.id, step="learning"
+    )
+    campaign.patterns = [CampaignPattern(pattern_key=str(p)) for p in parsed]
+    db.session.add(campaign)
+    db.session.flush()
+    for p in parsed:
+        state = _state_for(str(p))
+        state.state, state.campaign_id, state.snoozed_until = "promoted", campaign.id, None
+        state.decided_by_id, state.decided_at = actor.id, utcnow()
+    attach_matching_concerns(campaign)
+    record("campaign.create", actor, campaign, pattern_keys=[str(p) for p in parsed])
+    for hook in current_app.extensions.get("caseflow.campaign_hooks", ()):
+        hook("created", campaign)
+    return campaign
+
+
+def attach_matching_concerns(campaign: Campaign) -> None:
+    """INSERT … SELECT every live concern matching the campaign's patterns, once each."""
+    already = select(CampaignEvidence.concern_id).where(CampaignEvidence.campaign_id == campaign.id)
+    for key in campaign.pattern_keys:
+        parsed = PatternKey.parse(key)
+        if parsed is None:
+            continue
+        matching = parsed.matching_concern_ids().where(Concern.id.not_in(already))
+        db.session.execute(
+            insert(CampaignEvidence).from_select(
+                ["campaign_id", "concern_id"], select(literal(campaign.id), matching.subquery().c.id)
+            )
+        )
+    db.session.flush()
+
+
+def attach_new_evidence(concern: Concern) -> None:
+    """Concern hook: a concern logged later that matches a promoted pattern joins its campaign."""
+    slugs = {t.slug for t in concern.tags}
+    if not slugs or concern.deleted_at is not None:
+        return
+    links = db.session.execute(
+        select(CampaignPattern.campaign_id, CampaignPattern.pattern_key).where(
+            or_(*[CampaignPattern.pattern_key.startswith(f"tag:{s}") for s in slugs])
+        )
+    ).all()
+    if not links:
+        return
+    have = set(
+        db.session.scalars(select(CampaignEvidence.campaign_id).where(CampaignEvidence.concern_id == concern.id))
+    )
+    for campaign_id, key in links:
+        parsed = PatternKey.parse(key)
+        if campaign_id not in have and parsed is not None and parsed.matches(concern):
+            db.session.add(CampaignEvidence(campaign_id=campaign_id, concern_id=concern.id))
+            have.add(campaign_id)
+    db.session.flush()
