@@ -1,0 +1,1 @@
+"""Campaigns: the six-step workspace, power map, actions, follow-ups, advisory decisions, reflection."""

@@ -1,0 +1,479 @@
+"""The campaign board and the six-step workspace. Thin views: read the form, call a verb, commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from caseflow import charts
+from caseflow.accounts.permissions import can, require
+from caseflow.campaigns import services
+from caseflow.campaigns.forms import (
+    ActionForm,
+    ActorForm,
+    AdvisoryForm,
+    CampaignForm,
+    FollowUpForm,
+    LearningForm,
+    MeasureForm,
+    MeasureValueForm,
+    MoveForm,
+    ReviewForm,
+    StatusForm,
+    StrategyForm,
+    VersionForm,
+    VisionForm,
+)
+from caseflow.errors import DomainError, StaleVersion, ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import STEP_LABELS, STEPS, Campaign
+from caseflow.models.campaign_steps import (
+    ACTION_KINDS,
+    ACTOR_KINDS,
+    ADVISORY_DECISIONS,
+    CLOSE_AS,
+    POSITIONS,
+    REVIEW_DECISIONS,
+    STRATEGY_QUESTIONS,
+    CampaignMeasure,
+    FollowUp,
+    PowerActor,
+)
+from caseflow.web import form_errors_from
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+# The forms each page shows: name → (form class, prefix). The overview page is "overview".
+PAGE_FORMS: dict[str, dict[str, type[CampaignForm]]] = {
+    "overview": {"move": MoveForm, "status": StatusForm, "advisory": AdvisoryForm},
+    "learning": {"learning": LearningForm},
+    "awareness": {"actor": ActorForm},
+    "vision": {"vision": VisionForm},
+    "strategy": {"strategy": StrategyForm, "measure": MeasureForm},
+    "action": {"action": ActionForm, "follow_up": FollowUpForm},
+    "reflection": {"review": ReviewForm},
+}
+ARTIFACT_FORMS = {"learning", "vision", "strategy"}
+
+
+@bp.app_template_filter("campaign_day")
+def campaign_day(moment: datetime) -> str:
+    """A stored UTC moment as the organisation's calendar date."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date().isoformat()
+
+
+@bp.app_template_global("step_label")
+def step_label(step: str) -> str:
+    return STEP_LABELS.get(step, step)
+
+
+@bp.app_template_global("step_name")
+def step_name(step: str) -> str:
+    return services.STEP_NAMES.get(step, step)
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # a missing or mangled version can only be stale
+
+
+def _fresh_forms(campaign: Campaign, page: str) -> dict[str, CampaignForm]:
+    forms = {}
+    for name, cls in PAGE_FORMS[page].items():
+        form = cls(formdata=None, prefix=name)
+        if name in ARTIFACT_FORMS:
+            row = services.artifact(campaign, name)
+            if row is not None:
+                for field_name, field in form._fields.items():
+                    if hasattr(row, field_name):
+                        value = getattr(row, field_name)
+                        field.data = "" if value is None else str(value) if isinstance(value, int) else value
+        forms[name] = form
+    if "status" in forms:
+        forms["status"].status.data = campaign.status
+        forms["status"].closing_summary.data = campaign.closing_summary
+    if "move" in forms:
+        following = STEPS.index(campaign.step) + 1
+        forms["move"].step.data = STEPS[following] if following < len(STEPS) else campaign.step
+    if "advisory" in forms:
+        forms["advisory"].for_step.data = (
+            "action" if STEPS.index(campaign.step) >= STEPS.index("strategy") else "strategy"
+        )
+    return forms
+
+
+def _prepare(campaign: Campaign, forms: dict[str, CampaignForm]) -> None:
+    """Choices that come from the database, and the version on every form not being resubmitted."""
+    for form in forms.values():
+        if form.version.data in (None, ""):
+            form.version.data = str(campaign.version)
+    if "follow_up" in forms:
+        form = forms["follow_up"]
+        form.owner_id.choices = [("", "Choose…")] + [(str(u.id), u.display_name) for u in services.staff_choices()]
+        form.action_id.choices = [("", "None (general follow-up)")] + [
+            (str(a.id), f"{a.occurred_on.isoformat()} · {a.title}") for a in services.actions(campaign)
+        ]
+
+
+def _render(
+    campaign: Campaign,
+    page: str,
+    bound: dict[str, CampaignForm] | None = None,
+    *,
+    status: int = 200,
+    conflict: str | None = None,
+    notice: str | None = None,
+    measure_forms: dict[int, MeasureValueForm] | None = None,
+):
+    forms = _fresh_forms(campaign, page)
+    forms.update(bound or {})
+    _prepare(campaign, forms)
+    editable = can("campaign.edit") and not campaign.is_closed
+    context = {
+        "campaign": campaign,
+        "page": page,
+        "forms": forms,
+        "editable": editable,
+        "conflict": conflict,
+        "notice": notice,
+        "states": services.step_states(campaign),
+        "steps": STEPS,
+        "gate_on": services.gate_on(),
+        "today": services.today(),
+    }
+    if page == "overview":
+        evidence_total = services.evidence_counts([campaign.id]).get(campaign.id, 0)
+        context |= {
+            "history": services.history(campaign),
+            "decisions": services.decisions(campaign),
+            "evidence_total": evidence_total,
+            "advisory_labels": ADVISORY_DECISIONS,
+            "approved": {s: services.advisory_approved(campaign, s) for s in ("strategy", "action")},
+        }
+    elif page == "learning":
+        ev = services.evidence(campaign)
+        context |= {
+            "learning": services.artifact(campaign, "learning"),
+            "evidence": ev,
+            "month_chart": charts.line_chart(
+                ev.months, "Linked concerns per month", y_label="Concerns", chart_id="months"
+            ),
+            "race_chart": charts.bar_chart(
+                [(label, cell.shown()) for label, cell in ev.race],
+                "Linked concerns by race and ethnicity (self-reported)",
+                suppressed_label=ev.label,
+                chart_id="race",
+            ),
+        }
+    elif page == "awareness":
+        rows = services.actors(campaign)
+        context |= {
+            "actors": rows,
+            "actor_kinds": ACTOR_KINDS,
+            "positions": POSITIONS,
+            "power_map": charts.power_map(
+                [{"name": a.name, "kind": a.kind, "influence": a.influence, "position": a.position} for a in rows],
+                f"Power map: {campaign.title}",
+                chart_id="power-map",
+            ),
+        }
+    elif page == "vision":
+        context["vision"] = services.artifact(campaign, "vision")
+    elif page == "strategy":
+        rows = services.measures(campaign)
+        value_forms = {}
+        for m in rows:
+            form = (measure_forms or {}).get(m.id) or MeasureValueForm(formdata=None, prefix=f"measure{m.id}")
+            if form.version.data in (None, ""):
+                form.version.data = str(campaign.version)
+                if form.current_value.data is None:
+                    form.current_value.data = "" if m.current_value is None else f"{m.current_value:g}"
+            value_forms[m.id] = form
+        context |= {
+            "strategy": services.artifact(campaign, "strategy"),
+            "measures": rows,
+            "measure_forms": value_forms,
+            "questions": STRATEGY_QUESTIONS,
+            "decisions": services.decisions(campaign),
+        }
+    elif page == "action":
+        context |= {
+            "actions": services.actions(campaign),
+            "follow_ups": services.follow_ups(campaign),
+            "participation": services.participation(campaign),
+            "action_kinds": ACTION_KINDS,
+        }
+    elif page == "reflection":
+        context |= {
+            "reviews": services.reviews(campaign),
+            "review_labels": REVIEW_DECISIONS,
+            "close_labels": CLOSE_AS,
+            "measures": services.measures(campaign),
+            "participation": services.participation(campaign),
+            "strategy": services.artifact(campaign, "strategy"),
+        }
+    template = "campaigns/overview.html" if page == "overview" else f"campaigns/step_{page}.html"
+    return render_template(template, **context), status
+
+
+def _page_url(campaign: Campaign, page: str) -> str:
+    if page == "overview":
+        return url_for("campaigns.detail", campaign_id=campaign.id)
+    return url_for("campaigns.step", campaign_id=campaign.id, step=page)
+
+
+def _submit(
+    campaign_id: int,
+    page: str,
+    name: str,
+    verb: Callable[[Campaign, CampaignForm], object],
+    success: str,
+    *,
+    form: CampaignForm | None = None,
+    anchor: str = "",
+):
+    """Run a verb with a submitted form; commit and redirect, or show the page again with the
+    user's input kept and the errors at their fields (422), the conflict (409) or the refusal (409)."""
+    campaign = _campaign_or_404(campaign_id)
+    form = form if form is not None else PAGE_FORMS[page][name](prefix=name)
+    conflict = notice = None
+    try:
+        verb(campaign, form)
+    except ValidationFailed as e:
+        db.session.rollback()
+        form_errors_from(form, e.errors)
+        status = 422
+    except StaleVersion as e:
+        db.session.rollback()
+        conflict = e.message
+        status = 409
+    except services.CampaignClosed as e:
+        db.session.rollback()
+        notice = e.message
+        status = 409
+    except DomainError as e:
+        db.session.rollback()
+        form_errors_from(form, {e.field or "request": [e.message]})
+        status = e.status
+    else:
+        db.session.commit()
+        flash(success, "success")
+        return redirect(_page_url(campaign, page) + anchor)
+    campaign = _campaign_or_404(campaign_id)
+    if conflict:
+        form.version.data = str(campaign.version)  # the next save is a deliberate one, after review
+    if isinstance(form, MeasureValueForm):
+        return _render(campaign, page, status=status, conflict=conflict, notice=notice, measure_forms={form._id: form})
+    return _render(campaign, page, {name: form}, status=status, conflict=conflict, notice=notice)
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@bp.route("")
+@require("campaign.read")
+def board():
+    return render_template(
+        "campaigns/board.html", board=services.board(), steps=STEPS, status_labels=services.STATUS_LABELS
+    )
+
+
+@bp.route("/<int:campaign_id>")
+@require("campaign.read")
+def detail(campaign_id: int):
+    return _render(_campaign_or_404(campaign_id), "overview")
+
+
+@bp.route("/<int:campaign_id>/<step>")
+@require("campaign.read")
+def step(campaign_id: int, step: str):
+    campaign = _campaign_or_404(campaign_id)
+    if step not in STEPS:
+        abort(404)
+    return _render(campaign, step)
+
+
+# --- Steps and status ------------------------------------------------------------------------
+
+
+@bp.post("/<int:campaign_id>/move")
+@require("campaign.edit")
+def move(campaign_id: int):
+    def verb(campaign, form):
+        services.move_step(current_user, campaign, form.step.data, form.note.data, _int(form.version.data))
+
+    return _submit(campaign_id, "overview", "move", verb, "Step changed; the move is in the history.")
+
+
+@bp.post("/<int:campaign_id>/status")
+@require("campaign.edit")
+def status(campaign_id: int):
+    def verb(campaign, form):
+        services.set_status(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "overview", "status", verb, "Status changed.")
+
+
+@bp.post("/<int:campaign_id>/advisory")
+@require("campaign.edit")
+def advisory(campaign_id: int):
+    def verb(campaign, form):
+        services.record_advisory_decision(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(
+        campaign_id, "overview", "advisory", verb, "Advisory committee decision recorded.", anchor="#advisory"
+    )
+
+
+# --- One artifact per step -------------------------------------------------------------------
+
+
+def _artifact_view(kind: str):
+    def view(campaign_id: int):
+        def verb(campaign, form):
+            services.save_artifact(current_user, campaign, kind, form.raw(), _int(form.version.data))
+
+        return _submit(campaign_id, kind, kind, verb, f"{services.STEP_NAMES[kind]} saved.")
+
+    view.__name__ = f"save_{kind}"
+    return view
+
+
+for _kind in ("learning", "vision", "strategy"):
+    bp.add_url_rule(
+        f"/<int:campaign_id>/{_kind}",
+        endpoint=f"save_{_kind}",
+        view_func=require("campaign.edit")(_artifact_view(_kind)),
+        methods=["POST"],
+    )
+
+
+# --- Power map -------------------------------------------------------------------------------
+
+
+@bp.post("/<int:campaign_id>/actors")
+@require("campaign.edit")
+def add_actor(campaign_id: int):
+    def verb(campaign, form):
+        services.add_actor(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "awareness", "actor", verb, "Actor added to the power map.")
+
+
+def _child_or_404(model, campaign_id: int, row_id: int):
+    row = db.session.get(model, row_id)
+    if row is None or row.campaign_id != campaign_id:
+        abort(404)
+    return row
+
+
+def _button(campaign_id: int, page: str, verb, success: str):
+    """A one-button form (remove, mark done): refusals come back as a message on the page."""
+    campaign = _campaign_or_404(campaign_id)
+    form = VersionForm()
+    try:
+        verb(campaign, _int(form.version.data))
+    except DomainError as e:
+        db.session.rollback()
+        campaign = _campaign_or_404(campaign_id)
+        if isinstance(e, StaleVersion):
+            return _render(campaign, page, status=409, conflict=e.message)
+        return _render(campaign, page, status=e.status, notice=e.message)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(_page_url(campaign, page))
+
+
+@bp.post("/<int:campaign_id>/actors/<int:actor_id>/delete")
+@require("campaign.edit")
+def remove_actor(campaign_id: int, actor_id: int):
+    row = _child_or_404(PowerActor, campaign_id, actor_id)
+    return _button(
+        campaign_id,
+        "awareness",
+        lambda campaign, version: services.remove_actor(current_user, campaign, row, version),
+        "Actor removed from the power map.",
+    )
+
+
+# --- Strategy measures -----------------------------------------------------------------------
+
+
+@bp.post("/<int:campaign_id>/measures")
+@require("campaign.edit")
+def add_measure(campaign_id: int):
+    def verb(campaign, form):
+        services.add_measure(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "strategy", "measure", verb, "Measure added.", anchor="#measures")
+
+
+@bp.post("/<int:campaign_id>/measures/<int:measure_id>")
+@require("campaign.edit")
+def update_measure(campaign_id: int, measure_id: int):
+    row = _child_or_404(CampaignMeasure, campaign_id, measure_id)
+    form = MeasureValueForm(prefix=f"measure{measure_id}")
+    form._id = measure_id
+
+    def verb(campaign, form):
+        services.update_measure(current_user, campaign, row, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "strategy", "measure", verb, "Measure updated.", form=form, anchor="#measures")
+
+
+# --- Actions and follow-ups ------------------------------------------------------------------
+
+
+@bp.post("/<int:campaign_id>/actions")
+@require("campaign.edit")
+def log_action(campaign_id: int):
+    def verb(campaign, form):
+        services.log_action(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "action", "action", verb, "Action logged.", anchor="#actions")
+
+
+@bp.post("/<int:campaign_id>/follow-ups")
+@require("campaign.edit")
+def add_follow_up(campaign_id: int):
+    def verb(campaign, form):
+        services.add_follow_up(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "action", "follow_up", verb, "Follow-up added.", anchor="#follow-ups")
+
+
+@bp.post("/<int:campaign_id>/follow-ups/<int:follow_up_id>/done")
+@require("campaign.edit")
+def complete_follow_up(campaign_id: int, follow_up_id: int):
+    row = _child_or_404(FollowUp, campaign_id, follow_up_id)
+    return _button(
+        campaign_id,
+        "action",
+        lambda campaign, version: services.complete_follow_up(current_user, campaign, row, version),
+        "Follow-up marked done.",
+    )
+
+
+# --- Reflection ------------------------------------------------------------------------------
+
+
+@bp.post("/<int:campaign_id>/reviews")
+@require("campaign.edit")
+def add_review(campaign_id: int):
+    def verb(campaign, form):
+        services.add_review(current_user, campaign, form.raw(), _int(form.version.data))
+
+    return _submit(campaign_id, "reflection", "review", verb, "Reflection review saved.")
