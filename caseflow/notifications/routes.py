@@ -1,0 +1,42 @@
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseflow.accounts.forms import EmptyForm
+from caseflow.accounts.permissions import require
+from caseflow.extensions import db
+from caseflow.models import Notification
+from caseflow.notifications import services
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.app_context_processor
+def _unread():
+    def unread() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_count(current_user)
+
+    return {"unread_notifications": unread}
+
+
+@bp.route("/inbox")
+@require("notification.read")
+def inbox():
+    items = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("notifications/inbox.html", items=items, form=EmptyForm())
+
+
+@bp.route("/inbox/read", methods=["POST"])
+@require("notification.read")
+def mark_read():
+    if EmptyForm().validate_on_submit():
+        services.mark_all_read(current_user)
+        db.session.commit()
+    return redirect(url_for("notifications.inbox"))

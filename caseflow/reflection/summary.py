@@ -1,0 +1,313 @@
+"""The quarterly reflection summary: a plain function from the database and a quarter to a
+JSON-serialisable snapshot. Every count broken down by people's characteristics is suppressed
+before it is stored, so nothing downstream (page, print, CSV, API) can leak a small cell."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import case, distinct, func, select
+
+from caseflow.equity.disparity import disparity, equity_overview
+from caseflow.equity.suppression import suppress_series, suppression_note
+from caseflow.extensions import db
+from caseflow.models import (
+    CAMPAIGN_STATUSES,
+    RACE_CATEGORIES,
+    STEPS,
+    Campaign,
+    Concern,
+    Program,
+    Tag,
+    User,
+    concern_tags,
+)
+from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
+from caseflow.patterns.engine import PatternSettings, find_patterns
+from caseflow.patterns.keys import PatternKey
+from caseflow.reflection import self_assessment
+from caseflow.reflection.quarters import Quarter
+
+TOP = 5
+
+
+def _bounds(q: Quarter) -> tuple[datetime, datetime]:
+    """The quarter as UTC instants, from midnight to midnight in the organisation's time zone."""
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    start = datetime.combine(q.start, time.min, tz).astimezone(ZoneInfo("UTC"))
+    end = datetime.combine(q.end + timedelta(days=1), time.min, tz).astimezone(ZoneInfo("UTC"))
+    return start, end
+
+
+def _in_quarter(column, q: Quarter):
+    return (column >= q.start) & (column <= q.end)
+
+
+def concern_totals(q: Quarter) -> dict:
+    row = db.session.execute(
+        select(
+            func.count(Concern.id),
+            func.count(distinct(Concern.client_key)),
+            func.sum(case((Concern.source == "staff", 1), else_=0)),
+            func.sum(case((Concern.wants_involvement.is_(True), 1), else_=0)),
+        ).where(Concern.deleted_at.is_(None), _in_quarter(Concern.occurred_on, q))
+    ).one()
+    return {
+        "concerns": int(row[0] or 0),
+        "distinct_clients": int(row[1] or 0),
+        "staff_observed": int(row[2] or 0),
+        "wants_involvement": int(row[3] or 0),
+    }
+
+
+def _grouped(column, q: Quarter, *, join_tags: bool = False, join_program: bool = False) -> list[tuple[str, int]]:
+    query = select(column, func.count(distinct(Concern.id))).select_from(Concern)
+    if join_tags:
+        query = query.join(concern_tags, concern_tags.c.concern_id == Concern.id).join(
+            Tag, Tag.id == concern_tags.c.tag_id
+        )
+    if join_program:
+        query = query.join(Program, Program.id == Concern.program_id)
+    query = (
+        query.where(Concern.deleted_at.is_(None), _in_quarter(Concern.occurred_on, q))
+        .group_by(column)
+        .order_by(func.count(distinct(Concern.id)).desc(), column)
+    )
+    return [(label, int(n)) for label, n in db.session.execute(query) if label is not None]
+
+
+def _series(pairs: list[tuple[str, int]], min_cell: int) -> list[dict]:
+    cells, _ = suppress_series(dict(pairs), min_cell=min_cell)
+    return [{"label": label, "count": cells[label].shown(), "display": cells[label].display()} for label, _ in pairs]
+
+
+def _plain(pairs: list[tuple[str, int]]) -> list[dict]:
+    return [{"label": label, "count": n, "display": f"{n:,}"} for label, n in pairs]
+
+
+def _patterns(q: Quarter, min_cell: int) -> dict:
+    settings = PatternSettings.from_config(as_of=q.end, window_days=(q.end - q.start).days + 1)
+    found = find_patterns(settings)
+    top = sorted(found, key=lambda p: (-p.count, p.key))[:TOP]
+    rising = sorted(
+        (p for p in found if p.trend is not None and p.trend > 0), key=lambda p: (-(p.trend or 0), -p.count, p.key)
+    )[:TOP]
+    disparities = []
+    for p in top:
+        gap = disparity(PatternKey.parse(p.key).matching_concern_ids(), q.start, q.end, min_cell)
+        for row in gap.rows:
+            if row.flagged:
+                disparities.append(
+                    {
+                        "pattern": p.title,
+                        "key": p.key,
+                        "group": row.label,
+                        "rate_ratio": row.ratio,
+                        "in_pattern": row.in_pattern.display(),
+                        "overall": row.overall.display(),
+                    }
+                )
+
+    def brief(p) -> dict:
+        return {
+            "key": p.key,
+            "title": p.title,
+            "count": p.count,
+            "distinct_clients": p.display("distinct_clients"),
+            "previous_count": p.display("previous_count"),
+            "trend": None if p.trend is None else round(p.trend, 3),
+            "programs": p.programs,
+            "cross_program": p.cross_program,
+            "wants_involvement": p.display("wants_involvement"),
+        }
+
+    return {"top": [brief(p) for p in top], "rising": [brief(p) for p in rising], "disparities": disparities}
+
+
+def _campaigns(q: Quarter) -> dict:
+    start, end = _bounds(q)
+    by_step = dict(
+        db.session.execute(
+            select(Campaign.step, func.count())
+            .where(Campaign.created_at < end, Campaign.status.in_(["active", "paused"]))
+            .group_by(Campaign.step)
+        ).all()
+    )
+    by_status = dict(
+        db.session.execute(
+            select(Campaign.status, func.count()).where(Campaign.created_at < end).group_by(Campaign.status)
+        ).all()
+    )
+    moves = db.session.execute(
+        select(Campaign.title, StepMove.from_step, StepMove.to_step, StepMove.note, StepMove.at)
+        .join(Campaign, Campaign.id == StepMove.campaign_id)
+        .where(StepMove.at >= start, StepMove.at < end)
+        .order_by(StepMove.at)
+    ).all()
+    order = {s: i for i, s in enumerate(STEPS)}
+    return {
+        "by_step": [{"step": s, "count": int(by_step.get(s, 0))} for s in STEPS],
+        "by_status": [{"status": s, "count": int(by_status.get(s, 0))} for s in CAMPAIGN_STATUSES],
+        "moves": [
+            {
+                "campaign": title,
+                "from": f,
+                "to": t,
+                "direction": "back" if order.get(t, 0) < order.get(f, 0) else "forward",
+                "note": note,
+                "on": at.date().isoformat(),
+            }
+            for title, f, t, note, at in moves
+        ],
+    }
+
+
+def _actions(q: Quarter) -> dict:
+    in_q = _in_quarter(CampaignAction.occurred_on, q)
+    totals = db.session.execute(
+        select(
+            func.count(CampaignAction.id),
+            func.coalesce(func.sum(CampaignAction.staff_participants), 0),
+            func.coalesce(func.sum(CampaignAction.constituent_participants), 0),
+            func.coalesce(func.sum(CampaignAction.new_leaders), 0),
+        ).where(in_q)
+    ).one()
+    kinds = db.session.execute(
+        select(CampaignAction.kind, func.count())
+        .where(in_q)
+        .group_by(CampaignAction.kind)
+        .order_by(func.count().desc())
+    ).all()
+    return {
+        "actions": int(totals[0]),
+        "staff_participants": int(totals[1]),
+        "constituent_participants": int(totals[2]),
+        "new_leaders": int(totals[3]),
+        "by_kind": [{"kind": k, "count": int(n)} for k, n in kinds],
+    }
+
+
+def _reviews(q: Quarter) -> list[dict]:
+    start, end = _bounds(q)
+    rows = db.session.execute(
+        select(
+            Campaign.title,
+            ReflectionReview.decision,
+            ReflectionReview.revisit_step,
+            ReflectionReview.close_as,
+            ReflectionReview.learned,
+        )
+        .join(Campaign, Campaign.id == ReflectionReview.campaign_id)
+        .where(ReflectionReview.created_at >= start, ReflectionReview.created_at < end)
+        .order_by(ReflectionReview.created_at)
+    ).all()
+    return [
+        {"campaign": t, "decision": d, "revisit_step": r, "close_as": c, "learned": learned}
+        for t, d, r, c, learned in rows
+    ]
+
+
+def _overdue(q: Quarter) -> dict:
+    _, end = _bounds(q)
+    overdue = (FollowUp.due_on <= q.end) & (FollowUp.done_at.is_(None) | (FollowUp.done_at >= end))
+    count = db.session.scalar(select(func.count()).select_from(FollowUp).where(overdue))
+    rows = db.session.execute(
+        select(FollowUp.description, FollowUp.due_on, Campaign.title, User.name, User.email)
+        .join(Campaign, Campaign.id == FollowUp.campaign_id)
+        .outerjoin(User, User.id == FollowUp.owner_id)
+        .where(overdue)
+        .order_by(FollowUp.due_on)
+        .limit(20)
+    ).all()
+    return {
+        "count": int(count),
+        "items": [
+            {"description": d, "due_on": due.isoformat(), "campaign": t, "owner": name or email or "—"}
+            for d, due, t, name, email in rows
+        ],
+    }
+
+
+def _assessment(q: Quarter) -> dict:
+    labels = [q.label, q.previous().label]
+    means = self_assessment.averages(labels)
+    items = []
+    for key, group, statement in self_assessment.ITEMS:
+        now, before = means[q.label].get(key), means[q.previous().label].get(key)
+        items.append(
+            {
+                "item": key,
+                "group": group,
+                "statement": statement,
+                "this": now,
+                "previous": before,
+                "change": None if now is None or before is None else round(now - before, 2),
+            }
+        )
+    return {"respondents": self_assessment.respondents(q.label), "items": items}
+
+
+def build_summary(q: Quarter) -> dict:
+    """The snapshot for quarter `q`, with the previous quarter alongside for comparison."""
+    min_cell = current_app.config["CASEFLOW_MIN_CELL"]
+    prev = q.previous()
+    now_totals, prev_totals = concern_totals(q), concern_totals(prev)
+    actions, prev_actions = _actions(q), _actions(prev)
+    overview = equity_overview(q.start, q.end, min_cell)
+    comparison = []
+    for key, label, this, before in [
+        ("concerns", "Concerns logged", now_totals["concerns"], prev_totals["concerns"]),
+        (
+            "distinct_clients",
+            "Distinct clients (with a reference)",
+            now_totals["distinct_clients"],
+            prev_totals["distinct_clients"],
+        ),
+        (
+            "wants_involvement",
+            "Clients wanting to get involved",
+            now_totals["wants_involvement"],
+            prev_totals["wants_involvement"],
+        ),
+        ("actions", "Organizing actions", actions["actions"], prev_actions["actions"]),
+        (
+            "constituent_participants",
+            "Constituent participants",
+            actions["constituent_participants"],
+            prev_actions["constituent_participants"],
+        ),
+        ("new_leaders", "New constituent leaders", actions["new_leaders"], prev_actions["new_leaders"]),
+    ]:
+        comparison.append({"key": key, "label": label, "this": this, "previous": before, "change": this - before})
+    return {
+        "quarter": q.label,
+        "start": q.start.isoformat(),
+        "end": q.end.isoformat(),
+        "previous_quarter": prev.label,
+        "min_cell": min_cell,
+        "suppression_note": suppression_note(min_cell),
+        "totals": now_totals,
+        "comparison": comparison,
+        "by_category": _plain(_grouped(Tag.category, q, join_tags=True)),
+        "by_program": _plain(_grouped(Program.name, q, join_program=True)),
+        "by_zip": _series(_grouped(Concern.zip, q), min_cell)[:25],
+        "equity": {
+            "groups": [{"code": c, "label": RACE_CATEGORIES[c]} for c in overview.table.col_keys],
+            "rows": [{"category": r["row"], "cells": r["cells"]} for r in overview.table.as_rows()],
+            "not_collected_share": {
+                k: (None if v is None else round(v, 3)) for k, v in overview.not_collected_share.items()
+            },
+        },
+        "patterns": _patterns(q, min_cell),
+        "campaigns": _campaigns(q),
+        "actions": actions,
+        "reviews": _reviews(q),
+        "overdue_follow_ups": _overdue(q),
+        "self_assessment": _assessment(q),
+    }
+
+
+def today_quarter(today: date) -> Quarter:
+    return Quarter.containing(today, current_app.config["FISCAL_YEAR_START_MONTH"])
