@@ -1,0 +1,480 @@
+"""The OpenAPI 3 document for /api/v1, served at /api/openapi.json and validated in the tests."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from caseflow.accounts.permissions import public
+from caseflow.api.blueprint import bp
+
+ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "properties": {
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+
+
+COMMON_ERRORS = {
+    "401": _error("Missing, invalid or revoked token"),
+    "403": _error("The token's user lacks the permission"),
+}
+WRITE_ERRORS = {
+    **COMMON_ERRORS,
+    "400": _error("Malformed JSON"),
+    "422": _error("Invalid fields; nothing was written"),
+}
+
+SLUG = {"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$", "minLength": 1, "maxLength": 60}
+
+SCHEMAS: dict[str, dict] = {
+    "Errors": ERRORS,
+    "Program": {
+        "type": "object",
+        "required": ["slug", "name", "active"],
+        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "active": {"type": "boolean"}},
+    },
+    "ProgramNew": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "properties": {"slug": SLUG, "name": {"type": "string", "minLength": 1, "maxLength": 120}},
+    },
+    "Tag": {
+        "type": "object",
+        "required": ["slug", "name", "category", "active"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "category": {"type": "string"},
+            "active": {"type": "boolean"},
+        },
+    },
+    "TagNew": {
+        "type": "object",
+        "required": ["slug", "name", "category"],
+        "properties": {
+            "slug": SLUG,
+            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "category": {"type": "string"},
+            "description": {"type": "string", "maxLength": 1000},
+        },
+    },
+}
+
+RACE_CODES = ["aian", "asian", "black", "hispanic", "mena", "nhpi", "white", "unknown", "refused", "not_collected"]
+NULLABLE_TEXT = {"type": "string", "nullable": True}
+
+SCHEMAS["ConcernNew"] = {
+    "type": "object",
+    "required": ["program", "tags", "summary"],
+    "properties": {
+        "program": {"type": "string", "description": "Program slug"},
+        "tags": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "Tag slugs"},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 500},
+        "narrative": {"type": "string", "maxLength": 20000},
+        "occurred_on": {"type": "string", "format": "date", "description": "Not in the future; default today"},
+        "source": {"type": "string", "enum": ["client", "staff"], "default": "client"},
+        "client_ref": {"type": "string", "maxLength": 200, "description": "Hashed at once; never stored or echoed"},
+        "race_ethnicity": {"type": "array", "items": {"type": "string", "enum": RACE_CODES}},
+        "language": {"type": "string", "maxLength": 40},
+        "age_band": {"type": "string", "enum": ["under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus"]},
+        "zip": {"type": "string", "pattern": "^[0-9]{5}$"},
+        "client_importance": {"type": "integer", "minimum": 1, "maximum": 5},
+        "client_root_cause": {"type": "string", "maxLength": 5000},
+        "wants_involvement": {"type": "boolean"},
+        "story_consent": {"type": "boolean", "description": "Client agrees their words may be quoted, de-identified"},
+        "external_id": {"type": "string", "maxLength": 100, "description": "Repeats return the stored concern (200)"},
+    },
+}
+SCHEMAS["Concern"] = {
+    "type": "object",
+    "required": ["id", "program", "tags", "summary", "occurred_on", "source", "version"],
+    "properties": {
+        "id": {"type": "integer"},
+        "program": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "summary": {"type": "string"},
+        "narrative": {**NULLABLE_TEXT, "description": "Only for the author, organizers and directors"},
+        "occurred_on": {"type": "string", "format": "date"},
+        "source": {"type": "string", "enum": ["client", "staff"]},
+        "race_ethnicity": {"type": "array", "items": {"type": "string"}},
+        "language": NULLABLE_TEXT,
+        "age_band": NULLABLE_TEXT,
+        "zip": NULLABLE_TEXT,
+        "client_importance": {"type": "integer", "nullable": True},
+        "client_root_cause": NULLABLE_TEXT,
+        "wants_involvement": {"type": "boolean"},
+        "story_consent": {"type": "boolean"},
+        "has_client_ref": {"type": "boolean"},
+        "external_id": NULLABLE_TEXT,
+        "author": {"type": "string"},
+        "version": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+}
+SCHEMAS["ConcernPage"] = {
+    "type": "object",
+    "required": ["items", "page", "pages", "total"],
+    "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Concern"}},
+        "page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "total": {"type": "integer"},
+    },
+}
+
+PATHS: dict[str, dict] = {}
+
+
+def _list_of(ref: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(ref: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+for kind, ref in (("programs", "Program"), ("tags", "Tag")):
+    PATHS[f"/api/v1/{kind}"] = {
+        "get": {
+            "summary": f"List {kind}",
+            "operationId": f"list_{kind}",
+            "responses": {"200": _json(_list_of(ref)), **COMMON_ERRORS},
+        },
+        "post": {
+            "summary": f"Create a {kind[:-1]} (admin)",
+            "operationId": f"create_{kind[:-1]}",
+            "requestBody": _body(f"{ref}New"),
+            "responses": {"201": _json({"$ref": f"#/components/schemas/{ref}"}, "Created"), **WRITE_ERRORS},
+        },
+    }
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+NOT_FOUND = {"404": _error("No such object, or not yours to see")}
+NUL_IN_QUERY = _error("A parameter holds a NUL character (refused before any view)")
+
+PATHS["/api/v1/concerns"] = {
+    "post": {
+        "summary": "Log a concern (caseworker, organizer)",
+        "operationId": "create_concern",
+        "requestBody": _body("ConcernNew"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/Concern"}, "Created"),
+            "200": _json({"$ref": "#/components/schemas/Concern"}, "Already stored under this external_id"),
+            "409": _error("The external_id belongs to a concern you cannot see"),
+            **WRITE_ERRORS,
+        },
+    },
+    "get": {
+        "summary": "List concerns: a caseworker's own; all for organizers and directors",
+        "operationId": "list_concerns",
+        "parameters": [
+            _query("tag", {"type": "string"}, "Tag slug"),
+            _query("program", {"type": "string"}, "Program slug"),
+            _query("since", {"type": "string", "format": "date"}, "On or after"),
+            _query("until", {"type": "string", "format": "date"}, "On or before"),
+            _query("page", {"type": "integer", "minimum": 1}, "Page number (50 per page)"),
+        ],
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/ConcernPage"}),
+            "400": NUL_IN_QUERY,
+            "422": _error("Invalid filter"),
+            **COMMON_ERRORS,
+        },
+    },
+}
+PATHS["/api/v1/concerns/{concern_id}"] = {
+    "get": {
+        "summary": "One concern (author, organizer, director)",
+        "operationId": "get_concern",
+        "parameters": [{"name": "concern_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Concern"}), **NOT_FOUND, **COMMON_ERRORS},
+    }
+}
+
+
+# --- Patterns and promotion ------------------------------------------------------------------
+SCHEMAS["Pattern"] = {
+    "type": "object",
+    "required": ["key", "tag", "count", "distinct_clients", "previous_count", "programs", "cross_program", "state"],
+    "properties": {
+        "key": {"type": "string", "description": "tag:<slug>, tag:<slug>/program:<slug> or tag:<slug>/zip:<zip>"},
+        "grouping": {"type": "string", "enum": ["tag", "tag_program", "tag_zip"]},
+        "tag": {"type": "string"},
+        "category": {"type": "string"},
+        "program": NULLABLE_TEXT,
+        "zip": NULLABLE_TEXT,
+        "count": {"type": "integer"},
+        "distinct_clients": {"type": "integer", "nullable": True, "description": "null when a small cell (tag × ZIP)"},
+        "previous_count": {"type": "integer", "nullable": True, "description": "null when a small cell (tag × ZIP)"},
+        "trend": {"type": "number", "nullable": True},
+        "programs": {"type": "array", "items": {"type": "string"}},
+        "cross_program": {"type": "boolean"},
+        "avg_importance": {"type": "number", "nullable": True},
+        "wants_involvement": {"type": "integer", "nullable": True},
+        "examples": {"type": "array", "items": {"type": "string"}},
+        "state": {"type": "string", "enum": ["new", "snoozed", "dismissed", "promoted"]},
+        "returned": {"type": "boolean"},
+        "campaign_id": {"type": "integer", "nullable": True},
+    },
+}
+SCHEMAS["PatternList"] = {
+    "type": "object",
+    "required": ["items", "window_days"],
+    "properties": {
+        "window_days": {"type": "integer"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Pattern"}},
+    },
+}
+SCHEMAS["CampaignNew"] = {
+    "type": "object",
+    "required": ["title", "pattern_keys"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "pattern_keys": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "string"}},
+        "issue_statement": {"type": "string", "maxLength": 5000},
+    },
+}
+SCHEMAS["CampaignCreated"] = {
+    "type": "object",
+    "required": ["id", "title", "step", "status", "version", "evidence_count", "pattern_keys"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "step": {"type": "string"},
+        "status": {"type": "string"},
+        "version": {"type": "integer"},
+        "evidence_count": {"type": "integer"},
+        "pattern_keys": {"type": "array", "items": {"type": "string"}},
+    },
+}
+PATHS["/api/v1/patterns"] = {
+    "get": {
+        "summary": "Current patterns (any role)",
+        "operationId": "list_patterns",
+        "parameters": [
+            _query("window_days", {"type": "integer", "minimum": 7, "maximum": 730}, "Window length (default 90)")
+        ],
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/PatternList"}),
+            "400": NUL_IN_QUERY,
+            "422": _error("Invalid window"),
+            **COMMON_ERRORS,
+        },
+    }
+}
+PATHS["/api/v1/campaigns"] = {
+    "post": {
+        "summary": "Promote patterns into a campaign (organizer); the patterns' state becomes promoted",
+        "operationId": "create_campaign",
+        "requestBody": _body("CampaignNew"),
+        "responses": {"201": _json({"$ref": "#/components/schemas/CampaignCreated"}, "Created"), **WRITE_ERRORS},
+    }
+}
+
+# --- Quarterly summaries ----------------------------------------------------------------------
+SCHEMAS["Summary"] = {
+    "type": "object",
+    "required": ["quarter", "state", "built_at", "data"],
+    "properties": {
+        "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+        "state": {"type": "string", "enum": ["draft", "signed off"]},
+        "built_at": {"type": "string", "format": "date-time"},
+        "signed_off_at": {"type": "string", "format": "date-time", "nullable": True},
+        "signed_off_by": NULLABLE_TEXT,
+        "commentary": {"type": "string"},
+        "data": {
+            "type": "object",
+            "description": "The snapshot: counts by category, program and place (suppressed), patterns, disparities, campaigns, actions, reviews, follow-ups, self-assessment",
+        },
+    },
+}
+PATHS["/api/v1/summaries/{quarter}"] = {
+    "get": {
+        "summary": "The stored quarterly reflection summary (director)",
+        "operationId": "get_summary",
+        "parameters": [
+            {"name": "quarter", "in": "path", "required": True, "schema": {"type": "string"}, "description": "YYYY-Qn"}
+        ],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Summary"}), **NOT_FOUND, **COMMON_ERRORS},
+    }
+}
+
+# --- Campaigns: read, move between steps, log actions -----------------------------------------
+CAMPAIGN_STEPS = ["learning", "awareness", "vision", "strategy", "action", "reflection"]
+ACTION_KIND_VALUES = [
+    "meeting",
+    "testimony",
+    "petition",
+    "rally",
+    "lobby_visit",
+    "public_comment",
+    "media",
+    "training",
+    "convening",
+]
+COUNT = {"type": "integer", "minimum": 0, "maximum": 99999}
+CAMPAIGN_ID = {"name": "campaign_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CAMPAIGN_CONFLICT = {
+    "409": _error(
+        "Stale `version` (someone else changed the campaign), the campaign is closed (read-only), "
+        "or the advisory committee has not approved entering this step (errors under `step`)"
+    )
+}
+
+SCHEMAS["StepMove"] = {
+    "type": "object",
+    "required": ["from_step", "to_step", "note", "at"],
+    "properties": {
+        "from_step": {"type": "string", "enum": CAMPAIGN_STEPS},
+        "to_step": {"type": "string", "enum": CAMPAIGN_STEPS},
+        "note": {"type": "string"},
+        "author": NULLABLE_TEXT,
+        "at": {"type": "string", "format": "date-time"},
+    },
+}
+SCHEMAS["Campaign"] = {
+    "type": "object",
+    "required": ["id", "title", "step", "status", "version", "evidence_count", "pattern_keys", "lead"],
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "issue_statement": {"type": "string"},
+        "step": {"type": "string", "enum": CAMPAIGN_STEPS},
+        "step_label": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "paused", "won", "lost", "closed"]},
+        "closing_summary": {"type": "string"},
+        "version": {"type": "integer", "description": "Send it back with changes (optimistic locking)"},
+        "evidence_count": {"type": "integer", "description": "Linked concerns that are not deleted"},
+        "pattern_keys": {"type": "array", "items": {"type": "string"}},
+        "lead": {**NULLABLE_TEXT, "description": "The lead organizer's e-mail"},
+        "moves": {"type": "array", "items": {"$ref": "#/components/schemas/StepMove"}, "description": "Latest first"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+SCHEMAS["CampaignStepChange"] = {
+    "type": "object",
+    "required": ["step", "note", "version"],
+    "properties": {
+        "step": {"type": "string", "enum": CAMPAIGN_STEPS, "description": "Any step, forwards or back"},
+        "note": {"type": "string", "minLength": 1, "maxLength": 2000, "description": "Why; kept in the history"},
+        "version": {"type": "integer", "description": "The campaign's version as you last read it"},
+    },
+}
+SCHEMAS["CampaignActionNew"] = {
+    "type": "object",
+    "required": ["kind", "occurred_on", "title"],
+    "properties": {
+        "kind": {"type": "string", "enum": ACTION_KIND_VALUES},
+        "occurred_on": {"type": "string", "format": "date", "description": "Not in the future, not before 2000"},
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "staff_participants": {**COUNT, "default": 0},
+        "constituent_participants": {**COUNT, "default": 0},
+        "new_leaders": {**COUNT, "default": 0, "description": "At most constituent_participants"},
+        "target_reached": {"type": "string", "maxLength": 300},
+        "outcome": {"type": "string", "maxLength": 5000},
+        "takeaways": {"type": "string", "maxLength": 5000, "description": "A convening's harvest"},
+        "version": {"type": "integer", "description": "Optional: when given, a stale version is refused (409)"},
+    },
+}
+SCHEMAS["CampaignAction"] = {
+    "type": "object",
+    "required": ["id", "campaign_id", "kind", "occurred_on", "title", "campaign_version"],
+    "properties": {
+        "id": {"type": "integer"},
+        "campaign_id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ACTION_KIND_VALUES},
+        "occurred_on": {"type": "string", "format": "date"},
+        "title": {"type": "string"},
+        "staff_participants": {"type": "integer"},
+        "constituent_participants": {"type": "integer"},
+        "new_leaders": {"type": "integer"},
+        "target_reached": {"type": "string"},
+        "outcome": {"type": "string"},
+        "takeaways": {"type": "string"},
+        "campaign_version": {"type": "integer", "description": "The campaign's version after this change"},
+    },
+}
+PATHS["/api/v1/campaigns/{campaign_id}"] = {
+    "get": {
+        "summary": "One campaign (organizer, director)",
+        "operationId": "get_campaign",
+        "parameters": [CAMPAIGN_ID],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Campaign"}), **NOT_FOUND, **COMMON_ERRORS},
+    }
+}
+PATHS["/api/v1/campaigns/{campaign_id}/step"] = {
+    "post": {
+        "summary": "Move the campaign to a step, forwards or back, with a note (organizer)",
+        "operationId": "move_campaign_step",
+        "parameters": [CAMPAIGN_ID],
+        "requestBody": _body("CampaignStepChange"),
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/Campaign"}, "Moved"),
+            **NOT_FOUND,
+            **CAMPAIGN_CONFLICT,
+            **WRITE_ERRORS,
+        },
+    }
+}
+PATHS["/api/v1/campaigns/{campaign_id}/actions"] = {
+    "post": {
+        "summary": "Log an organizing action (organizer)",
+        "operationId": "create_campaign_action",
+        "parameters": [CAMPAIGN_ID],
+        "requestBody": _body("CampaignActionNew"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/CampaignAction"}, "Created"),
+            **NOT_FOUND,
+            **CAMPAIGN_CONFLICT,
+            **WRITE_ERRORS,
+        },
+    }
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Caseflow API",
+            "version": "1.0.0",
+            "description": 'Concerns in, patterns and campaigns out. Errors are {"errors": {field: [messages]}}.',
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": SCHEMAS,
+        },
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_json():
+    return jsonify(document())
