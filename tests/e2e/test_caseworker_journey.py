@@ -1,0 +1,305 @@
+"""The caseworker's journey in a real browser: three concerns logged with the keyboard alone, an
+invalid form corrected at the field, the concerns found with a filter and exported as CSV."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+KEYSTROKES_FILE = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e" / "keystrokes.txt"
+
+
+class Keys:
+    """page.keyboard, counting every key pressed (a chord like Shift+Tab counts each key)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.count += len(text)
+
+    def press(self, key: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.keyboard.press(key)
+            self.count += len(key.split("+"))
+
+    def tab_to(self, locator, limit: int = 25) -> None:
+        """Press Tab until `locator` has focus (a date input takes one Tab per segment)."""
+        for _ in range(limit):
+            if locator.evaluate("el => el === document.activeElement"):
+                return
+            self.press("Tab")
+        expect(locator).to_be_focused()
+
+
+def _setup(api, unique) -> dict:
+    program = unique("walk-in")
+    status, body = api("POST", "/api/v1/programs", {"slug": program, "name": f"Walk-in clinic {program[-6:]}"})
+    assert status == 201, body
+    mould, wages = unique("mould"), unique("wage-theft")
+    names = {}
+    for slug, name, category in ((mould, "Mould and damp", "Housing"), (wages, "Wages not paid", "Employment")):
+        status, body = api("POST", "/api/v1/tags", {"slug": slug, "name": name, "category": category})
+        if status != 201:  # the name is taken in this database: make it unique
+            name = f"{name} {slug[-6:]}"
+            status, body = api("POST", "/api/v1/tags", {"slug": slug, "name": name, "category": category})
+        assert status == 201, body
+        names[slug] = name
+    return {"program": program, "mould": mould, "wages": wages, "names": names}
+
+
+def _saved_id(page) -> int:
+    link = page.get_by_role("status").get_by_role("link", name=re.compile(r"^Concern #\d+"))
+    return int(re.search(r"/concerns/(\d+)", link.get_attribute("href")).group(1))
+
+
+def test_caseworker_journey(page, login, api, check_a11y, screenshot, unique):
+    data = _setup(api, unique)
+    mould_name, wages_name = data["names"][data["mould"]], data["names"][data["wages"]]
+    client = unique("client")  # the client reference shared by the first and third concern
+    keys = Keys(page)
+
+    # The caseworker's home is the quick-log form; the tag field has focus.
+    login(page, "caseworker")
+    expect(page).to_have_url(re.compile(r"/log$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a concern")
+    tag_field = page.locator("#tag_text")
+    expect(tag_field).to_be_focused()
+    check_a11y(page, "caseworker-quick-log")
+    screenshot(page, "caseworker-quick-log")
+    chips = page.get_by_role("list", name="Chosen tags")
+
+    # --- 1. A full concern, with demographics and the client's voice, by keyboard ------------
+    keys.press("Shift+Tab")
+    program = page.get_by_label("Program")
+    expect(program).to_be_focused()
+    keys.type("Walk-in")  # type-ahead in the select
+    expect(program).to_have_value(data["program"])
+    keys.press("Tab")
+    expect(tag_field).to_be_focused()
+    # The datalist's own pop-up is not drawn by headless Chromium: type the whole name, Enter
+    # (app.js turns an exact name into a chip, as it does for a suggestion picked with ArrowDown).
+    keys.type(mould_name)
+    keys.press("Enter")
+    expect(chips.get_by_role("listitem")).to_have_count(1)
+    keys.type(wages_name)
+    keys.press("Enter")
+    expect(chips).to_contain_text(mould_name)
+    expect(chips).to_contain_text(wages_name)
+    expect(tag_field).to_have_value("")
+    keys.press("Tab")
+    expect(page.get_by_label("Summary")).to_be_focused()
+    keys.type("Black mould in the bedroom, boss cut her hours after she asked for time off")
+    keys.tab_to(page.get_by_role("radio", name="Client reported"))
+    keys.tab_to(page.get_by_label("Client reference"))
+    keys.type(client)
+    keys.press("Tab")
+    more = page.locator("details.more")
+    expect(more.locator("summary")).to_be_focused()
+    keys.press("Enter")
+    expect(more).to_have_attribute("open", "")
+    keys.press("Tab")
+    expect(page.get_by_label("Narrative")).to_be_focused()
+    keys.type("Landlord says the mould is her fault. Employer owes two weeks of pay.")
+    hispanic = page.get_by_role("checkbox", name="Hispanic/Latina/e/o")
+    keys.tab_to(hispanic)
+    keys.press("Space")
+    expect(hispanic).to_be_checked()
+    keys.tab_to(page.get_by_label("Preferred language"))
+    keys.type("Spanish")
+    keys.press("Tab")
+    age = page.get_by_label("Age", exact=True)
+    expect(age).to_be_focused()
+    keys.type("25")
+    expect(age).to_have_value("25-34")
+    keys.press("Tab")
+    expect(page.get_by_label("ZIP code")).to_be_focused()
+    keys.type("11213")
+    keys.press("Tab")
+    expect(page.get_by_role("radio", name="Not asked")).to_be_focused()
+    keys.press("ArrowRight", times=4)
+    expect(page.get_by_role("radio", name="4", exact=True)).to_be_checked()
+    keys.press("Tab")
+    expect(page.get_by_label("The client's view of the root cause")).to_be_focused()
+    keys.type("The building owner never fixes anything in our block.")
+    keys.press("Tab")
+    wants = page.get_by_role("checkbox", name=re.compile("wants to be involved"))
+    expect(wants).to_be_focused()
+    keys.press("Space")
+    keys.press("Tab")
+    consent = page.get_by_role("checkbox", name=re.compile("may be quoted"))
+    expect(consent).to_be_focused()
+    keys.press("Space")
+    expect(wants).to_be_checked()
+    expect(consent).to_be_checked()
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Save concern")).to_be_focused()
+    keys.press("Enter")
+    saved = page.get_by_role("status")
+    expect(saved).to_contain_text("Saved.")
+    expect(saved).to_contain_text("Black mould in the bedroom")
+    expect(saved).not_to_contain_text("from this client")
+    first_id = _saved_id(page)
+    check_a11y(page, "caseworker-quick-log-saved")
+    screenshot(page, "caseworker-quick-log-saved")
+
+    # --- 2. The minimal concern, counted from landing on the form to "Saved." ----------------
+    keys.count = 0
+    expect(tag_field).to_be_focused()
+    expect(program).to_have_value(data["program"])  # the last program is remembered
+    keys.type(mould_name)
+    keys.press("Enter")
+    keys.press("Tab")
+    keys.type("Leak over the kitchen sink")
+    keys.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    expect(page.get_by_role("status")).to_contain_text("Leak over the kitchen sink")
+    minimal = keys.count
+    line = f"KEYSTROKES minimal concern: {minimal} keys, 0 clicks"
+    detail = (
+        f"(landing on the form to 'Saved.': tag name '{mould_name}' typed in full + Enter, Tab, "
+        f"a {len('Leak over the kitchen sink')}-character summary, Enter; program and date prefilled)"
+    )
+    print(f"\n{line} {detail}")
+    KEYSTROKES_FILE.parent.mkdir(parents=True, exist_ok=True)
+    KEYSTROKES_FILE.write_text(f"{line}\n{detail}\n")
+
+    # --- 3. The same client again: the save says how often they came ------------------------
+    expect(tag_field).to_be_focused()
+    keys.type(wages_name)
+    keys.press("Enter")
+    keys.press("Tab")
+    keys.type("Wages withheld again, second employer this year")
+    keys.tab_to(page.get_by_label("Client reference"))
+    keys.type(client)
+    keys.press("Enter")
+    saved = page.get_by_role("status")
+    expect(saved).to_contain_text("Wages withheld again")
+    expect(saved).to_contain_text("2nd concern from this client in 12 months.")
+
+    # --- An invalid form: no tag and a 4-digit ZIP; errors at the fields, nothing lost -------
+    formula = "=HYPERLINK(evil) tenant charged twice for repairs"
+    page.get_by_label("Summary").fill(formula)
+    page.get_by_label("Client reference").fill("walk-in 7")
+    page.locator("details.more summary").click()
+    page.get_by_label("ZIP code").fill("1121")
+    page.get_by_role("checkbox", name="Black, African American, or African").check()
+    page.get_by_role("button", name="Save concern").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the 2 fields")
+    expect(page.get_by_text("Saved.")).to_have_count(0)  # the last save's callout does not linger
+    for field, error_id, message in (
+        (tag_field, "tag_text-error", "Choose at least one tag."),
+        (page.get_by_label("ZIP code"), "zip-error", "Use a 5-digit ZIP code."),
+    ):
+        expect(field).to_have_attribute("aria-invalid", "true")
+        expect(field).to_have_attribute("aria-describedby", re.compile(rf"\b{error_id}\b"))
+        expect(page.locator(f"#{error_id}")).to_be_visible()
+        expect(page.locator(f"#{error_id}")).to_have_text(message)
+    expect(page.locator("details.more")).to_have_attribute("open", "")  # the ZIP error is not hidden
+    expect(page.get_by_label("Summary")).to_have_value(formula)
+    expect(page.get_by_label("Client reference")).to_have_value("walk-in 7")
+    expect(page.get_by_label("ZIP code")).to_have_value("1121")
+    expect(page.get_by_role("checkbox", name="Black, African American, or African")).to_be_checked()
+    expect(program).to_have_value(data["program"])
+    check_a11y(page, "caseworker-quick-log-error")
+    screenshot(page, "caseworker-quick-log-error")
+
+    tag_field.fill(mould_name)
+    tag_field.press("Enter")
+    expect(chips).to_contain_text(mould_name)
+    page.get_by_label("ZIP code").fill("11213")
+    page.get_by_role("button", name="Save concern").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    expect(page.get_by_role("status")).to_contain_text(formula)
+
+    # --- The first concern's detail page -----------------------------------------------------
+    page.goto(f"/concerns/{first_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Concern #{first_id}")
+    facts = page.locator("main")
+    expect(facts).to_contain_text("Hispanic/Latina/e/o")
+    expect(facts).to_contain_text("11213")
+    expect(facts).to_contain_text("4 of 5")
+    expect(facts).to_contain_text("The building owner never fixes anything")
+    expect(facts).to_contain_text("1 earlier concern in the 12 months before")
+    check_a11y(page, "caseworker-concern-detail")
+    screenshot(page, "caseworker-concern-detail")
+
+    # --- Find them in the list with a filter, export them as CSV ----------------------------
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Concerns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My concerns")
+    check_a11y(page, "caseworker-concern-list")
+    filters = page.get_by_role("search", name="Filter concerns")
+    filters.get_by_label("Tag").select_option(data["mould"])
+    filters.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(rf"[?&]tag={data['mould']}"))
+    expect(page.locator("p.count")).to_contain_text("3 concerns match these filters.")
+    table = page.get_by_role("table")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    for text in ("Black mould in the bedroom", "Leak over the kitchen sink", formula):
+        expect(table).to_contain_text(text)
+    expect(table).not_to_contain_text("Wages withheld again")
+    check_a11y(page, "caseworker-concern-list-filtered")
+    screenshot(page, "caseworker-concern-list-filtered")
+
+    # Words in the summary narrow it further.
+    filters.get_by_label("Words in the summary").fill("kitchen")
+    filters.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(table).to_contain_text("Leak over the kitchen sink")
+    filters.get_by_label("Words in the summary").fill("")
+    filters.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(3)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export these as CSV").click()
+    download = download_info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename == "concerns.csv"
+    with open(download.path(), newline="", encoding="utf-8") as f:
+        exported = list(csv.DictReader(f))
+    header = list(exported[0].keys()) if exported else []
+    for column in ("id", "occurred_on", "program", "tags", "summary", "race_ethnicity", "zip", "author"):
+        assert column in header, header
+    assert len(exported) == 3, exported
+    by_summary = {r["summary"]: r for r in exported}
+    assert set(by_summary) == {
+        "Black mould in the bedroom, boss cut her hours after she asked for time off",
+        "Leak over the kitchen sink",
+        "'" + formula,  # neutralised: a spreadsheet shows it as text, never runs it
+    }, list(by_summary)
+    full = by_summary["Black mould in the bedroom, boss cut her hours after she asked for time off"]
+    assert full["id"] == str(first_id)
+    assert full["program"] == data["program"]
+    assert set(full["tags"].split(";")) == {data["mould"], data["wages"]}
+    assert full["race_ethnicity"] == "hispanic"
+    assert full["zip"] == "11213"
+    assert full["wants_involvement"] == "yes" and full["story_consent"] == "yes"
+    assert all(r["author"] == "caseworker@e2e.caseflow.test" for r in exported)
+
+
+def test_caseworker_pages_fit_a_phone(phone_page, login, assert_no_horizontal_scroll, check_a11y, screenshot):
+    page = phone_page
+    login(page, "caseworker")
+    expect(page).to_have_url(re.compile(r"/log$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log a concern")
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "caseworker-phone-quick-log")
+
+    page.locator("details.more summary").click()
+    expect(page.locator("details.more")).to_have_attribute("open", "")
+    expect(page.get_by_label("ZIP code")).to_be_visible()
+    assert_no_horizontal_scroll(page)
+    check_a11y(page, "caseworker-phone-quick-log-open")
+    screenshot(page, "caseworker-phone-quick-log-open")
+
+    page.goto("/concerns")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My concerns")
+    assert_no_horizontal_scroll(page)
+    check_a11y(page, "caseworker-phone-concern-list")
+    screenshot(page, "caseworker-phone-concern-list")

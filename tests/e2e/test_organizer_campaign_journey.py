@@ -1,0 +1,350 @@
+"""The organizer's journey end to end, with the advisory gate on (a second server, ``gated_*``):
+find a planted pattern, promote it with a related one, fill Learning and Awareness (the power map
+appears beside its table), be refused Strategy until the advisory committee's approval is recorded,
+fill the strategy's essentials, log a convening with a harvest follow-up, reach Reflection, and loop
+back to Strategy with a note the history keeps. Every page state passes axe; on a phone, no page of
+the campaign workspace scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+ZIP = "10451"
+OTHER_ZIP = "10452"
+STEP_PAGES = ("learning", "awareness", "vision", "strategy", "action", "reflection")
+PREFIX = "organizer-campaign"
+
+
+@pytest.fixture(scope="module")
+def planted(gated_api):
+    """On the gated server: a pattern of 16 "eviction filings" concerns in one ZIP and a related
+    pattern of 12 "mould" concerns in the same ZIP (8 more elsewhere)."""
+    run = secrets.token_hex(3)
+    program, evictions, mould = f"tenant-line-{run}", f"evictions-{run}", f"mould-{run}"
+    evictions_name, mould_name = f"Eviction filings {run}", f"Mould not fixed {run}"
+    status, body = gated_api("POST", "/api/v1/programs", {"slug": program, "name": f"Tenant line {run}"})
+    assert status == 201, body
+    for slug, name, category in ((evictions, evictions_name, "Housing"), (mould, mould_name, "Health")):
+        status, body = gated_api("POST", "/api/v1/tags", {"slug": slug, "name": name, "category": category})
+        assert status == 201, body
+
+    today = date.today()
+    for i in range(16):
+        concern = {
+            "program": program,
+            "tags": [evictions],
+            "summary": f"Eviction filed while repairs are pending ({i + 1})",
+            "occurred_on": (today - timedelta(days=1 + 3 * i)).isoformat(),
+            "zip": ZIP,
+            "client_ref": f"evictions-{run}-{i}",
+            "race_ethnicity": ["black"] if i % 3 else ["hispanic"],
+            "wants_involvement": i % 2 == 0,
+            "story_consent": i % 4 == 0,
+            "client_root_cause": "The landlord files to push us out before the repairs." if i % 4 == 0 else None,
+        }
+        status, body = gated_api("POST", "/api/v1/concerns", concern, role="caseworker")
+        assert status == 201, body
+    for i in range(20):
+        concern = {
+            "program": program,
+            "tags": [mould],
+            "summary": f"Mould in the bedroom, reported again ({i + 1})",
+            "occurred_on": (today - timedelta(days=2 + 2 * i)).isoformat(),
+            "zip": ZIP if i < 12 else OTHER_ZIP,
+            "client_ref": f"mould-{run}-{i}",
+            "race_ethnicity": ["white"] if i % 2 else ["asian"],
+        }
+        status, body = gated_api("POST", "/api/v1/concerns", concern, role="caseworker")
+        assert status == 201, body
+    return {
+        "title": f"{evictions_name} in {ZIP}",
+        "related_title": f"{mould_name} in {ZIP}",
+        "keys": [f"tag:{evictions}/zip:{ZIP}", f"tag:{mould}/zip:{ZIP}"],
+    }
+
+
+def _move(page, step: str, note: str) -> None:
+    page.get_by_label("Move to step").select_option(step)
+    page.get_by_label("Why move now?").fill(note)
+    page.get_by_role("button", name="Move", exact=True).click()
+
+
+def _record_approval(page, for_step: str, day: date, note: str) -> None:
+    advisory = page.get_by_role("region", name="Advisory committee")
+    form = advisory.locator("details.more")
+    if form.get_attribute("open") is None:
+        advisory.get_by_text("Record a decision").click()
+    advisory.get_by_label("Decision about entering").select_option(for_step)
+    advisory.get_by_label("Date of the decision").fill(day.isoformat())
+    advisory.get_by_label("How many members present are constituents").fill("5")
+    advisory.get_by_label("Members present", exact=True).fill("Chair (tenant), 4 tenant members, 2 staff")
+    advisory.get_by_role("radio", name="Approve").check()
+    advisory.get_by_role("textbox", name="Notes").fill(note)
+    advisory.get_by_role("button", name="Record decision").click()
+
+
+def test_organizer_campaign_with_the_advisory_gate(
+    gated_page, gated_phone_page, login, planted, check_a11y, screenshot, assert_no_horizontal_scroll, unique
+):
+    page = gated_page
+    today = date.today()
+    login(page, "organizer")
+
+    # --- Patterns: find the planted one, promote it with the related one -----------------------
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Patterns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Patterns")
+    card = page.locator("li.pattern").filter(has=page.get_by_role("heading", name=planted["title"]))
+    expect(card).to_contain_text("16 concerns")
+    card.get_by_role("link", name=planted["title"]).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(planted["title"])
+    act = page.get_by_role("region", name="Act on this pattern")
+    expect(act.get_by_role("checkbox", name=planted["title"], exact=True)).to_be_checked()
+    act.get_by_role("checkbox", name=planted["related_title"], exact=True).check()
+    title = f"No evictions for asking for repairs {unique('c')[-6:]}"
+    act.get_by_label("Campaign title").fill(title)
+    check_a11y(page, f"{PREFIX}-pattern-detail")
+    act.get_by_role("button", name="Create campaign").click()
+
+    # Promotion lands in the new campaign's workspace.
+    expect(page).to_have_url(re.compile(r"/campaigns/\d+$"))
+    cid = int(re.search(r"/campaigns/(\d+)$", page.url).group(1))
+    expect(page.get_by_role("status")).to_contain_text(f"Campaign “{title}” created from 2 pattern(s).")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    about = page.get_by_role("region", name="About this campaign")
+    for key in planted["keys"]:
+        expect(about).to_contain_text(key)
+    expect(about).to_contain_text("28 linked concerns")  # 16 + the 12 in the same ZIP
+    expect(page.locator(".gate-note")).to_contain_text("Strategy: not approved yet")
+    check_a11y(page, f"{PREFIX}-overview-new")
+    screenshot(page, f"{PREFIX}-overview-new")
+
+    # --- Learning: an empty problem statement is refused at its field, then the analysis saved --
+    steps_nav = page.get_by_role("navigation", name="Campaign steps")
+    steps_nav.get_by_role("link", name=re.compile("Learning")).click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/{cid}/learning$"))
+    page.get_by_label("Root causes").fill("Filing is cheap; repair orders take months")
+    page.get_by_role("button", name="Save issue analysis").click()
+    problem = page.get_by_label("Problem statement")
+    expect(page.locator("#learning-problem_statement-error")).to_have_text("This is required.")
+    expect(problem).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Root causes")).to_have_value("Filing is cheap; repair orders take months")
+    check_a11y(page, f"{PREFIX}-learning-error")
+    screenshot(page, f"{PREFIX}-learning-error")
+    problem.fill("Landlords file evictions against tenants who ask for repairs")
+    page.get_by_label("Who is affected").fill("Black and Latino tenants in older buildings, most of them families")
+    page.get_by_label("Data sources").fill("Our concerns; housing court filings; code complaints")
+    page.get_by_label("Constituents' own root-cause views").fill("“They file to push us out before the repairs.”")
+    page.get_by_role("button", name="Save issue analysis").click()
+    expect(page.get_by_role("status")).to_contain_text("Learning saved.")
+    expect(page.get_by_label("Problem statement")).to_have_value(
+        "Landlords file evictions against tenants who ask for repairs"
+    )
+    expect(page.locator(".step-missing")).to_have_text("Everything this step asks for is filled in.")
+    check_a11y(page, f"{PREFIX}-learning")
+    screenshot(page, f"{PREFIX}-learning")
+
+    # --- Awareness: two actors; the power map and its table, side by side ---------------------
+    steps_nav.get_by_role("link", name="Overview").click()
+    _move(page, "awareness", "The issue analysis is written")
+    expect(page.get_by_role("status")).to_contain_text("Step changed; the move is in the history.")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Awareness")
+    steps_nav.get_by_role("link", name=re.compile("Awareness")).click()
+    expect(page.get_by_role("img", name=re.compile("Power map"))).to_contain_text("No actors yet.")
+    page.get_by_role("button", name="Add to the map").click()  # nothing chosen: errors at the fields
+    expect(page.locator("#actor-name-error")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    check_a11y(page, f"{PREFIX}-awareness-error")
+    actors = [
+        ("Housing court judge", "target", "5", "-1"),
+        ("Tenants' union", "ally", "3", "2"),
+    ]
+    for name, kind, influence, position in actors:
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Kind").select_option(kind)
+        page.get_by_label("Influence over the issue").select_option(influence)
+        page.get_by_label("Position on our demands").select_option(position)
+        page.get_by_role("button", name="Add to the map").click()
+        expect(page.get_by_role("status")).to_contain_text("Actor added to the power map.")
+    power_map = page.get_by_role("img", name=re.compile("Power map"))
+    table = page.get_by_role("table", name="Actors on the power map")
+    for name, *_ in actors:
+        expect(power_map.locator("text.actor-name", has_text=name)).to_have_count(1)
+        expect(table.get_by_role("rowheader", name=name)).to_be_visible()
+    expect(power_map.locator("desc")).to_contain_text("Housing court judge (target): influence 5 of 5")
+    expect(table.get_by_role("row", name=re.compile("Tenants' union"))).to_contain_text("+2 strongly supportive")
+    # Beside it: the same grid holds both, the table to the right of the map at desktop width.
+    both = page.locator(".chart-with-table.power")
+    expect(both.locator("svg.chart-power")).to_be_visible()
+    expect(both.get_by_role("table", name="Actors on the power map")).to_be_visible()
+    svg_box, table_box = both.locator("svg.chart-power").bounding_box(), table.bounding_box()
+    assert table_box["x"] >= svg_box["x"] + svg_box["width"] - 1, (svg_box, table_box)
+    assert abs(table_box["y"] - svg_box["y"]) < svg_box["height"], (svg_box, table_box)
+    check_a11y(page, f"{PREFIX}-awareness")
+    screenshot(page, f"{PREFIX}-awareness")
+
+    # --- Strategy is gated: refused with a clear message, approved, then entered ---------------
+    steps_nav.get_by_role("link", name="Overview").click()
+    _move(page, "strategy", "The power map is done; time to plan")
+    refusal = page.locator("#move-step-error")
+    expect(refusal).to_contain_text("The advisory committee has not approved moving into Strategy.")
+    expect(refusal).to_contain_text("(under “Advisory committee”) first")
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the 1 field marked below.")
+    expect(page.get_by_label("Why move now?")).to_have_value("The power map is done; time to plan")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Awareness")
+    check_a11y(page, f"{PREFIX}-move-refused")
+    screenshot(page, f"{PREFIX}-move-refused")
+
+    # A decision without the members present is refused at the field, the form kept open.
+    # The refusal links to the committee's form, which it has already opened.
+    page.get_by_role("link", name="Record the advisory committee's decision").click()
+    advisory = page.get_by_role("region", name="Advisory committee")
+    expect(advisory.locator("details.more")).to_have_attribute("open", "")
+    advisory.get_by_role("radio", name="Approve").check()
+    advisory.get_by_role("button", name="Record decision").click()
+    expect(page.locator("#advisory-members_present-error")).to_be_visible()
+    expect(advisory.locator("details.more")).to_have_attribute("open", "")
+    check_a11y(page, f"{PREFIX}-advisory-error")
+
+    _record_approval(page, "strategy", today - timedelta(days=1), "Go ahead; bring the plan back to us.")
+    expect(page.get_by_role("status")).to_contain_text("Advisory committee decision recorded.")
+    decisions = page.get_by_role("table", name="Decisions on record")
+    expect(decisions.get_by_role("row").nth(1)).to_contain_text("Approve")
+    expect(decisions).to_contain_text("Strategy")
+    expect(page.locator(".gate-note")).to_contain_text("Strategy: approved")
+    check_a11y(page, f"{PREFIX}-advisory-approved")
+
+    _move(page, "strategy", "The committee approved; the power map is done")
+    expect(page.get_by_role("status")).to_contain_text("Step changed; the move is in the history.")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Strategy")
+
+    # --- Strategy: the essentials ---------------------------------------------------------------
+    steps_nav.get_by_role("link", name=re.compile("Strategy")).click()
+    expect(page.get_by_role("link", name="committee's decisions")).to_be_visible()  # the gate note
+    page.get_by_label("Long-term goal").fill("No tenant is evicted for asking for repairs")
+    page.get_by_label("Short-term goal").fill("The court checks for open repair orders before hearing a filing")
+    page.get_by_label("Demands", exact=True).fill("A repair-order check on every eviction filing")
+    page.get_by_label("Primary targets").fill("Chief administrative judge of the housing court")
+    page.get_by_label("Secondary targets").fill("Council housing committee")
+    page.get_by_label("Tactics", exact=True).fill("Court watch, testimony, a tenants' convening")
+    page.get_by_label("Timeline", exact=True).fill("Convening this month; testimony next quarter")
+    plan = page.get_by_role("group", name="Practice questions every plan should answer")
+    for n, box in enumerate(plan.get_by_role("textbox").all()):
+        box.fill(f"Answered with the tenants' union, point {n + 1}")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("status")).to_contain_text("Strategy saved.")
+    measure = page.locator("form").filter(has=page.get_by_role("button", name="Add measure"))
+    measure.get_by_label("Indicator").fill("Filings heard with an open repair order")
+    measure.get_by_label("Unit", exact=True).fill("%")
+    measure.get_by_label("Baseline").fill("80")
+    measure.get_by_label("Target", exact=True).fill("0")
+    measure.get_by_role("button", name="Add measure").click()
+    expect(page.get_by_role("status")).to_contain_text("Measure added.")
+    expect(page.get_by_role("table", name="Measures of this campaign")).to_contain_text(
+        "Filings heard with an open repair order"
+    )
+    expect(page.locator(".step-missing")).to_have_text("Everything this step asks for is filled in.")
+    check_a11y(page, f"{PREFIX}-strategy")
+    screenshot(page, f"{PREFIX}-strategy")
+
+    # --- Action: approved, entered, a convening with its harvest follow-up ---------------------
+    steps_nav.get_by_role("link", name="Overview").click()
+    _record_approval(page, "action", today - timedelta(days=1), "Approved: hold the convening.")
+    expect(page.get_by_role("status")).to_contain_text("Advisory committee decision recorded.")
+    _move(page, "action", "Plan approved; holding the convening")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Action")
+
+    steps_nav.get_by_role("link", name=re.compile("Action")).click()
+    convening = f"Tenants' convening at the library {unique('a')[-6:]}"
+    page.get_by_label("Kind").select_option("convening")
+    page.get_by_label("Date", exact=True).fill((today - timedelta(days=1)).isoformat())
+    page.get_by_label("Title").fill(convening)
+    page.get_by_label("Staff who took part").fill("3")
+    page.get_by_label("Constituents who took part").fill("31")
+    page.get_by_label("New constituent leaders").fill("4")
+    page.get_by_label("Outcome").fill("Agreed the demand and chose speakers for the hearing")
+    page.get_by_label("Harvest: takeaways").fill("Tenants want a hotline for filings; six will testify")
+    page.get_by_role("button", name="Log action").click()
+    expect(page.get_by_role("status")).to_contain_text("Action logged.")
+    logged = page.get_by_role("table", name=re.compile("Organizing actions")).get_by_role(
+        "row", name=re.compile(convening)
+    )
+    expect(logged).to_contain_text("31")
+    expect(logged).to_contain_text("Takeaways: Tenants want a hotline for filings")
+
+    due = today + timedelta(days=14)
+    page.get_by_label("Follow-up", exact=True).fill("Send the harvest notes to everyone who came")
+    page.get_by_label("Owner").select_option(label="E2E Organizer")
+    page.get_by_label("Due").fill(due.isoformat())
+    page.get_by_label("From action").select_option(label=f"{(today - timedelta(days=1)).isoformat()} · {convening}")
+    page.get_by_role("button", name="Add follow-up").click()
+    expect(page.get_by_role("status")).to_contain_text("Follow-up added.")
+    item = page.get_by_role("table", name=re.compile("Follow-up items")).get_by_role(
+        "row", name=re.compile("Send the harvest notes")
+    )
+    expect(item).to_contain_text("E2E Organizer")
+    expect(item).to_contain_text(due.isoformat())
+    expect(item).to_contain_text(convening)
+    check_a11y(page, f"{PREFIX}-action")
+    screenshot(page, f"{PREFIX}-action")
+
+    # --- Reflection, then back to Strategy through a review that says why ----------------------
+    steps_nav.get_by_role("link", name="Overview").click()
+    _move(page, "reflection", "The convening is done; time to take stock")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Reflection")
+
+    steps_nav.get_by_role("link", name=re.compile("Reflection")).click()
+    page.get_by_label("Period from").fill((today - timedelta(days=30)).isoformat())
+    page.get_by_label("Period to").fill(today.isoformat())
+    page.get_by_label("What happened against our goals and measures").fill("The court has not moved yet")
+    page.get_by_label("What we learned").fill("The judge answers to the council, not to us")
+    page.get_by_role("radio", name="Revisit a step").check()
+    page.get_by_role("button", name="Save review").click()  # no step, no note: errors at the fields
+    expect(page.locator("#review-revisit_step-error")).to_have_text("Choose the step to revisit.")
+    expect(page.locator("#review-decision_note-error")).to_contain_text("Say why")
+    expect(page.get_by_label("What we learned")).to_have_value("The judge answers to the council, not to us")
+    check_a11y(page, f"{PREFIX}-reflection-error")
+    screenshot(page, f"{PREFIX}-reflection-error")
+    back_note = "Retarget: the council housing committee moves the court"
+    page.get_by_label("Step to revisit").select_option("strategy")
+    page.get_by_label("Why this decision").fill(back_note)
+    page.get_by_role("button", name="Save review").click()
+    expect(page.get_by_role("status")).to_contain_text("Reflection review saved.")
+    expect(page.locator(".campaign-meta")).to_contain_text("Now in Strategy")
+    expect(page.locator("article.campaign-review h4")).to_contain_text("Revisit a step: Strategy")
+    check_a11y(page, f"{PREFIX}-reflection")
+    screenshot(page, f"{PREFIX}-reflection")
+
+    # The history shows the loop back, with its note, above the way forward.
+    steps_nav.get_by_role("link", name="Overview").click()
+    timeline = page.locator("ol.timeline")
+    latest = timeline.locator("li").first
+    expect(latest).to_have_class(re.compile(r"\bback\b"))
+    expect(latest).to_contain_text("Reflection → Strategy")
+    expect(latest).to_contain_text("looped back")
+    expect(latest).to_contain_text(back_note)
+    expect(timeline.locator("li.forward")).to_have_count(4)  # awareness, strategy, action, reflection
+    expect(timeline.locator("li.back")).to_have_count(1)
+    check_a11y(page, f"{PREFIX}-overview-looped")
+    screenshot(page, f"{PREFIX}-overview-looped")
+
+    for step in ("vision",):  # the one step page not visited above
+        steps_nav.get_by_role("link", name=re.compile(step.capitalize())).click()
+        check_a11y(page, f"{PREFIX}-step-{step}")
+
+    # --- On a phone, no page of the workspace scrolls sideways ---------------------------------
+    phone = gated_phone_page
+    login(phone, "organizer")
+    for path in (f"/campaigns/{cid}", *(f"/campaigns/{cid}/{s}" for s in STEP_PAGES)):
+        phone.goto(path)
+        expect(phone.get_by_role("heading", level=1)).to_have_text(title)
+        assert_no_horizontal_scroll(phone)
+    phone.goto(f"/campaigns/{cid}/awareness")
+    screenshot(phone, f"{PREFIX}-phone-awareness")
+    check_a11y(phone, f"{PREFIX}-phone-awareness")
+    phone.goto(f"/campaigns/{cid}")
+    screenshot(phone, f"{PREFIX}-phone-overview")

@@ -1,0 +1,50 @@
+"""seed-demo: the planted patterns a real organizer would find appear with the right counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from caseflow.demo import seed
+from caseflow.models import Campaign, QuarterlySummary, Tag, concern_tags
+from caseflow.models.concern import Concern
+from caseflow.patterns.engine import PatternSettings, find_patterns
+from caseflow.patterns.keys import PatternKey
+
+
+def test_demo_holds_the_planted_patterns(app, db):
+    seed(concern_count=1500)
+    db.session.commit()
+    # A year's window always holds a winter, whatever the date of the run.
+    year = PatternSettings.from_config(window_days=365)
+    found = {p.key: p for p in find_patterns(year)}
+
+    heat = found["tag:no-heat/zip:11226"]
+    # The engine's count equals a plain count of the same concerns.
+    expected = db.session.scalar(
+        select(func.count())
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Tag, Tag.id == concern_tags.c.tag_id)
+        .where(Tag.slug == "no-heat", Concern.zip == "11226", Concern.deleted_at.is_(None))
+        .where(Concern.occurred_on >= year.start, Concern.occurred_on <= year.as_of)
+    )
+    assert heat.count == expected and heat.count >= 11
+    heat_zips = sorted((p for p in found.values() if p.tag == "no-heat" and p.zip), key=lambda p: -p.count)
+    assert [p.zip for p in heat_zips[:2]] == ["11226", "11212"]  # clustered in two ZIPs
+
+    quarter = PatternSettings.from_config(window_days=90)
+    delays = {p.key: p for p in find_patterns(quarter)}["tag:benefits-delay"]
+    assert delays.trend is not None and delays.trend > 0.5  # rising over the last quarter
+    assert {"Benefits Enrollment", "Food Pantry"} <= set(delays.programs) and delays.cross_program
+
+    from caseflow.equity.disparity import disparity
+
+    gap = disparity(PatternKey.parse("tag:wage-theft").matching_concern_ids(), year.start, year.as_of, 11)
+    hispanic = next(r for r in gap.rows if r.code == "hispanic")
+    assert hispanic.flagged and hispanic.ratio >= 1.5
+
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) >= 4
+    states = db.session.execute(
+        text("select count(*) from quarterly_summaries where signed_off_at is not null")
+    ).scalar()
+    assert states == 1 and db.session.scalar(select(func.count()).select_from(QuarterlySummary)) == 2

@@ -1,0 +1,153 @@
+"""CSV import is all-or-nothing with a row-by-row report; exports neutralise formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from caseflow.concerns.csvio import import_concerns, neutralise
+from caseflow.models import AuditEvent, Concern
+
+SAMPLE = Path(__file__).parent / "data" / "concerns_sample.csv"
+HEADER = "program,tags,summary,occurred_on,zip,external_id\n"
+
+
+def count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Concern))
+
+
+def test_sample_file_imports_and_reimport_creates_no_duplicates(db, taxonomy, make_user):
+    user = make_user("organizer")
+    report = import_concerns(user, SAMPLE.read_bytes())
+    assert report.ok and report.created == 4
+    db.session.commit()
+    again = import_concerns(user, SAMPLE.read_bytes())
+    assert again.ok and again.created == 0 and again.already_imported == 4
+    db.session.commit()
+    assert count(db) == 4
+    stored = db.session.scalar(select(Concern).where(Concern.external_id == "legacy-0002"))
+    assert stored.race_ethnicity == ["hispanic", "white"] and sorted(t.slug for t in stored.tags) == ["mold", "no-heat"]
+
+
+def test_one_bad_row_writes_nothing_and_every_problem_is_reported(db, taxonomy, make_user):
+    user = make_user("organizer")
+    data = HEADER + (
+        "housing,no-heat,Fine row,2026-01-01,11226,a1\n"
+        "nowhere,no-heat,Bad program,2026-01-01,11226,a2\n"
+        "housing,ghost-tag,Bad tag,2026-13-01,1,a3\n"
+        "housing,no-heat,Repeat id,2026-01-01,11226,a1\n"
+    )
+    report = import_concerns(user, data)
+    assert not report.ok
+    lines = list(report.lines())
+    assert "line 3: program: Unknown program 'nowhere'." in lines
+    assert "line 4: tags: Unknown tag: ghost-tag." in lines
+    assert "line 4: occurred_on: Use a date like 2026-03-31." in lines
+    assert "line 4: zip: Use a 5-digit ZIP code." in lines
+    assert "line 5: external_id: Repeats line 2's external_id." in lines
+    assert lines[-1] == "4 rows read; 3 rejected; nothing was written."
+    db.session.rollback()
+    assert count(db) == 0
+
+
+def test_unknown_and_missing_columns_are_errors(db, taxonomy, make_user):
+    user = make_user("organizer")
+    report = import_concerns(user, "program,tags,summary,client_name\nhousing,no-heat,x,Maria\n")
+    assert [e.message for e in report.errors][0].startswith("Unknown column(s): client_name.")
+    report = import_concerns(user, "program,summary\nhousing,x\n")
+    assert "Missing required column 'tags'." in [e.message for e in report.errors]
+    assert import_concerns(user, "").errors[0].field == "header"
+    assert count(db) == 0
+
+
+def test_dry_run_writes_nothing(db, taxonomy, make_user):
+    report = import_concerns(make_user("organizer"), SAMPLE.read_bytes(), dry_run=True)
+    assert report.ok and report.created == 4
+    assert list(report.lines())[-1].startswith("4 rows read; would create 4")
+    db.session.rollback()
+    assert count(db) == 0
+
+
+def test_cli_import_exit_codes(app, db, taxonomy, make_user, tmp_path):
+    make_user("admin")
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["import", "concerns", str(SAMPLE), "--dry-run"])
+    assert dry.exit_code == 0 and "would create 4" in dry.output
+    assert count(db) == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "housing,no-heat,ok,2026-01-01,11226,b1\nhousing,,no tags,2026-01-01,11226,b2\n")
+    result = runner.invoke(args=["import", "concerns", str(bad)])
+    assert result.exit_code == 1 and "line 3: tags: Choose at least one tag." in result.output
+    assert count(db) == 0
+    ok = runner.invoke(args=["import", "concerns", str(SAMPLE)])
+    assert ok.exit_code == 0, ok.output
+    assert count(db) == 4
+
+
+def test_upload_page_reports_rows_and_is_all_or_nothing(client, login_as, taxonomy, db):
+    login_as("organizer")
+    bad = (HEADER + "housing,no-heat,ok,2026-01-01,11226,u1\nhousing,no-heat,bad zip,2026-01-01,ABCDE,u2\n").encode()
+    response = client.post(
+        "/concerns/import", data={"file": (io.BytesIO(bad), "bad.csv")}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 422
+    assert "line 3: zip: Use a 5-digit ZIP code." in response.get_data(as_text=True)
+    assert count(db) == 0
+    good = client.post(
+        "/concerns/import",
+        data={"file": (io.BytesIO(SAMPLE.read_bytes()), "s.csv")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 200 and "Imported 4 concerns." in good.get_data(as_text=True)
+    assert count(db) == 4
+
+
+def test_upload_over_the_limit_gets_413(client, login_as, app):
+    login_as("organizer")
+    big = io.BytesIO(b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    response = client.post("/concerns/import", data={"file": (big, "big.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 413
+
+
+def test_caseworker_cannot_import(client, login_as):
+    login_as("caseworker")
+    assert client.get("/concerns/import").status_code == 403
+
+
+def test_neutralise():
+    for dangerous in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(dangerous) == "'" + dangerous
+    assert neutralise("safe") == "safe" and neutralise(None) == "" and neutralise(3) == "3"
+
+
+def _export(client, query=""):
+    response = client.get("/concerns/export.csv" + query)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_export_neutralises_formulas_filters_and_is_audited(client, login_as, make_concern, db):
+    me = login_as("organizer")
+    make_concern(author=me, summary='=HYPERLINK("http://evil")', narrative="@cmd")
+    make_concern(author=me, summary="Mold", tags=["mold"])
+    rows = _export(client)
+    assert len(rows) == 2
+    formula = next(r for r in rows if "HYPERLINK" in r["summary"])
+    assert formula["summary"].startswith("'=") and formula["narrative"] == "'@cmd"
+    assert [r["summary"] for r in _export(client, "?tag=mold")] == ["Mold"]
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "concern.export"))
+        == 2
+    )
+
+
+def test_caseworker_export_has_own_concerns_and_no_narratives(client, login_as, make_concern, make_user):
+    make_concern(author=make_user("caseworker"), summary="Someone else's")
+    me = login_as("caseworker")
+    make_concern(author=me, summary="Mine", narrative="private")
+    rows = _export(client)
+    assert [r["summary"] for r in rows] == ["Mine"]
+    assert "narrative" not in rows[0]
