@@ -13,6 +13,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 import caseflow.database  # noqa: F401  (engine event listeners)
+import caseflow.patterns.rollup  # noqa: F401  (keeps the pattern rollups in step on every flush)
 from caseflow.web import MAX_DATABASE_ID
 from config import Config, config_for
 

@@ -78,6 +78,7 @@ def seed_demo(force, if_empty, concern_count):
 def register(app: Flask) -> None:
     from caseflow.backup import backup_cli
     from caseflow.concerns.cli import register as register_import
+    from caseflow.patterns.rollup import patterns_cli
     from caseflow.reflection.cli import register as register_jobs
 
     app.cli.add_command(users_cli)
@@ -85,3 +86,4 @@ def register(app: Flask) -> None:
     register_import(app)
     register_jobs(app)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(patterns_cli)

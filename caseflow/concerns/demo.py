@@ -249,4 +249,7 @@ def seed_concerns(users, programs, tags, count: int = 3000, *, rng: random.Rando
     races = [{"concern_id": cid, "code": c} for cid, codes in zip(ids, race_rows, strict=True) for c in codes]
     if races:
         db.session.execute(insert(ConcernRace), races)
+    from caseflow.patterns.rollup import rebuild  # bulk inserts bypass the ORM's rollup hooks
+
+    rebuild(db.session)
     return len(ids)

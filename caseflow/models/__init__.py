@@ -43,9 +43,12 @@ from caseflow.models.reflection import (
     SelfAssessmentAnswer,
     SelfAssessmentResponse,
 )
+from caseflow.models.rollup import PatternDay, PatternLastSeen
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
 __all__ = [
+    "PatternDay",
+    "PatternLastSeen",
     "Notification",
     "QuarterlySummary",
     "SelfAssessmentAnswer",

@@ -103,5 +103,9 @@ def merge_tags(actor, source: Tag, target: Tag) -> int:
     # Tags merged into `source` earlier now point at the final target.
     db.session.execute(update(Tag).where(Tag.merged_into_id == source.id).values(merged_into_id=target.id))
     db.session.flush()
+    # The concerns' tags changed behind the ORM's back: recount the pattern rollups.
+    from caseflow.patterns.rollup import rebuild
+
+    rebuild(db.session)
     record("tag.merge", actor, source, into=target.slug, moved=moved + removed)
     return moved + removed

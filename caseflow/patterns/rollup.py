@@ -1,0 +1,390 @@
+"""Keeping the pattern rollups (caseflow.models.rollup) in step with the concerns.
+
+Every ORM flush that adds, edits or deletes concerns is followed, in the same transaction, by a
+delta: the changed concerns' facts as they were before the flush are taken away and their facts
+after it are added. Bulk loaders that bypass the ORM (the demo seed, tag merges, the benchmark
+generator) call `rebuild()` instead, which recomputes everything with a few INSERT … SELECT
+statements. `flask patterns rebuild-rollups` does the same by hand; `check()` compares the rollups
+with a fresh computation (the tests use it after random edits).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import Integer, String, case, cast, delete, event, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from caseflow.models import Concern, PatternDay, PatternLastSeen, concern_tags
+
+COUNTS = ("concerns", "without_ref", "importance_sum", "importance_n", "wants", "clients_last")
+NO_PROGRAM, NO_ZIP = 0, ""
+# PostgreSQL: rollup maintenance is serialised across transactions (SQLite already serialises writers).
+PG_LOCK_KEY = 7_424_011
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One (live concern, tag) pair with what the rollups need from the concern."""
+
+    tag_id: int
+    program_id: int
+    zip: str | None
+    client_key: str | None
+    day: date
+    importance: int | None
+    wants: bool
+
+    def keys(self):
+        """(grouping, tag_id, program_id, zip) of every pattern this fact counts towards."""
+        yield ("tag", self.tag_id, NO_PROGRAM, NO_ZIP)
+        yield ("tag_program", self.tag_id, self.program_id, NO_ZIP)
+        if self.zip:
+            yield ("tag_zip", self.tag_id, NO_PROGRAM, self.zip)
+
+    def members(self):
+        """(key, kind, member): the clients and programs whose last-seen day this fact may move."""
+        for key in self.keys():
+            if self.client_key:
+                yield key, "client", self.client_key
+            if key[0] in ("tag", "tag_zip"):
+                yield key, "program", str(self.program_id)
+
+
+def _facts(conn, concern_ids) -> list[Fact]:
+    if not concern_ids:
+        return []
+    rows = conn.execute(
+        select(
+            concern_tags.c.tag_id,
+            Concern.program_id,
+            Concern.zip,
+            Concern.client_key,
+            Concern.occurred_on,
+            Concern.client_importance,
+            Concern.wants_involvement,
+        )
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(Concern.id.in_(sorted(concern_ids)), Concern.deleted_at.is_(None))
+    )
+    return [Fact(*row) for row in rows]
+
+
+def _upsert(conn, model, rows: list[dict], keys: list[str], set_) -> None:
+    if not rows:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(rows)
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=set_(statement.excluded)))
+
+
+def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
+    """Move the rollups from the `before` facts of some concerns to their `after` facts."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    for sign, facts in ((-1, before), (1, after)):
+        for fact in facts:
+            for grouping, tag_id, program_id, zip_code in fact.keys():
+                d = deltas[(grouping, fact.day, tag_id, program_id, zip_code)]
+                d[0] += sign
+                d[1] += sign * (fact.client_key is None)
+                d[2] += sign * (fact.importance or 0)
+                d[3] += sign * (fact.importance is not None)
+                d[4] += sign * bool(fact.wants)
+    _move_last_seen(conn, before, after, deltas)
+    rows = [
+        {"grouping": g, "day": day, "tag_id": t, "program_id": p, "zip": z, **dict(zip(COUNTS, d, strict=True))}
+        for (g, day, t, p, z), d in sorted(deltas.items())
+        if any(d)
+    ]
+    _upsert(
+        conn,
+        PatternDay,
+        rows,
+        ["grouping", "day", "tag_id", "program_id", "zip"],
+        lambda new: {c: getattr(PatternDay, c) + getattr(new, c) for c in COUNTS},
+    )
+
+
+def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None:
+    """Recompute the last-seen day of every (key, member) the change touches; a client whose last
+    day moves moves its `clients_last` count with it."""
+    added: dict[tuple, date] = {}
+    for fact in after:
+        for member in fact.members():
+            added[member] = max(added.get(member, fact.day), fact.day)
+    removed = {member for fact in before for member in fact.members()}
+    touched = set(added) | removed
+    if not touched:
+        return
+    stored = _stored_last_seen(conn, touched)
+    exact = _exact_last_seen(conn, removed) if removed else {}
+    upserts, deletes = [], []
+    for member in touched:
+        old = stored.get(member)
+        if member in removed:
+            new = exact.get(member)
+        else:
+            new = max(d for d in (old, added[member]) if d is not None)
+        if new == old:
+            continue
+        (grouping, tag_id, program_id, zip_code), kind, value = member
+        if kind == "client":
+            for day, sign in ((old, -1), (new, 1)):
+                if day is not None:
+                    deltas[(grouping, day, tag_id, program_id, zip_code)][5] += sign
+        row = {"grouping": grouping, "tag_id": tag_id, "program_id": program_id, "zip": zip_code}
+        if new is None:
+            deletes.append({**row, "kind": kind, "member": value})
+        else:
+            upserts.append({**row, "kind": kind, "member": value, "last_day": new})
+    _upsert(
+        conn,
+        PatternLastSeen,
+        sorted(upserts, key=lambda r: tuple(map(str, r.values()))),
+        ["grouping", "tag_id", "program_id", "zip", "kind", "member"],
+        lambda new: {"last_day": new.last_day},
+    )
+    for row in deletes:
+        conn.execute(delete(PatternLastSeen).filter_by(**row))
+
+
+def _stored_last_seen(conn, touched) -> dict[tuple, date]:
+    tag_ids = {key[1] for key, _, _ in touched}
+    members = {value for _, _, value in touched}
+    rows = conn.execute(
+        select(PatternLastSeen).where(PatternLastSeen.tag_id.in_(tag_ids), PatternLastSeen.member.in_(members))
+    ).mappings()
+    found = {}
+    for r in rows:
+        member = ((r["grouping"], r["tag_id"], r["program_id"], r["zip"]), r["kind"], r["member"])
+        if member in touched:
+            found[member] = r["last_day"]
+    return found
+
+
+def _exact_last_seen(conn, members) -> dict[tuple, date]:
+    """The latest live day of each (key, member) from the concerns themselves (after the change)."""
+    tag_ids = sorted({key[1] for key, _, _ in members})
+    clients = sorted({value for _, kind, value in members if kind == "client"})
+    programs = sorted({int(value) for _, kind, value in members if kind == "program"})
+    exact: dict[tuple, date] = {}
+
+    def keep(member, day):
+        if member in members and (member not in exact or day > exact[member]):
+            exact[member] = day
+
+    live = (
+        select(concern_tags.c.tag_id, Concern.program_id, Concern.zip)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(Concern.deleted_at.is_(None), concern_tags.c.tag_id.in_(tag_ids))
+        .group_by(concern_tags.c.tag_id, Concern.program_id, Concern.zip)
+    )
+    if clients:
+        query = live.add_columns(Concern.client_key, func.max(Concern.occurred_on)).where(
+            Concern.client_key.in_(clients)
+        )
+        for tag_id, program_id, zip_code, client, day in conn.execute(query.group_by(Concern.client_key)):
+            fact = Fact(tag_id, program_id, zip_code, client, day, None, False)
+            for key in fact.keys():
+                keep((key, "client", client), day)
+    if programs:
+        query = live.add_columns(func.max(Concern.occurred_on)).where(Concern.program_id.in_(programs))
+        for tag_id, program_id, zip_code, day in conn.execute(query):
+            fact = Fact(tag_id, program_id, zip_code, None, day, None, False)
+            for key in fact.keys():
+                keep((key, "program", str(program_id)), day)
+    return exact
+
+
+# --- The ORM hooks ----------------------------------------------------------------------------------
+
+_PENDING = "caseflow.rollup_before"
+
+
+def _changed_concern_ids(session: Session, collections) -> set[int]:
+    return {obj.id for objs in collections for obj in objs if isinstance(obj, Concern) and obj.id is not None}
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, flush_context, instances) -> None:
+    ids = _changed_concern_ids(session, (session.dirty, session.deleted))
+    if ids:
+        with session.no_autoflush:
+            session.info[_PENDING] = (ids, _facts(session.connection(), ids))
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context) -> None:
+    before_ids, before = session.info.pop(_PENDING, (set(), []))
+    after_ids = before_ids | _changed_concern_ids(session, (session.new, session.dirty))
+    if not after_ids:
+        return
+    conn = session.connection()
+    apply_change(conn, before, _facts(conn, after_ids))
+
+
+# --- Rebuild and check ------------------------------------------------------------------------------
+
+
+def _live_facts():
+    return (
+        select(
+            concern_tags.c.tag_id.label("tag_id"),
+            Concern.program_id.label("program_id"),
+            Concern.zip.label("zip"),
+            Concern.client_key.label("client_key"),
+            Concern.occurred_on.label("day"),
+            Concern.client_importance.label("importance"),
+            Concern.wants_involvement.label("wants"),
+        )
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(Concern.deleted_at.is_(None))
+        .subquery("facts")
+    )
+
+
+def _grouping_columns(facts, grouping: str):
+    program = facts.c.program_id if grouping == "tag_program" else literal(NO_PROGRAM)
+    zip_code = facts.c.zip if grouping == "tag_zip" else literal(NO_ZIP)
+    return literal(grouping).label("grouping"), facts.c.tag_id, program.label("program_id"), zip_code.label("zip")
+
+
+def _where(facts, grouping: str):
+    return [facts.c.zip.is_not(None)] if grouping == "tag_zip" else []
+
+
+def computed_last_seen():
+    """SELECT every (key, member, last day) from the concerns: the rows PatternLastSeen should hold."""
+    facts = _live_facts()
+    parts = []
+    for grouping in ("tag", "tag_program", "tag_zip"):
+        cols = _grouping_columns(facts, grouping)
+        parts.append(
+            select(*cols, literal("client").label("kind"), facts.c.client_key.label("member"), func.max(facts.c.day))
+            .where(facts.c.client_key.is_not(None), *_where(facts, grouping))
+            .group_by(*cols[1:], facts.c.client_key)
+        )
+        if grouping != "tag_program":
+            program = cast(facts.c.program_id, String(64))
+            parts.append(
+                select(*cols, literal("program").label("kind"), program.label("member"), func.max(facts.c.day))
+                .where(*_where(facts, grouping))
+                .group_by(*cols[1:], facts.c.program_id)
+            )
+    return union_all(*parts)
+
+
+def computed_days(last_seen_table):
+    """SELECT every rollup day row from the concerns and the last-seen rows."""
+    facts = _live_facts()
+    parts = []
+    for grouping in ("tag", "tag_program", "tag_zip"):
+        cols = _grouping_columns(facts, grouping)
+        parts.append(
+            select(
+                cols[0],
+                facts.c.day.label("day"),
+                *cols[1:],
+                func.count().label("concerns"),
+                func.sum(case((facts.c.client_key.is_(None), 1), else_=0)).label("without_ref"),
+                func.coalesce(func.sum(cast(facts.c.importance, Integer)), 0).label("importance_sum"),
+                func.count(facts.c.importance).label("importance_n"),
+                func.sum(case((facts.c.wants.is_(True), 1), else_=0)).label("wants"),
+                literal(0).label("clients_last"),
+            )
+            .where(*_where(facts, grouping))
+            .group_by(facts.c.day, *cols[1:])
+        )
+    seen = last_seen_table
+    parts.append(
+        select(
+            seen.c.grouping,
+            seen.c.last_day.label("day"),
+            seen.c.tag_id,
+            seen.c.program_id,
+            seen.c.zip,
+            *(literal(0).label(c) for c in COUNTS[:-1]),
+            func.count().label("clients_last"),
+        )
+        .where(seen.c.kind == "client")
+        .group_by(seen.c.grouping, seen.c.last_day, seen.c.tag_id, seen.c.program_id, seen.c.zip)
+    )
+    every = union_all(*parts).subquery("parts")
+    key = [every.c.grouping, every.c.day, every.c.tag_id, every.c.program_id, every.c.zip]
+    return select(*key, *(func.sum(every.c[c]).label(c) for c in COUNTS)).group_by(*key)
+
+
+def rebuild(conn) -> None:
+    """Recompute both rollup tables from the concerns (after a bulk load, a tag merge, a restore).
+    `conn`: a Connection (or a Session: its connection)."""
+    conn = conn if isinstance(conn, Connection) else conn.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
+    conn.execute(delete(PatternDay))
+    conn.execute(delete(PatternLastSeen))
+    seen = PatternLastSeen.__table__
+    conn.execute(
+        seen.insert().from_select(
+            ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day"], computed_last_seen()
+        )
+    )
+    conn.execute(
+        PatternDay.__table__.insert().from_select(
+            ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS], computed_days(seen)
+        )
+    )
+
+
+def check(conn) -> list[str]:
+    """Differences between the stored rollups and a fresh computation; [] when they agree."""
+    conn = conn if isinstance(conn, Connection) else conn.connection()
+    seen = PatternLastSeen.__table__
+    stored_seen = {tuple(r) for r in conn.execute(select(*seen.c))}
+    fresh_seen = {tuple(r) for r in conn.execute(computed_last_seen())}
+    problems = [f"last seen: stored only {r}" for r in sorted(stored_seen - fresh_seen, key=str)]
+    problems += [f"last seen: missing {r}" for r in sorted(fresh_seen - stored_seen, key=str)]
+    days = PatternDay.__table__
+    stored = {tuple(r[:5]): tuple(r[5:]) for r in conn.execute(select(*days.c)) if any(r[5:])}
+    fresh = {tuple(r[:5]): tuple(int(v) for v in r[5:]) for r in conn.execute(computed_days(seen))}
+    for key in sorted(set(stored) | set(fresh), key=str):
+        if stored.get(key) != fresh.get(key):
+            problems.append(f"day {key}: stored {stored.get(key)} computed {fresh.get(key)}")
+    return problems
+
+
+# --- The command ------------------------------------------------------------------------------------
+
+patterns_cli = AppGroup("patterns", help="Pattern rollups.")
+
+
+@patterns_cli.command("rebuild-rollups")
+def rebuild_rollups_cmd() -> None:
+    """Recompute the pattern rollups from the concerns (after restoring or bulk-loading data)."""
+    from caseflow.extensions import db
+
+    rebuild(db.session)
+    db.session.commit()
+    click.echo("Pattern rollups rebuilt.")
+
+
+@patterns_cli.command("check-rollups")
+def check_rollups_cmd() -> None:
+    """Compare the pattern rollups with a fresh count; exit 1 and list differences if they differ."""
+    from caseflow.extensions import db
+
+    problems = check(db.session)
+    db.session.rollback()
+    for line in problems[:50]:
+        click.echo(line)
+    if problems:
+        raise SystemExit(1)
+    click.echo("Pattern rollups agree with the concerns.")
