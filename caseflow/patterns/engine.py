@@ -3,18 +3,23 @@
 Each grouping (tag; tag × program; tag × ZIP) is one GROUP BY over the current and the previous
 window together, with conditional aggregates; examples come from a ROW_NUMBER() window query for
 the surfaced groups only. No Python loop ever walks concern rows.
+
+A window that ends today (the pattern list, the API, the detail page) is summed from the per-day
+rollups (caseflow.models.rollup), so its cost grows with days × keys, not with concerns; a window
+that ends in the past (a quarter's summary) is computed from the concerns themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Integer, and_, case, cast, distinct, func, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, select, text
 
 from caseflow.extensions import db
-from caseflow.models import Concern, PatternState, Program, Tag, concern_tags
+from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, Program, Tag, concern_tags
 from caseflow.patterns.keys import GROUPINGS, PatternKey
 from caseflow.sqlutil import week_index
 
@@ -48,6 +53,14 @@ class PatternSettings:
     @property
     def previous_start(self) -> date:
         return self.start - timedelta(days=self.window_days)
+
+    @property
+    def uses_rollups(self) -> bool:
+        """Rollups count distinct clients exactly only for windows that end today or later (no concern
+        is ever dated in the future); `rollups=False` in the config forces the raw computation."""
+        from caseflow.concerns.services import today
+
+        return current_app.config.get("PATTERN_ROLLUPS", True) and self.as_of >= today()
 
 
 @dataclass
@@ -167,6 +180,63 @@ def _aggregate(settings: PatternSettings, grouping: str):
     return query.having(one_if(in_window) >= settings.min_concerns)
 
 
+@dataclass(frozen=True)
+class _Row:
+    tag_id: int
+    program_id: int | None
+    zip: str | None
+    count: int
+    distinct_clients: int
+    without_ref: int
+    avg_importance: float | None
+    wants: int
+    previous_count: int = 0
+
+
+def _aggregate_from_rollups(settings: PatternSettings, grouping: str) -> list[_Row]:
+    """The same rows as `_aggregate`, summed from the per-day rollups: one plain GROUP BY for the
+    window and one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
+    d = PatternDay
+    key = [d.tag_id, d.program_id, d.zip]
+
+    def rows_between(first: date, last: date, *sums):
+        return db.session.execute(
+            select(*key, *sums).where(d.grouping == grouping, d.day >= first, d.day <= last).group_by(*key)
+        )
+
+    current = rows_between(
+        settings.start,
+        settings.as_of,
+        func.sum(d.concerns),
+        func.sum(d.clients_last),
+        func.sum(d.without_ref),
+        func.sum(d.importance_sum),
+        func.sum(d.importance_n),
+        func.sum(d.wants),
+    )
+    found = {}
+    for tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants in current:
+        if count >= settings.min_concerns:
+            found[(tag_id, program_id, zip_code)] = [
+                tag_id,
+                program_id or None,
+                zip_code or None,
+                int(count),
+                int(clients),
+                int(without_ref),
+                int(imp_sum) / int(imp_n) if imp_n else None,
+                int(wants),
+            ]
+    if found:
+        before = settings.start - timedelta(days=1)
+        for tag_id, program_id, zip_code, previous in rows_between(
+            settings.previous_start, before, func.sum(d.concerns)
+        ):
+            if (tag_id, program_id, zip_code) in found:
+                found[(tag_id, program_id, zip_code)].append(int(previous))
+    return [_Row(*values) for values in found.values()]
+
+
 def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
     # A tag × ZIP count is shown only when it is no small cell.
     least = max(settings.min_concerns, settings.min_cell) if grouping == "tag_zip" else settings.min_concerns
@@ -182,7 +252,12 @@ def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_exampl
     states = {s.key: s for s in db.session.scalars(select(PatternState))}
     found: list[Pattern] = []
     for grouping in groupings:
-        for row in db.session.execute(_aggregate(settings, grouping)):
+        rows = (
+            _aggregate_from_rollups(settings, grouping)
+            if settings.uses_rollups
+            else db.session.execute(_aggregate(settings, grouping))
+        )
+        for row in rows:
             if not _surfaces(row, settings, grouping):
                 continue
             tag = tags[row.tag_id]
@@ -199,12 +274,12 @@ def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_exampl
                 program=program.slug if program else None,
                 program_name=program.name if program else None,
                 zip=zip_code,
-                count=row.count,
-                distinct_clients=row.distinct_clients,
-                previous_count=row.previous_count,
-                concerns_without_ref=row.without_ref,
+                count=int(row.count),
+                distinct_clients=int(row.distinct_clients),
+                previous_count=int(row.previous_count),
+                concerns_without_ref=int(row.without_ref),
                 avg_importance=float(row.avg_importance) if row.avg_importance is not None else None,
-                wants_involvement=row.wants,
+                wants_involvement=int(row.wants),
                 programs=sorted(spans),
                 min_cell=settings.min_cell,
             )
@@ -217,6 +292,21 @@ def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_exampl
 
 def _program_spans(settings: PatternSettings) -> dict[tuple[int, str | None], list[str]]:
     """Programs each tag (and each tag × ZIP) spans in the window: one grouped query."""
+    if settings.uses_rollups:
+        seen = PatternLastSeen
+        names = dict(db.session.execute(select(Program.id, Program.name)).all())
+        rows = db.session.execute(
+            select(seen.tag_id, seen.zip, seen.member).where(
+                seen.kind == "program",
+                seen.last_day >= settings.start,
+                seen.last_day <= settings.as_of,
+                seen.grouping.in_(("tag", "tag_zip")),
+            )
+        )
+        spans: dict[tuple[int, str | None], set[str]] = {}
+        for tag_id, zip_code, program_id in rows:
+            spans.setdefault((tag_id, zip_code or None), set()).add(names[int(program_id)])
+        return {k: sorted(v) for k, v in spans.items()}
     rows = db.session.execute(
         select(concern_tags.c.tag_id, Concern.zip, Program.name)
         .select_from(Concern)
@@ -254,33 +344,32 @@ def _apply_state(pattern: Pattern, state: PatternState | None, as_of: date) -> N
         pattern.state = "promoted"
 
 
+@lru_cache(maxsize=64)
+def _latest_per_tag(tags: int):
+    """SQL for the newest concerns of `tags` tags in a window: a UNION ALL of one small query per tag
+    that walks the concerns newest first (the occurred_on index) and stops at :n rows. Built once
+    per number of tags; the same text on SQLite and PostgreSQL."""
+    one = (
+        "SELECT * FROM (SELECT {i} AS slot, c.summary, c.occurred_on, c.id FROM concerns c "
+        "WHERE c.deleted_at IS NULL AND c.occurred_on >= :start AND c.occurred_on <= :end "
+        "AND EXISTS (SELECT 1 FROM concern_tags ct WHERE ct.concern_id = c.id AND ct.tag_id = :tag_{i}) "
+        "ORDER BY c.occurred_on DESC, c.id DESC LIMIT :n) AS latest_{i}"
+    )
+    sql = " UNION ALL ".join(one.format(i=i) for i in range(tags))
+    return text(sql).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
+
+
 def _attach_examples(patterns: list[Pattern], settings: PatternSettings, per_pattern: int) -> None:
-    """A few recent summaries per tag pattern (ROW_NUMBER() OVER (PARTITION BY tag))."""
+    """The most recent summaries of each tag pattern in the window, newest first."""
     tag_patterns = {p.tag: p for p in patterns if p.grouping == "tag"}
     if not tag_patterns:
         return
-    rank = (
-        func.row_number()
-        .over(partition_by=concern_tags.c.tag_id, order_by=(Concern.occurred_on.desc(), Concern.id.desc()))
-        .label("rank")
-    )
-    ranked = (
-        select(Tag.slug.label("tag"), Concern.summary, rank)
-        .select_from(Concern)
-        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .join(Tag, Tag.id == concern_tags.c.tag_id)
-        .where(
-            Concern.deleted_at.is_(None),
-            Concern.occurred_on >= settings.start,
-            Concern.occurred_on <= settings.as_of,
-            Tag.slug.in_(list(tag_patterns)),
-        )
-        .subquery()
-    )
-    for tag, summary in db.session.execute(
-        select(ranked.c.tag, ranked.c.summary).where(ranked.c.rank <= per_pattern).order_by(ranked.c.tag, ranked.c.rank)
-    ):
-        tag_patterns[tag].examples.append(summary)
+    tags = db.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(list(tag_patterns)))).all()
+    params = {"start": settings.start, "end": settings.as_of, "n": per_pattern}
+    params |= {f"tag_{i}": tag_id for i, (_, tag_id) in enumerate(tags)}
+    rows = db.session.execute(_latest_per_tag(len(tags)), params).all()
+    for slot, summary, _, _ in sorted(rows, key=lambda r: (r.slot, r.occurred_on, r.id), reverse=True):
+        tag_patterns[tags[slot].slug].examples.append(summary)
     for p in patterns:
         if p.grouping != "tag" and p.tag in tag_patterns:
             p.examples = tag_patterns[p.tag].examples
@@ -293,41 +382,70 @@ SORTS = {
 }
 
 
-def _matching_in_window(key: PatternKey, settings: PatternSettings):
-    """The pattern's concern ids, restricted to the window inside the subquery as well (same result:
-    the outer query has the same window), so the database never collects every year's matches."""
-    return key.matching_concern_ids().where(
-        Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of
-    )
+def _rollup_rows(key: PatternKey, settings: PatternSettings, grouping: str | None = None):
+    """WHERE clauses selecting one pattern's per-day rollup rows within the window (counts add up
+    over days for any window, past or present); `grouping` reads a finer grouping of a tag."""
+    d = PatternDay
+    tag_id = select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
+    conditions = [
+        d.grouping == (grouping or key.grouping),
+        d.tag_id == tag_id,
+        d.day >= settings.start,
+        d.day <= settings.as_of,
+    ]
+    if key.program:
+        conditions.append(d.program_id == select(Program.id).where(Program.slug == key.program).scalar_subquery())
+    if key.zip:
+        conditions.append(d.zip == key.zip)
+    return conditions
 
 
 def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, int]]:
     """Concerns per week over the window (weeks start at the window's first day), zeros included."""
-    week = week_index(Concern.occurred_on, settings.start).label("week")
+    week = week_index(PatternDay.day, settings.start).label("week")
     rows = dict(
         db.session.execute(
-            select(week, func.count())
-            .where(Concern.id.in_(_matching_in_window(key, settings)))
-            .where(Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
-            .group_by(week)
+            select(week, func.sum(PatternDay.concerns)).where(*_rollup_rows(key, settings)).group_by(week)
         ).all()
     )
     weeks = (settings.window_days + 6) // 7
-    return [(settings.start + timedelta(days=7 * i), int(rows.get(i, 0))) for i in range(weeks)]
+    return [(settings.start + timedelta(days=7 * i), int(rows.get(i) or 0)) for i in range(weeks)]
 
 
 def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[str, int]]:
-    """Counts in the window by one column (a program name, a ZIP …), largest first."""
+    """Counts in the window by one column (a program name, a ZIP …), largest first. A tag's
+    breakdown by program or by ZIP is read from the rollups; finer ones from the concerns."""
+    if key.grouping == "tag" and column in (Program.name, Concern.zip):
+        d = PatternDay
+        grouping, label = ("tag_program", Program.name) if column is Program.name else ("tag_zip", d.zip)
+        rows = db.session.execute(
+            select(label, func.sum(d.concerns))
+            .select_from(d)
+            .join(Program, Program.id == d.program_id, isouter=True)
+            .where(*_rollup_rows(key, settings, grouping))
+            .group_by(label)
+            .having(func.sum(d.concerns) > 0)
+            .order_by(func.sum(d.concerns).desc(), label)
+        )
+        return [(name, int(count)) for name, count in rows if name]
+    tag_id = select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
+    query = (
+        select(column, func.count())
+        .select_from(Concern)
+        .join(concern_tags, and_(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id))
+        .join(Program, Program.id == Concern.program_id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.start,
+            Concern.occurred_on <= settings.as_of,
+        )
+    )
+    if key.program:
+        query = query.where(Program.slug == key.program)
+    if key.zip:
+        query = query.where(Concern.zip == key.zip)
     return [
         (label, count)
-        for label, count in db.session.execute(
-            select(column, func.count())
-            .select_from(Concern)
-            .join(Program, Program.id == Concern.program_id)
-            .where(Concern.id.in_(_matching_in_window(key, settings)))
-            .where(Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
-            .group_by(column)
-            .order_by(func.count().desc(), column)
-        )
+        for label, count in db.session.execute(query.group_by(column).order_by(func.count().desc(), column))
         if label is not None
     ]
