@@ -466,21 +466,21 @@ class ConcernFilters:
         )
 
     def apply(self, query: Select) -> Select:
+        # EXISTS per concern (the concern_tags primary key answers it), so a date-filtered list walks
+        # only its dates instead of collecting every concern a common tag ever had.
         if self.tag:
+            tag_id = select(Tag.id).where(Tag.slug == self.tag).scalar_subquery()
             query = query.where(
-                Concern.id.in_(
-                    select(concern_tags.c.concern_id)
-                    .join(Tag, Tag.id == concern_tags.c.tag_id)
-                    .where(Tag.slug == self.tag)
-                )
+                select(concern_tags.c.tag_id)
+                .where(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id)
+                .exists()
             )
         if self.category:
             query = query.where(
-                Concern.id.in_(
-                    select(concern_tags.c.concern_id)
-                    .join(Tag, Tag.id == concern_tags.c.tag_id)
-                    .where(Tag.category == self.category)
-                )
+                select(concern_tags.c.tag_id)
+                .join(Tag, Tag.id == concern_tags.c.tag_id)
+                .where(concern_tags.c.concern_id == Concern.id, Tag.category == self.category)
+                .exists()
             )
         if self.program:
             query = query.where(Concern.program_id.in_(select(Program.id).where(Program.slug == self.program)))
