@@ -99,7 +99,12 @@ def reads(kind: str, n: int, warmup: int, repeat: int) -> dict:
         def pattern_list():
             patterns = find_patterns(settings)
             top = max((p for p in patterns if p.grouping == "tag"), key=lambda p: (p.count, p.key))
-            gap = disparity(PatternKey.parse(top.key).matching_concern_ids(), settings.start, as_of, settings.min_cell)
+            gap = disparity(
+                PatternKey.parse(top.key).matching_concern_ids(settings.start, as_of),
+                settings.start,
+                as_of,
+                settings.min_cell,
+            )
             db.session.rollback()
             return patterns, top, gap
 

@@ -227,13 +227,10 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str) -> list[_R
                 int(imp_sum) / int(imp_n) if imp_n else None,
                 int(wants),
             ]
-    if found:
-        before = settings.start - timedelta(days=1)
-        for tag_id, program_id, zip_code, previous in rows_between(
-            settings.previous_start, before, func.sum(d.concerns)
-        ):
-            if (tag_id, program_id, zip_code) in found:
-                found[(tag_id, program_id, zip_code)].append(int(previous))
+    before = settings.start - timedelta(days=1)
+    for tag_id, program_id, zip_code, previous in rows_between(settings.previous_start, before, func.sum(d.concerns)):
+        if (tag_id, program_id, zip_code) in found:
+            found[(tag_id, program_id, zip_code)].append(int(previous))
     return [_Row(*values) for values in found.values()]
 
 

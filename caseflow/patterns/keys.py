@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Select, and_, exists, select
 
@@ -44,8 +45,9 @@ class PatternKey:
             return None
         return cls(tag=tag, program=value if kind == "program" else None, zip=value if kind == "zip" else None)
 
-    def matching_concern_ids(self) -> Select:
-        """SELECT concerns.id of every live concern this pattern covers (any date)."""
+    def matching_concern_ids(self, start: date | None = None, end: date | None = None) -> Select:
+        """SELECT concerns.id of every live concern this pattern covers, dated from `start` to `end`
+        when given (then the database collects only the window's concerns, not every year's)."""
         tagged = exists().where(
             concern_tags.c.concern_id == Concern.id,
             concern_tags.c.tag_id == select(Tag.id).where(Tag.slug == self.tag).scalar_subquery(),
@@ -57,6 +59,10 @@ class PatternKey:
             )
         if self.zip:
             conditions.append(Concern.zip == self.zip)
+        if start is not None:
+            conditions.append(Concern.occurred_on >= start)
+        if end is not None:
+            conditions.append(Concern.occurred_on <= end)
         return select(Concern.id).where(and_(*conditions))
 
     def matches(self, concern: Concern) -> bool:

@@ -115,7 +115,7 @@ def detail():
     everything = engine.find_patterns(settings, with_examples=0)
     pattern = next((p for p in everything if p.key == str(key)), None)
     min_cell = current_app.config["CASEFLOW_MIN_CELL"]
-    matching = key.matching_concern_ids()
+    matching = key.matching_concern_ids(settings.start, settings.as_of)
     # Counts within one ZIP are counts of people by a characteristic: every breakdown is suppressed.
     weeks = _cells(engine.week_counts(key, settings), min_cell, suppress=bool(key.zip))
     programs = _cells(engine.breakdown(key, settings, Program.name), min_cell, suppress=bool(key.zip))

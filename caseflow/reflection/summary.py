@@ -96,7 +96,7 @@ def _patterns(q: Quarter, min_cell: int) -> dict:
     )[:TOP]
     disparities = []
     for p in top:
-        gap = disparity(PatternKey.parse(p.key).matching_concern_ids(), q.start, q.end, min_cell)
+        gap = disparity(PatternKey.parse(p.key).matching_concern_ids(q.start, q.end), q.start, q.end, min_cell)
         for row in gap.rows:
             if row.flagged:
                 disparities.append(
