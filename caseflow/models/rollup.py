@@ -41,7 +41,12 @@ class PatternDay(Base):
 
 class PatternLastSeen(Base):
     __tablename__ = "pattern_last_seen"
-    __table_args__ = (Index("ix_pattern_last_seen_kind_day", "kind", "last_day"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_pattern_last_seen_kind_day", "kind", "last_day"),
+        # A write looks up the few rows of its own clients and programs.
+        Index("ix_pattern_last_seen_member_tag", "member", "tag_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
     tag_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

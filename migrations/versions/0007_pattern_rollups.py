@@ -47,6 +47,7 @@ def upgrade():
         sqlite_with_rowid=False,
     )
     op.create_index("ix_pattern_last_seen_kind_day", "pattern_last_seen", ["kind", "last_day"], unique=False)
+    op.create_index("ix_pattern_last_seen_member_tag", "pattern_last_seen", ["member", "tag_id"], unique=False)
     # Existing concerns are counted in. The app's own rebuild is used (a few INSERT … SELECT
     # statements); should it ever change shape, `flask patterns rebuild-rollups` redoes it.
     from caseflow.patterns.rollup import rebuild
@@ -55,6 +56,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_pattern_last_seen_member_tag", table_name="pattern_last_seen")
     op.drop_index("ix_pattern_last_seen_kind_day", table_name="pattern_last_seen")
     op.drop_table("pattern_last_seen")
     op.drop_table("pattern_days")
