@@ -85,9 +85,8 @@ def vm_hwm_kb(pid: int | str = "self") -> int | None:
 def reads(kind: str, n: int, warmup: int, repeat: int) -> dict:
     from sqlalchemy import Date, bindparam, text
 
-    from caseflow.equity.disparity import disparity
     from caseflow.extensions import db
-    from caseflow.patterns.engine import PatternSettings, find_patterns
+    from caseflow.patterns.engine import PatternSettings, disparity_for, find_patterns
     from caseflow.patterns.keys import PatternKey
 
     app = gen._app(kind, n)
@@ -99,12 +98,7 @@ def reads(kind: str, n: int, warmup: int, repeat: int) -> dict:
         def pattern_list():
             patterns = find_patterns(settings)
             top = max((p for p in patterns if p.grouping == "tag"), key=lambda p: (p.count, p.key))
-            gap = disparity(
-                PatternKey.parse(top.key).matching_concern_ids(settings.start, as_of),
-                settings.start,
-                as_of,
-                settings.min_cell,
-            )
+            gap = disparity_for(PatternKey.parse(top.key), settings.start, as_of, settings.min_cell)
             db.session.rollback()
             return patterns, top, gap
 

@@ -11,15 +11,28 @@ import pytest
 from sqlalchemy import select, update
 
 from caseflow.concerns.services import delete_concern, log_concern, parse_concern, today, update_concern
+from caseflow.equity.disparity import disparity, equity_overview, group_counts
 from caseflow.models import Concern, PatternDay, Program, Tag
 from caseflow.patterns import engine, rollup
 from caseflow.patterns.engine import PatternSettings, find_patterns
 from caseflow.patterns.keys import PatternKey
 from caseflow.taxonomy.services import merge_tags
+from caseflow.taxonomy.services import update as update_taxonomy
 
 TAGS = ["no-heat", "mold", "wage-theft", "benefits-delay"]
 PROGRAMS = ["housing", "legal", "food"]
 ZIPS = ["11226", "11212", "11207", None]
+RACES = [
+    [],
+    [],
+    ["black"],
+    ["black", "hispanic"],
+    ["white"],
+    ["hispanic"],
+    ["not_collected"],
+    ["refused"],
+    ["asian", "white"],
+]
 
 
 def _body(rng: random.Random) -> dict:
@@ -36,6 +49,7 @@ def _body(rng: random.Random) -> dict:
         body["client_ref"] = f"client-{rng.randrange(12)}"
     if rng.random() < 0.6:
         body["client_importance"] = rng.randint(1, 5)
+    body["race_ethnicity"] = rng.choice(RACES)
     return body
 
 
@@ -47,12 +61,12 @@ def _both_ways(app, settings):
 
     assert settings.uses_rollups
     from_rollups = run()
-    app.config["PATTERN_ROLLUPS"] = False
+    app.config["USE_ROLLUPS"] = False
     try:
         assert not settings.uses_rollups
         from_concerns = run()
     finally:
-        app.config["PATTERN_ROLLUPS"] = True
+        app.config["USE_ROLLUPS"] = True
     return from_rollups, from_concerns
 
 
@@ -75,6 +89,66 @@ def test_rollups_follow_logging_edits_and_deletes(app, db, taxonomy, make_user, 
         from_rollups, from_concerns = _both_ways(app, settings)
         assert window == 7 or len(from_rollups) > 5, "the data should surface patterns"
         assert from_rollups == from_concerns
+
+
+def _without_rollups(app, compute):
+    app.config["USE_ROLLUPS"] = False
+    try:
+        return compute()
+    finally:
+        app.config["USE_ROLLUPS"] = True
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_race_counts_from_the_rollup_equal_the_concerns(app, db, taxonomy, make_user, seed):
+    rng = random.Random(seed)
+    author = make_user("caseworker")
+    concerns = [log_concern(author, parse_concern(_body(rng))) for _ in range(80)]
+    db.session.commit()
+    for concern in rng.sample(concerns, 15):
+        update_concern(author, concern, parse_concern(_body(rng)), concern.version)
+    for concern in rng.sample(concerns, 6):
+        if concern.deleted_at is None:
+            delete_concern(author, concern, "Wrong client")
+    db.session.commit()
+    assert rollup.check(db.session) == []
+
+    def equity(since, until):
+        out = {}
+        for alone in (False, True):
+            overview = equity_overview(since, until, 3, alone=alone)
+            out[alone] = (
+                overview.categories,
+                {k: c.display() for k, c in overview.table.cells.items()},
+                overview.not_collected_share,
+                group_counts(since, until, alone=alone),
+            )
+        for tag in TAGS:
+            gap = disparity(PatternKey(tag).matching_concern_ids(since, until), since, until, 3, tag=tag)
+            out[tag] = gap.to_json() | {"reported": gap.pattern_reported}
+        return out
+
+    for since, until in (
+        (today() - timedelta(days=29), today()),
+        (today() - timedelta(days=60), today() - timedelta(days=20)),
+    ):
+        from_rollup = equity(since, until)
+        assert from_rollup[False][3]["_total"] > 10
+        assert from_rollup == _without_rollups(app, lambda: equity(since, until))  # noqa: B023
+
+
+def test_a_tag_moved_to_another_category_is_recounted(app, db, taxonomy, make_user):
+    rng = random.Random(9)
+    author = make_user("caseworker")
+    for _ in range(20):
+        log_concern(author, parse_concern(_body(rng)))
+    db.session.commit()
+    mold = db.session.scalar(select(Tag).where(Tag.slug == "mold"))
+    update_taxonomy(make_user("admin"), mold, name=mold.name, active=True, category="Health")
+    db.session.commit()
+    assert rollup.check(db.session) == []
+    since = today() - timedelta(days=80)
+    assert "Health" in equity_overview(since, today(), 1).categories
 
 
 def test_weeks_and_breakdowns_count_the_live_concerns(app, db, taxonomy, make_user):

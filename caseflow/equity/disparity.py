@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, or_, select
+from flask import current_app
+from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow.equity.suppression import Cell, SuppressedTable, suppress_series, suppress_table
 from caseflow.extensions import db
-from caseflow.models import RACE_CATEGORIES, RACE_NON_ANSWERS, Concern, ConcernRace, Tag, concern_tags
+from caseflow.models import RACE_CATEGORIES, RACE_NON_ANSWERS, Concern, ConcernRace, RaceDay, Tag, concern_tags
 
 FLAG_RATIO = 1.5
 GROUPS = list(RACE_CATEGORIES)
@@ -69,8 +70,37 @@ def _n_categories():
     )
 
 
+def use_rollups() -> bool:
+    """The race rollup answers any window (its counts add up over days); USE_ROLLUPS=False in the
+    config computes from the concerns instead (the tests compare the two)."""
+    return current_app.config.get("USE_ROLLUPS", True)
+
+
+def _tag_key(tag: str):
+    return cast(select(Tag.id).where(Tag.slug == tag).scalar_subquery(), String(64))
+
+
+def rolled_up_counts(since: date, until: date, *, tag: str | None = None, alone: bool = False) -> dict[str, int]:
+    """group_counts() read from the race rollup: everyone's, or one tag's concerns."""
+    r = RaceDay
+    scope = (r.scope == "tag", r.key == _tag_key(tag)) if tag else (r.scope == "all", r.key == "")
+    rows = db.session.execute(
+        select(r.code, func.sum(r.concerns), func.sum(r.alone))
+        .where(*scope, r.day >= since, r.day <= until)
+        .group_by(r.code)
+    )
+    sums = {code: (int(concerns or 0), int(alone_ or 0)) for code, concerns, alone_ in rows}
+    counts = {code: sums.get(code, (0, 0))[1 if alone else 0] for code in [*GROUPS, *RACE_NON_ANSWERS]}
+    counts["blank"] = sums.get("_blank", (0, 0))[0]
+    counts["_reported"] = sums.get("_reported", (0, 0))[0]
+    counts["_total"] = sums.get("_total", (0, 0))[0]
+    return counts
+
+
 def group_counts(since: date, until: date, concern_ids: Select | None = None, *, alone: bool = False) -> dict[str, int]:
     """{code: concerns} for race groups and non-answers, plus 'blank' and '_reported' (≥1 category)."""
+    if concern_ids is None and use_rollups():
+        return rolled_up_counts(since, until, alone=alone)
     query = (
         select(ConcernRace.code, func.count())
         .select_from(Concern)
@@ -151,12 +181,16 @@ class Disparity:
         }
 
 
-def disparity(concern_ids: Select, since: date, until: date, min_cell: int) -> Disparity:
+def disparity(concern_ids: Select, since: date, until: date, min_cell: int, *, tag: str | None = None) -> Disparity:
     """Each group's share of a pattern against its share of all concerns in the window.
 
+    `tag`: the pattern is all of one tag's concerns (`tag:<slug>`), so the rollup can answer.
     The rate ratio is shown (and flagged at ≥ 1.5) only when both of its cells are shown.
     """
-    inside = group_counts(since, until, concern_ids)
+    if tag and use_rollups():
+        inside = rolled_up_counts(since, until, tag=tag)
+    else:
+        inside = group_counts(since, until, concern_ids)
     overall = group_counts(since, until)
     # Each column is suppressed as a series whose total may be known (the pattern's size is shown
     # elsewhere): no row total is ever shown, since a row mixes the pattern with the whole caseload.
@@ -194,6 +228,45 @@ class EquityOverview:
 
 def equity_overview(since: date, until: date, min_cell: int, *, alone: bool = False) -> EquityOverview:
     """Concerns by tag category × race/ethnicity, suppressed; and how often race was not collected."""
+    if use_rollups():
+        counts, not_collected = _overview_from_rollup(since, until, alone)
+    else:
+        counts, not_collected = _overview_from_concerns(since, until, alone)
+    categories = sorted({cat for cat, _ in counts} | set(not_collected))
+    table = suppress_table(
+        {(cat, g): counts.get((cat, g), 0) for cat in categories for g in GROUPS},
+        row_keys=categories,
+        col_keys=GROUPS,
+        min_cell=min_cell,
+    )
+    return EquityOverview(table, categories, not_collected, alone, min_cell)
+
+
+def _overview_from_rollup(since: date, until: date, alone: bool):
+    r = RaceDay
+    window = (r.scope == "category", r.day >= since, r.day <= until)
+    measure = func.sum(r.alone if alone else r.concerns)
+    counts = {
+        (cat, code): int(n)
+        for cat, code, n in db.session.execute(
+            select(r.key, r.code, measure)
+            .where(*window, r.code.in_(GROUPS))
+            .group_by(r.key, r.code)
+            .having(measure > 0)
+        )
+    }
+    totals: dict[str, dict[str, int]] = {}
+    for cat, code, n in db.session.execute(
+        select(r.key, r.code, func.sum(r.concerns))
+        .where(*window, r.code.in_(("_total", "_nc_or_blank")))
+        .group_by(r.key, r.code)
+    ):
+        totals.setdefault(cat, {})[code] = int(n or 0)
+    not_collected = {cat: t.get("_nc_or_blank", 0) / t["_total"] for cat, t in totals.items() if t.get("_total", 0) > 0}
+    return counts, not_collected
+
+
+def _overview_from_concerns(since: date, until: date, alone: bool):
     counted = (
         select(Tag.category, ConcernRace.code, func.count(distinct(Concern.id)))
         .select_from(Concern)
@@ -223,11 +296,4 @@ def equity_overview(since: date, until: date, min_cell: int, *, alone: bool = Fa
         until,
     )
     not_collected = {cat: (missing / total if total else None) for cat, total, missing in db.session.execute(quality)}
-    categories = sorted({cat for cat, _ in counts} | set(not_collected))
-    table = suppress_table(
-        {(cat, g): counts.get((cat, g), 0) for cat in categories for g in GROUPS},
-        row_keys=categories,
-        col_keys=GROUPS,
-        min_cell=min_cell,
-    )
-    return EquityOverview(table, categories, not_collected, alone, min_cell)
+    return counts, not_collected

@@ -43,12 +43,13 @@ from caseflow.models.reflection import (
     SelfAssessmentAnswer,
     SelfAssessmentResponse,
 )
-from caseflow.models.rollup import PatternDay, PatternLastSeen
+from caseflow.models.rollup import PatternDay, PatternLastSeen, RaceDay
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
 __all__ = [
     "PatternDay",
     "PatternLastSeen",
+    "RaceDay",
     "Notification",
     "QuarterlySummary",
     "SelfAssessmentAnswer",

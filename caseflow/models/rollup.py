@@ -55,3 +55,22 @@ class PatternLastSeen(Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "client" or "program"
     member: Mapped[str] = mapped_column(String(64), primary_key=True)  # a client key or a program id
     last_day: Mapped[date]
+
+
+class RaceDay(Base):
+    """Concerns per day by race/ethnicity answer, for everyone ('all'), per tag and per tag category
+    (a concern counts once per category however many of its tags share it). `code` is an answer
+    code or one of the per-concern totals: _total, _reported (≥ 1 category), _blank (no answer),
+    _nc_or_blank (no answer or 'data not collected'). `alone` counts a category answer only for
+    concerns that reported exactly one category (non-answers always count). Counts add up over days,
+    so any window — past quarters too — is a SUM."""
+
+    __tablename__ = "race_days"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # "all", "tag" or "category"
+    day: Mapped[date] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # "", a tag id, or a category
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    concerns: Mapped[int] = mapped_column(default=0)
+    alone: Mapped[int] = mapped_column(default=0)

@@ -60,7 +60,7 @@ class PatternSettings:
         is ever dated in the future); `rollups=False` in the config forces the raw computation."""
         from caseflow.concerns.services import today
 
-        return current_app.config.get("PATTERN_ROLLUPS", True) and self.as_of >= today()
+        return current_app.config.get("USE_ROLLUPS", True) and self.as_of >= today()
 
 
 @dataclass
@@ -377,6 +377,15 @@ SORTS = {
     "growth": ("Fastest growing", lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key)),
     "potential": ("Most clients wanting to act", lambda p: (-p.wants_involvement, -p.count, p.key)),
 }
+
+
+def disparity_for(key: PatternKey, start: date, end: date, min_cell: int):
+    """The race/ethnicity disparity of one pattern's concerns dated `start`…`end` (a tag pattern's
+    counts come from the race rollup)."""
+    from caseflow.equity.disparity import disparity
+
+    tag = key.tag if key.grouping == "tag" else None
+    return disparity(key.matching_concern_ids(start, end), start, end, min_cell, tag=tag)
 
 
 def _rollup_rows(key: PatternKey, settings: PatternSettings, grouping: str | None = None):

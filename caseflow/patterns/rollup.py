@@ -1,4 +1,5 @@
-"""Keeping the pattern rollups (caseflow.models.rollup) in step with the concerns.
+"""Keeping the rollups (caseflow.models.rollup) in step with the concerns: the pattern rollups
+here, the race/ethnicity rollup through caseflow.equity.rollup.
 
 Every ORM flush that adds, edits or deletes concerns is followed, in the same transaction, by a
 delta: the changed concerns' facts as they were before the flush are taken away and their facts
@@ -22,7 +23,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from caseflow.models import Concern, PatternDay, PatternLastSeen, concern_tags
+from caseflow.equity.rollup import check_race, race_facts, race_rows, rebuild_race
+from caseflow.models import Concern, PatternDay, PatternLastSeen, RaceDay, concern_tags
 
 COUNTS = ("concerns", "without_ref", "importance_sum", "importance_n", "wants", "clients_last")
 NO_PROGRAM, NO_ZIP = 0, ""
@@ -218,18 +220,25 @@ def _changed_concern_ids(session: Session, collections) -> set[int]:
 def _before_flush(session: Session, flush_context, instances) -> None:
     ids = _changed_concern_ids(session, (session.dirty, session.deleted))
     if ids:
-        with session.no_autoflush:
-            session.info[_PENDING] = (ids, _facts(session.connection(), ids))
+        conn = session.connection()
+        session.info[_PENDING] = (ids, _facts(conn, ids), race_facts(conn, ids))
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
-    before_ids, before = session.info.pop(_PENDING, (set(), []))
+    before_ids, before, race_before = session.info.pop(_PENDING, (set(), [], []))
     after_ids = before_ids | _changed_concern_ids(session, (session.new, session.dirty))
     if not after_ids:
         return
     conn = session.connection()
     apply_change(conn, before, _facts(conn, after_ids))
+    _upsert(
+        conn,
+        RaceDay,
+        race_rows(race_before, race_facts(conn, after_ids)),
+        ["scope", "day", "key", "code"],
+        lambda new: {"concerns": RaceDay.concerns + new.concerns, "alone": RaceDay.alone + new.alone},
+    )
 
 
 # --- Rebuild and check ------------------------------------------------------------------------------
@@ -342,6 +351,7 @@ def rebuild(conn) -> None:
             ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS], computed_days(seen)
         )
     )
+    rebuild_race(conn)
 
 
 def check(conn) -> list[str]:
@@ -358,7 +368,7 @@ def check(conn) -> list[str]:
     for key in sorted(set(stored) | set(fresh), key=str):
         if stored.get(key) != fresh.get(key):
             problems.append(f"day {key}: stored {stored.get(key)} computed {fresh.get(key)}")
-    return problems
+    return problems + check_race(conn)
 
 
 # --- The command ------------------------------------------------------------------------------------

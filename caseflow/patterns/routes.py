@@ -10,7 +10,7 @@ from caseflow import charts
 from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.concerns.services import today
-from caseflow.equity.disparity import disparity, equity_overview
+from caseflow.equity.disparity import equity_overview
 from caseflow.equity.suppression import Cell, suppress_series, suppression_note
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
@@ -120,7 +120,7 @@ def detail():
     weeks = _cells(engine.week_counts(key, settings), min_cell, suppress=bool(key.zip))
     programs = _cells(engine.breakdown(key, settings, Program.name), min_cell, suppress=bool(key.zip))
     zips, _ = suppress_series(dict(engine.breakdown(key, settings, Concern.zip)), min_cell=min_cell)
-    gap = disparity(matching, settings.start, settings.as_of, min_cell)
+    gap = engine.disparity_for(key, settings.start, settings.as_of, min_cell)
     window = (Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
     examples = db.session.scalars(
         select(Concern).where(Concern.id.in_(matching), *window).order_by(Concern.occurred_on.desc()).limit(10)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import case, distinct, func, select
 
-from caseflow.equity.disparity import disparity, equity_overview
+from caseflow.equity.disparity import equity_overview
 from caseflow.equity.suppression import suppress_series, suppression_note
 from caseflow.extensions import db
 from caseflow.models import (
@@ -25,7 +25,7 @@ from caseflow.models import (
     concern_tags,
 )
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
-from caseflow.patterns.engine import PatternSettings, find_patterns
+from caseflow.patterns.engine import PatternSettings, disparity_for, find_patterns
 from caseflow.patterns.keys import PatternKey
 from caseflow.reflection import self_assessment
 from caseflow.reflection.quarters import Quarter
@@ -96,7 +96,7 @@ def _patterns(q: Quarter, min_cell: int) -> dict:
     )[:TOP]
     disparities = []
     for p in top:
-        gap = disparity(PatternKey.parse(p.key).matching_concern_ids(q.start, q.end), q.start, q.end, min_cell)
+        gap = disparity_for(PatternKey.parse(p.key), q.start, q.end, min_cell)
         for row in gap.rows:
             if row.flagged:
                 disparities.append(

@@ -67,7 +67,13 @@ def update(actor, obj, *, name: str, active: bool, category: str | None = None) 
     obj.active = active
     if category is not None:
         before["category"] = obj.category
+        recount = obj.category != category
         obj.category = category
+        if recount:  # the race rollup counts concerns per tag category
+            from caseflow.equity.rollup import rebuild_race
+
+            db.session.flush()
+            rebuild_race(db.session.connection())
     record(f"{obj.__tablename__[:-1]}.update", actor, obj, before=before)
 
 

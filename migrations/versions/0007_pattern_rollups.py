@@ -1,4 +1,4 @@
-"""pattern rollups: per-day counts per pattern key, and last-seen days for distinct clients
+"""rollups: per-day counts per pattern key, last-seen days for distinct clients, race by day
 
 Revision ID: 0007
 Revises: 0006
@@ -48,6 +48,17 @@ def upgrade():
     )
     op.create_index("ix_pattern_last_seen_kind_day", "pattern_last_seen", ["kind", "last_day"], unique=False)
     op.create_index("ix_pattern_last_seen_member_tag", "pattern_last_seen", ["member", "tag_id"], unique=False)
+    op.create_table(
+        "race_days",
+        sa.Column("scope", sa.String(length=8), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("code", sa.String(length=20), nullable=False),
+        sa.Column("concerns", sa.Integer(), nullable=False),
+        sa.Column("alone", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("scope", "day", "key", "code", name=op.f("pk_race_days")),
+        sqlite_with_rowid=False,
+    )
     # Existing concerns are counted in. The app's own rebuild is used (a few INSERT … SELECT
     # statements); should it ever change shape, `flask patterns rebuild-rollups` redoes it.
     from caseflow.patterns.rollup import rebuild
@@ -56,6 +67,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table("race_days")
     op.drop_index("ix_pattern_last_seen_member_tag", table_name="pattern_last_seen")
     op.drop_index("ix_pattern_last_seen_kind_day", table_name="pattern_last_seen")
     op.drop_table("pattern_last_seen")
