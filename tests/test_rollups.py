@@ -173,6 +173,25 @@ def test_weeks_and_breakdowns_count_the_live_concerns(app, db, taxonomy, make_us
         assert dict(engine.breakdown(parsed, settings, Concern.zip)) == by_zip
 
 
+def test_a_detail_page_search_finds_exactly_the_related_patterns(app, db, taxonomy, make_user):
+    rng = random.Random(12)
+    author = make_user("caseworker")
+    for _ in range(70):
+        log_concern(author, parse_concern(_body(rng)))
+    db.session.commit()
+    settings = PatternSettings(as_of=today(), window_days=30, min_concerns=2, min_clients=1, min_cell=2)
+    for use_rollups in (True, False):
+        app.config["USE_ROLLUPS"] = use_rollups
+        try:
+            everything = find_patterns(settings, with_examples=0)
+            for key in (PatternKey("no-heat"), PatternKey("mold", zip="11212")):
+                near = {p.key for p in find_patterns(settings, with_examples=0, near=key)}
+                related = {p.key for p in everything if p.tag == key.tag or (key.zip and p.zip == key.zip)}
+                assert near == related and str(PatternKey(key.tag)) in near
+        finally:
+            app.config["USE_ROLLUPS"] = True
+
+
 def test_a_client_counted_once_moves_with_their_latest_concern(app, db, taxonomy, make_user):
     author = make_user("caseworker")
     body = {"program": "housing", "tags": ["no-heat"], "summary": "Cold", "client_ref": "A"}

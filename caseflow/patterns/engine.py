@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, select, text
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, or_, select, text
 
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, Program, Tag, concern_tags
@@ -143,7 +143,16 @@ class Pattern:
         }
 
 
-def _aggregate(settings: PatternSettings, grouping: str):
+def _near(key: PatternKey | None, grouping: str, tag_column, zip_column):
+    """Only the groups sharing a key's tag (or, tag × ZIP groups, its ZIP): what a detail page
+    relates to."""
+    if key is None:
+        return []
+    same_tag = tag_column == select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
+    return [or_(same_tag, zip_column == key.zip) if key.zip and grouping == "tag_zip" else same_tag]
+
+
+def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None = None):
     """One GROUP BY for a grouping: this window's measures and the previous window's count."""
     in_window = Concern.occurred_on >= settings.start
     one_if = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
@@ -176,6 +185,7 @@ def _aggregate(settings: PatternSettings, grouping: str):
     )
     if grouping == "tag_zip":
         query = query.where(Concern.zip.is_not(None))
+    query = query.where(*_near(near, grouping, concern_tags.c.tag_id, Concern.zip))
     # Only groups that reach the size threshold in this window come back.
     return query.having(one_if(in_window) >= settings.min_concerns)
 
@@ -193,7 +203,7 @@ class _Row:
     previous_count: int = 0
 
 
-def _aggregate_from_rollups(settings: PatternSettings, grouping: str) -> list[_Row]:
+def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
     """The same rows as `_aggregate`, summed from the per-day rollups: one plain GROUP BY for the
     window and one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
     d = PatternDay
@@ -201,7 +211,9 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str) -> list[_R
 
     def rows_between(first: date, last: date, *sums):
         return db.session.execute(
-            select(*key, *sums).where(d.grouping == grouping, d.day >= first, d.day <= last).group_by(*key)
+            select(*key, *sums)
+            .where(d.grouping == grouping, d.day >= first, d.day <= last, *_near(near, grouping, d.tag_id, d.zip))
+            .group_by(*key)
         )
 
     current = rows_between(
@@ -241,8 +253,11 @@ def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
     return row.count >= least and (row.distinct_clients + row.without_ref >= settings.min_clients)
 
 
-def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_examples: int = 2) -> list[Pattern]:
-    """Every pattern that surfaces in the window, with its stored state; unsorted."""
+def find_patterns(
+    settings: PatternSettings, groupings=GROUPINGS, *, with_examples: int = 2, near: PatternKey | None = None
+) -> list[Pattern]:
+    """Every pattern that surfaces in the window, with its stored state; unsorted. `near`: only the
+    patterns sharing that key's tag or ZIP."""
     tags = {t.id: t for t in db.session.scalars(select(Tag))}
     programs = {p.id: p for p in db.session.scalars(select(Program))}
     program_spans = _program_spans(settings)
@@ -250,9 +265,9 @@ def find_patterns(settings: PatternSettings, groupings=GROUPINGS, *, with_exampl
     found: list[Pattern] = []
     for grouping in groupings:
         rows = (
-            _aggregate_from_rollups(settings, grouping)
+            _aggregate_from_rollups(settings, grouping, near)
             if settings.uses_rollups
-            else db.session.execute(_aggregate(settings, grouping))
+            else db.session.execute(_aggregate(settings, grouping, near))
         )
         for row in rows:
             if not _surfaces(row, settings, grouping):

@@ -45,9 +45,9 @@ class PatternKey:
             return None
         return cls(tag=tag, program=value if kind == "program" else None, zip=value if kind == "zip" else None)
 
-    def matching_concern_ids(self, start: date | None = None, end: date | None = None) -> Select:
-        """SELECT concerns.id of every live concern this pattern covers, dated from `start` to `end`
-        when given (then the database collects only the window's concerns, not every year's)."""
+    def conditions(self, start: date | None = None, end: date | None = None) -> list:
+        """WHERE clauses on Concern for this pattern's live concerns (dated `start`…`end` if given):
+        used directly, a query walks its dates and checks each concern's tag by primary key."""
         tagged = exists().where(
             concern_tags.c.concern_id == Concern.id,
             concern_tags.c.tag_id == select(Tag.id).where(Tag.slug == self.tag).scalar_subquery(),
@@ -63,7 +63,12 @@ class PatternKey:
             conditions.append(Concern.occurred_on >= start)
         if end is not None:
             conditions.append(Concern.occurred_on <= end)
-        return select(Concern.id).where(and_(*conditions))
+        return conditions
+
+    def matching_concern_ids(self, start: date | None = None, end: date | None = None) -> Select:
+        """SELECT concerns.id of every live concern this pattern covers, dated from `start` to `end`
+        when given (then the database collects only the window's concerns, not every year's)."""
+        return select(Concern.id).where(and_(*self.conditions(start, end)))
 
     def matches(self, concern: Concern) -> bool:
         if concern.deleted_at is not None or self.tag not in {t.slug for t in concern.tags}:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from caseflow.equity.rollup import check_race, race_facts, race_rows, rebuild_race
+from caseflow.equity.rollup import RaceFact, check_race, race_facts, race_rows, rebuild_race
 from caseflow.models import Concern, PatternDay, PatternLastSeen, RaceDay, concern_tags
 
 COUNTS = ("concerns", "without_ref", "importance_sum", "importance_n", "wants", "clients_last")
@@ -224,18 +224,44 @@ def _before_flush(session: Session, flush_context, instances) -> None:
         session.info[_PENDING] = (ids, _facts(conn, ids), race_facts(conn, ids))
 
 
+def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFact]]:
+    """A new concern's facts from the objects just written (no need to read them back)."""
+    facts, race = [], []
+    for c in concerns:
+        if c.deleted_at is not None:
+            continue
+        tags = list(c.tags)
+        facts += [
+            Fact(t.id, c.program_id, c.zip, c.client_key, c.occurred_on, c.client_importance, bool(c.wants_involvement))
+            for t in tags
+        ]
+        race.append(
+            RaceFact(
+                c.occurred_on,
+                tuple(sorted({t.id for t in tags})),
+                tuple(sorted({t.category for t in tags})),
+                tuple(sorted({r.code for r in c.race_rows})),
+            )
+        )
+    return facts, race
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
     before_ids, before, race_before = session.info.pop(_PENDING, (set(), [], []))
-    after_ids = before_ids | _changed_concern_ids(session, (session.new, session.dirty))
-    if not after_ids:
+    new = [obj for obj in session.new if isinstance(obj, Concern)]
+    changed_ids = before_ids | _changed_concern_ids(session, (session.dirty,))
+    if not new and not changed_ids:
         return
     conn = session.connection()
-    apply_change(conn, before, _facts(conn, after_ids))
+    after, race_after = _new_concern_facts(new)
+    after += _facts(conn, changed_ids)
+    race_after += race_facts(conn, changed_ids)
+    apply_change(conn, before, after)
     _upsert(
         conn,
         RaceDay,
-        race_rows(race_before, race_facts(conn, after_ids)),
+        race_rows(race_before, race_after),
         ["scope", "day", "key", "code"],
         lambda new: {"concerns": RaceDay.concerns + new.concerns, "alone": RaceDay.alone + new.alone},
     )

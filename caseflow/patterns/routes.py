@@ -112,23 +112,22 @@ def detail():
         abort(404)
     settings = engine.PatternSettings.from_config(window_days=_window_days())
     # One search serves both this pattern and its related ones (same tag, or same ZIP).
-    everything = engine.find_patterns(settings, with_examples=0)
+    everything = engine.find_patterns(settings, with_examples=0, near=key)
     pattern = next((p for p in everything if p.key == str(key)), None)
     min_cell = current_app.config["CASEFLOW_MIN_CELL"]
-    matching = key.matching_concern_ids(settings.start, settings.as_of)
     # Counts within one ZIP are counts of people by a characteristic: every breakdown is suppressed.
     weeks = _cells(engine.week_counts(key, settings), min_cell, suppress=bool(key.zip))
     programs = _cells(engine.breakdown(key, settings, Program.name), min_cell, suppress=bool(key.zip))
     zips, _ = suppress_series(dict(engine.breakdown(key, settings, Concern.zip)), min_cell=min_cell)
     gap = engine.disparity_for(key, settings.start, settings.as_of, min_cell)
-    window = (Concern.occurred_on >= settings.start, Concern.occurred_on <= settings.as_of)
+    matching = key.conditions(settings.start, settings.as_of)
     examples = db.session.scalars(
-        select(Concern).where(Concern.id.in_(matching), *window).order_by(Concern.occurred_on.desc()).limit(10)
+        select(Concern).where(*matching).order_by(Concern.occurred_on.desc(), Concern.id.desc()).limit(10)
     ).all()
     # Each view once (many clients say the same thing), most recent first.
     voices = db.session.scalars(
         select(Concern.client_root_cause)
-        .where(Concern.id.in_(matching), *window)
+        .where(*matching)
         .where(Concern.client_root_cause.is_not(None), Concern.story_consent_on.is_not(None))
         .where(Concern.story_consent_revoked_on.is_(None))
         .group_by(Concern.client_root_cause)
