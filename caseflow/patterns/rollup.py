@@ -79,12 +79,21 @@ def _facts(conn, concern_ids) -> list[Fact]:
     return [Fact(*row) for row in rows]
 
 
+_UPSERTS: dict[tuple, object] = {}
+
+
 def _upsert(conn, model, rows: list[dict], keys: list[str], set_) -> None:
+    """INSERT … ON CONFLICT DO UPDATE for each row, as one executemany of one statement built once
+    per database kind (a multi-row VALUES would be compiled afresh on every write)."""
     if not rows:
         return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(rows)
-    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=set_(statement.excluded)))
+    cache_key = (conn.dialect.name, model, tuple(keys))
+    statement = _UPSERTS.get(cache_key)
+    if statement is None:
+        insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(model)
+        statement = insert.on_conflict_do_update(index_elements=keys, set_=set_(insert.excluded))
+        _UPSERTS[cache_key] = statement
+    conn.execute(statement, rows)
 
 
 def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
@@ -162,8 +171,10 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
 def _stored_last_seen(conn, touched) -> dict[tuple, date]:
     tag_ids = {key[1] for key, _, _ in touched}
     members = {value for _, _, value in touched}
+    zips = {key[3] for key, _, _ in touched}
+    seen = PatternLastSeen
     rows = conn.execute(
-        select(PatternLastSeen).where(PatternLastSeen.tag_id.in_(tag_ids), PatternLastSeen.member.in_(members))
+        select(seen).where(seen.member.in_(members), seen.tag_id.in_(tag_ids), seen.zip.in_(zips))
     ).mappings()
     found = {}
     for r in rows:
