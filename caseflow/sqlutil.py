@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Integer, cast, literal
+from sqlalchemy import Date, Integer, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -35,3 +35,37 @@ def week_index(column, start: date) -> ColumnElement[int]:
     """0 for the 7 days from `start`, 1 for the next 7, … (negative before `start`)."""
     offset = (start - EPOCH).days
     return cast((day_number(column) - literal(offset)), Integer) // 7  # `/` is true division in SA 2
+
+
+class week_start(FunctionElement):
+    """The Monday of a DATE column's ISO week, as a DATE."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(week_start)
+def _week_start_default(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    column = compiler.process(arg, **kw)
+    return f"date({column}, '-' || ((CAST(strftime('%w', {column}) AS INTEGER) + 6) % 7) || ' days')"
+
+
+@compiles(week_start, "postgresql")
+def _week_start_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"CAST(date_trunc('week', {compiler.process(arg, **kw)}) AS DATE)"
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def split_weeks(first: date, last: date) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """[first, last] as (ragged day ranges, (first Monday, last Monday) of the whole weeks inside)."""
+    first_monday = first + timedelta(days=(7 - first.weekday()) % 7)
+    last_sunday = last - timedelta(days=(last.weekday() + 1) % 7)
+    if first_monday + timedelta(days=6) > last_sunday:
+        return [(first, last)], None
+    days = [(first, first_monday - timedelta(days=1)), (last_sunday + timedelta(days=1), last)]
+    return [(a, b) for a, b in days if a <= b], (first_monday, last_sunday - timedelta(days=6))

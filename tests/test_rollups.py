@@ -84,7 +84,7 @@ def test_rollups_follow_logging_edits_and_deletes(app, db, taxonomy, make_user, 
     db.session.commit()
 
     assert rollup.check(db.session) == []
-    for window in (7, 30):
+    for window in (7, 30, 45):
         settings = PatternSettings(as_of=today(), window_days=window, min_concerns=2, min_clients=2, min_cell=3)
         from_rollups, from_concerns = _both_ways(app, settings)
         assert window == 7 or len(from_rollups) > 5, "the data should surface patterns"

@@ -43,12 +43,13 @@ from caseflow.models.reflection import (
     SelfAssessmentAnswer,
     SelfAssessmentResponse,
 )
-from caseflow.models.rollup import PatternDay, PatternLastSeen, RaceDay
+from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
 __all__ = [
     "PatternDay",
     "PatternLastSeen",
+    "PatternWeek",
     "RaceDay",
     "Notification",
     "QuarterlySummary",

@@ -21,11 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from caseflow.models.base import Base
 
 
-class PatternDay(Base):
-    __tablename__ = "pattern_days"
-    # SQLite: the primary key is the table (a window is one contiguous range of it).
-    __table_args__ = {"sqlite_with_rowid": False}
-
+class _PatternCounts:
     grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     tag_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -37,6 +33,20 @@ class PatternDay(Base):
     importance_n: Mapped[int] = mapped_column(default=0)
     wants: Mapped[int] = mapped_column(default=0)
     clients_last: Mapped[int] = mapped_column(default=0)
+
+
+class PatternDay(_PatternCounts, Base):
+    __tablename__ = "pattern_days"
+    # SQLite: the primary key is the table (a window is one contiguous range of it).
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class PatternWeek(_PatternCounts, Base):
+    """The same sums per ISO week (`day` is its Monday): a window's whole weeks are read from here,
+    only its ragged ends from pattern_days — a 90-day window reads ~13 rows per key instead of 90."""
+
+    __tablename__ = "pattern_weeks"
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class PatternLastSeen(Base):

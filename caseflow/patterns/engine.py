@@ -16,12 +16,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, or_, select, text
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, or_, select, text, union_all
 
 from caseflow.extensions import db
-from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, Program, Tag, concern_tags
+from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.keys import GROUPINGS, PatternKey
-from caseflow.sqlutil import week_index
+from caseflow.sqlutil import split_weeks, week_index
 
 
 @dataclass(frozen=True)
@@ -203,29 +203,31 @@ class _Row:
     previous_count: int = 0
 
 
+def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], near: PatternKey | None = None):
+    """SUM(columns) per key of a grouping over [first, last]: whole ISO weeks from pattern_weeks,
+    the ragged ends from pattern_days, in one UNION ALL grouped once."""
+    days, weeks = split_weeks(first, last)
+    parts = []
+    for model, ranges in ((PatternDay, days), (PatternWeek, [weeks] if weeks else [])):
+        for a, b in ranges:
+            parts.append(
+                select(model.tag_id, model.program_id, model.zip, *(getattr(model, c) for c in columns)).where(
+                    model.grouping == grouping,
+                    model.day >= a,
+                    model.day <= b,
+                    *_near(near, grouping, model.tag_id, model.zip),
+                )
+            )
+    rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
+    key = [rows.c.tag_id, rows.c.program_id, rows.c.zip]
+    return db.session.execute(select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key))
+
+
 def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
-    """The same rows as `_aggregate`, summed from the per-day rollups: one plain GROUP BY for the
-    window and one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
-    d = PatternDay
-    key = [d.tag_id, d.program_id, d.zip]
-
-    def rows_between(first: date, last: date, *sums):
-        return db.session.execute(
-            select(*key, *sums)
-            .where(d.grouping == grouping, d.day >= first, d.day <= last, *_near(near, grouping, d.tag_id, d.zip))
-            .group_by(*key)
-        )
-
-    current = rows_between(
-        settings.start,
-        settings.as_of,
-        func.sum(d.concerns),
-        func.sum(d.clients_last),
-        func.sum(d.without_ref),
-        func.sum(d.importance_sum),
-        func.sum(d.importance_n),
-        func.sum(d.wants),
-    )
+    """The same rows as `_aggregate`, summed from the rollups: one plain GROUP BY for the window and
+    one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
+    measures = ["concerns", "clients_last", "without_ref", "importance_sum", "importance_n", "wants"]
+    current = _rollup_sums(grouping, settings.start, settings.as_of, measures, near)
     found = {}
     for tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants in current:
         if count >= settings.min_concerns:
@@ -240,7 +242,9 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: Patt
                 int(wants),
             ]
     before = settings.start - timedelta(days=1)
-    for tag_id, program_id, zip_code, previous in rows_between(settings.previous_start, before, func.sum(d.concerns)):
+    for tag_id, program_id, zip_code, previous in _rollup_sums(
+        grouping, settings.previous_start, before, ["concerns"], near
+    ):
         if (tag_id, program_id, zip_code) in found:
             found[(tag_id, program_id, zip_code)].append(int(previous))
     return [_Row(*values) for values in found.values()]

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from caseflow.equity.rollup import RaceFact, check_race, race_facts, race_rows, rebuild_race
-from caseflow.models import Concern, PatternDay, PatternLastSeen, RaceDay, concern_tags
+from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternWeek, RaceDay, concern_tags
+from caseflow.sqlutil import monday, week_start
 
 COUNTS = ("concerns", "without_ref", "importance_sum", "importance_n", "wants", "clients_last")
 NO_PROGRAM, NO_ZIP = 0, ""
@@ -111,18 +112,24 @@ def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
                 d[3] += sign * (fact.importance is not None)
                 d[4] += sign * bool(fact.wants)
     _move_last_seen(conn, before, after, deltas)
-    rows = [
-        {"grouping": g, "day": day, "tag_id": t, "program_id": p, "zip": z, **dict(zip(COUNTS, d, strict=True))}
-        for (g, day, t, p, z), d in sorted(deltas.items())
-        if any(d)
-    ]
-    _upsert(
-        conn,
-        PatternDay,
-        rows,
-        ["grouping", "day", "tag_id", "program_id", "zip"],
-        lambda new: {c: getattr(PatternDay, c) + getattr(new, c) for c in COUNTS},
-    )
+    weeks: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    for (g, day, t, p, z), d in deltas.items():
+        week = weeks[(g, monday(day), t, p, z)]
+        for i, value in enumerate(d):
+            week[i] += value
+    for model, changes in ((PatternDay, deltas), (PatternWeek, weeks)):
+        rows = [
+            {"grouping": g, "day": day, "tag_id": t, "program_id": p, "zip": z, **dict(zip(COUNTS, d, strict=True))}
+            for (g, day, t, p, z), d in sorted(changes.items())
+            if any(d)
+        ]
+        _upsert(
+            conn,
+            model,
+            rows,
+            ["grouping", "day", "tag_id", "program_id", "zip"],
+            lambda new, model=model: {c: getattr(model, c) + getattr(new, c) for c in COUNTS},
+        )
 
 
 def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None:
@@ -369,6 +376,12 @@ def computed_days(last_seen_table):
     return select(*key, *(func.sum(every.c[c]).label(c) for c in COUNTS)).group_by(*key)
 
 
+def computed_weeks(days):
+    """SELECT the week rows from day rows (a table, or the subquery of a fresh computation)."""
+    key = [days.c.grouping, week_start(days.c.day), days.c.tag_id, days.c.program_id, days.c.zip]
+    return select(*key, *(func.sum(days.c[c]) for c in COUNTS)).group_by(*key)
+
+
 def rebuild(conn) -> None:
     """Recompute both rollup tables from the concerns (after a bulk load, a tag merge, a restore).
     `conn`: a Connection (or a Session: its connection)."""
@@ -376,6 +389,7 @@ def rebuild(conn) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
     conn.execute(delete(PatternDay))
+    conn.execute(delete(PatternWeek))
     conn.execute(delete(PatternLastSeen))
     seen = PatternLastSeen.__table__
     conn.execute(
@@ -383,11 +397,9 @@ def rebuild(conn) -> None:
             ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day"], computed_last_seen()
         )
     )
-    conn.execute(
-        PatternDay.__table__.insert().from_select(
-            ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS], computed_days(seen)
-        )
-    )
+    columns = ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS]
+    conn.execute(PatternDay.__table__.insert().from_select(columns, computed_days(seen)))
+    conn.execute(PatternWeek.__table__.insert().from_select(columns, computed_weeks(PatternDay.__table__)))
     rebuild_race(conn)
 
 
@@ -405,6 +417,13 @@ def check(conn) -> list[str]:
     for key in sorted(set(stored) | set(fresh), key=str):
         if stored.get(key) != fresh.get(key):
             problems.append(f"day {key}: stored {stored.get(key)} computed {fresh.get(key)}")
+    weeks = PatternWeek.__table__
+    stored = {tuple(r[:5]): tuple(r[5:]) for r in conn.execute(select(*weeks.c)) if any(r[5:])}
+    fresh_weeks = computed_weeks(computed_days(seen).subquery("fresh_days"))
+    fresh = {tuple(r[:5]): tuple(int(v) for v in r[5:]) for r in conn.execute(fresh_weeks) if any(r[5:])}
+    for key in sorted(set(stored) | set(fresh), key=str):
+        if stored.get(key) != fresh.get(key):
+            problems.append(f"week {key}: stored {stored.get(key)} computed {fresh.get(key)}")
     return problems + check_race(conn)
 
 

@@ -16,22 +16,23 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table(
-        "pattern_days",
-        sa.Column("grouping", sa.String(length=12), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("tag_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("program_id", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("zip", sa.String(length=5), nullable=False),
-        sa.Column("concerns", sa.Integer(), nullable=False),
-        sa.Column("without_ref", sa.Integer(), nullable=False),
-        sa.Column("importance_sum", sa.Integer(), nullable=False),
-        sa.Column("importance_n", sa.Integer(), nullable=False),
-        sa.Column("wants", sa.Integer(), nullable=False),
-        sa.Column("clients_last", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("grouping", "day", "tag_id", "program_id", "zip", name=op.f("pk_pattern_days")),
-        sqlite_with_rowid=False,
-    )
+    for name in ("pattern_days", "pattern_weeks"):
+        op.create_table(
+            name,
+            sa.Column("grouping", sa.String(length=12), nullable=False),
+            sa.Column("day", sa.Date(), nullable=False),
+            sa.Column("tag_id", sa.Integer(), autoincrement=False, nullable=False),
+            sa.Column("program_id", sa.Integer(), autoincrement=False, nullable=False),
+            sa.Column("zip", sa.String(length=5), nullable=False),
+            sa.Column("concerns", sa.Integer(), nullable=False),
+            sa.Column("without_ref", sa.Integer(), nullable=False),
+            sa.Column("importance_sum", sa.Integer(), nullable=False),
+            sa.Column("importance_n", sa.Integer(), nullable=False),
+            sa.Column("wants", sa.Integer(), nullable=False),
+            sa.Column("clients_last", sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint("grouping", "day", "tag_id", "program_id", "zip", name=op.f(f"pk_{name}")),
+            sqlite_with_rowid=False,
+        )
     op.create_table(
         "pattern_last_seen",
         sa.Column("grouping", sa.String(length=12), nullable=False),
@@ -71,4 +72,5 @@ def downgrade():
     op.drop_index("ix_pattern_last_seen_member_tag", table_name="pattern_last_seen")
     op.drop_index("ix_pattern_last_seen_kind_day", table_name="pattern_last_seen")
     op.drop_table("pattern_last_seen")
+    op.drop_table("pattern_weeks")
     op.drop_table("pattern_days")
