@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
@@ -27,6 +28,53 @@ def database_id(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 1 <= number <= MAX_DATABASE_ID else None
+
+
+@dataclass
+class ListPage:
+    """One page of a list already in memory, shaped like Flask-SQLAlchemy's Pagination for the
+    pagination macro."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def paginate_list(items: list, page: int | None, per_page: int) -> ListPage:
+    """The `page`-th slice of `items` (out-of-range pages show the nearest page)."""
+    pages = max(1, -(-len(items) // per_page))
+    number = min(max(page or 1, 1), pages)
+    start = (number - 1) * per_page
+    return ListPage(items[start : start + per_page], number, per_page, len(items))
 
 
 HOMES = [

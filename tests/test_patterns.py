@@ -248,6 +248,23 @@ def test_pattern_list_page_sorts_filters_and_reads_like_a_sentence(client, login
     assert client.get("/patterns/?sort=potential&state=all&category=Housing&window_days=30").status_code == 200
 
 
+def test_pattern_list_page_comes_in_pages(client, login_as, recent, monkeypatch):
+    from caseflow.patterns import routes
+
+    login_as("organizer")
+    everything = client.get("/patterns/?grouping=tag_program").get_data(as_text=True)
+    titles = re.findall(r'<a href="/patterns/detail\?key=[^"]+">([^<]+)</a>', everything)
+    assert len(titles) == 2 and "2 patterns." in everything and 'rel="next"' not in everything
+    monkeypatch.setattr(routes, "PER_PAGE", 1)
+    first = client.get("/patterns/?grouping=tag_program").get_data(as_text=True)
+    assert "2 patterns, showing 1–1." in first and titles[0] in first and titles[1] not in first
+    assert 'rel="next"' in first and "Page 1 of 2" in first
+    second = client.get("/patterns/?grouping=tag_program&page=2").get_data(as_text=True)
+    assert titles[1] in second and titles[0] not in second and '<ol class="pattern-list" start="2">' in second
+    # Out-of-range pages show the nearest page instead of an empty list.
+    assert titles[1] in client.get("/patterns/?grouping=tag_program&page=99").get_data(as_text=True)
+
+
 def test_pattern_detail_page_tables_voices_and_narratives(client, login_as, recent):
     login_as("caseworker")
     html = client.get("/patterns/detail?key=tag:no-heat/zip:11226").get_data(as_text=True)

@@ -18,7 +18,7 @@ from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, Concern, Program
 from caseflow.patterns import engine, services
 from caseflow.patterns.forms import DismissForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
-from caseflow.web import form_errors_from
+from caseflow.web import form_errors_from, paginate_list
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 WINDOWS = (30, 60, 90, 180, 365)
@@ -30,6 +30,7 @@ STATE_FILTERS = {
     "dismissed": "Dismissed",
     "all": "All",
 }
+PER_PAGE = 50
 GROUPING_LABELS = {"": "All groupings", "tag": "By tag", "tag_program": "Tag × program", "tag_zip": "Tag × ZIP"}
 
 
@@ -56,13 +57,15 @@ def filtered_patterns(filters: dict, settings: engine.PatternSettings) -> list[e
     wanted = {"open": {"new", "promoted"}, "all": set(STATE_FILTERS) - {"open", "all"}}.get(
         filters["state"], {filters["state"]}
     )
+    slugs_by_name = {prog.name: prog.slug for prog in _programs()}
     out = []
     for p in patterns:
         if p.state not in wanted:
             continue
         if filters["category"] and p.category != filters["category"]:
             continue
-        if filters["program"] and filters["program"] not in ({p.program} if p.program else _slugs(p)):
+        spans = {p.program} if p.program else {slugs_by_name.get(name) for name in p.programs}
+        if filters["program"] and filters["program"] not in spans:
             continue
         if filters["zip"] and p.zip != filters["zip"]:
             continue
@@ -70,11 +73,6 @@ def filtered_patterns(filters: dict, settings: engine.PatternSettings) -> list[e
             continue
         out.append(p)
     return sorted(out, key=engine.SORTS[filters["sort"]][1])
-
-
-def _slugs(p: engine.Pattern) -> set[str]:
-    names = set(p.programs)
-    return {prog.slug for prog in _programs() if prog.name in names}
 
 
 def _programs() -> list[Program]:
@@ -86,12 +84,13 @@ def _programs() -> list[Program]:
 def index():
     filters = list_filters(request.args)
     settings = engine.PatternSettings.from_config(window_days=filters["window_days"])
-    patterns = filtered_patterns(filters, settings)
+    page = paginate_list(filtered_patterns(filters, settings), request.args.get("page", type=int), PER_PAGE)
     promote = PromoteForm()
-    promote.keys.choices = [(p.key, p.title) for p in patterns]
+    promote.keys.choices = [(p.key, p.title) for p in page.items]
     return render_template(
         "patterns/index.html",
-        patterns=patterns,
+        patterns=page.items,
+        page=page,
         filters=filters,
         settings=settings,
         promote=promote,
