@@ -59,11 +59,11 @@ def _both_ways(app, settings):
     def run():
         return {p.key: p.to_json() | {"without_ref": p.concerns_without_ref} for p in find_patterns(settings)}
 
-    assert settings.uses_rollups
+    assert settings.rollups_enabled
     from_rollups = run()
     app.config["USE_ROLLUPS"] = False
     try:
-        assert not settings.uses_rollups
+        assert not settings.rollups_enabled
         from_concerns = run()
     finally:
         app.config["USE_ROLLUPS"] = True
@@ -84,8 +84,8 @@ def test_rollups_follow_logging_edits_and_deletes(app, db, taxonomy, make_user, 
     db.session.commit()
 
     assert rollup.check(db.session) == []
-    for window in (7, 30, 45):
-        settings = PatternSettings(as_of=today(), window_days=window, min_concerns=2, min_clients=2, min_cell=3)
+    for as_of, window in ((today(), 7), (today(), 30), (today(), 45), (today() - timedelta(days=9), 30)):
+        settings = PatternSettings(as_of=as_of, window_days=window, min_concerns=2, min_clients=2, min_cell=3)
         from_rollups, from_concerns = _both_ways(app, settings)
         assert window == 7 or len(from_rollups) > 5, "the data should surface patterns"
         assert from_rollups == from_concerns
@@ -231,13 +231,16 @@ def test_a_tag_merge_and_a_bulk_change_are_recounted(app, db, taxonomy, make_use
     assert rollup.check(db.session) == []
 
 
-def test_past_windows_are_counted_from_the_concerns(app, db, taxonomy, make_concern):
+def test_past_windows_count_their_clients_from_the_concerns(app, db, taxonomy, make_concern):
     make_concern(occurred_on=(today() - timedelta(days=3)).isoformat(), client_ref="A")
-    db.session.execute(update(PatternDay).values(concerns=100))  # would show if the rollups were read
+    make_concern(occurred_on=(today() - timedelta(days=2)).isoformat(), client_ref="A")
+    # clients_last only holds for windows ending today: a past window must not read it.
+    db.session.execute(update(PatternDay).values(clients_last=50))
     db.session.commit()
     past = PatternSettings(as_of=today() - timedelta(days=1), window_days=30, min_concerns=1, min_clients=1)
-    assert not past.uses_rollups
-    assert {p.key: p.count for p in find_patterns(past, ("tag",))} == {"tag:no-heat": 1}
+    assert not past.uses_rollups and past.rollups_enabled
+    [pattern] = find_patterns(past, ("tag",))
+    assert (pattern.key, pattern.count, pattern.distinct_clients) == ("tag:no-heat", 2, 1)
 
 
 def test_rollup_commands(app, db, taxonomy, make_concern):

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, or_, select, text, union_all
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
 
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
@@ -55,12 +55,18 @@ class PatternSettings:
         return self.start - timedelta(days=self.window_days)
 
     @property
+    def rollups_enabled(self) -> bool:
+        """USE_ROLLUPS=False in the config computes everything from the concerns (tests compare)."""
+        return current_app.config.get("USE_ROLLUPS", True)
+
+    @property
     def uses_rollups(self) -> bool:
         """Rollups count distinct clients exactly only for windows that end today or later (no concern
-        is ever dated in the future); `rollups=False` in the config forces the raw computation."""
+        is ever dated in the future); past windows take their counts from the rollups and their
+        distinct clients from the concerns."""
         from caseflow.concerns.services import today
 
-        return current_app.config.get("USE_ROLLUPS", True) and self.as_of >= today()
+        return self.rollups_enabled and self.as_of >= today()
 
 
 @dataclass
@@ -241,6 +247,10 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: Patt
                 int(imp_sum) / int(imp_n) if imp_n else None,
                 int(wants),
             ]
+    if not settings.uses_rollups:
+        for key, clients in _distinct_clients(settings, grouping, near).items():
+            if key in found:
+                found[key][4] = clients
     before = settings.start - timedelta(days=1)
     for tag_id, program_id, zip_code, previous in _rollup_sums(
         grouping, settings.previous_start, before, ["concerns"], near
@@ -248,6 +258,27 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: Patt
         if (tag_id, program_id, zip_code) in found:
             found[(tag_id, program_id, zip_code)].append(int(previous))
     return [_Row(*values) for values in found.values()]
+
+
+def _distinct_clients(settings: PatternSettings, grouping: str, near: PatternKey | None) -> dict[tuple, int]:
+    """Distinct clients per key of a window that ended in the past, counted from the concerns (one
+    GROUP BY over the window only), keyed like the rollups (program 0, ZIP '' where unused)."""
+    program = Concern.program_id if grouping == "tag_program" else literal(0)
+    zip_code = Concern.zip if grouping == "tag_zip" else literal("")
+    query = (
+        select(concern_tags.c.tag_id, program, zip_code, func.count(distinct(Concern.client_key)))
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.start,
+            Concern.occurred_on <= settings.as_of,
+            *_near(near, grouping, concern_tags.c.tag_id, Concern.zip),
+        )
+        .group_by(concern_tags.c.tag_id, *([Concern.program_id] if grouping == "tag_program" else []))
+    )
+    if grouping == "tag_zip":
+        query = query.where(Concern.zip.is_not(None)).group_by(Concern.zip)
+    return {(tag_id, p, z): int(n) for tag_id, p, z, n in db.session.execute(query)}
 
 
 def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
@@ -270,7 +301,7 @@ def find_patterns(
     for grouping in groupings:
         rows = (
             _aggregate_from_rollups(settings, grouping, near)
-            if settings.uses_rollups
+            if settings.rollups_enabled
             else db.session.execute(_aggregate(settings, grouping, near))
         )
         for row in rows:
