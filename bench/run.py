@@ -337,12 +337,19 @@ def _delete_bench_concerns(kind: str, n: int) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(gen.database_url(kind, n))
+    from caseflow.patterns.rollup import remove_concerns
+
     with engine.begin() as conn:
         api_user = conn.execute(text("SELECT id FROM users WHERE email = :e"), {"e": gen.API_EMAIL}).scalar()
         ids = "SELECT id FROM concerns WHERE author_id = :u"
-        for table in ("campaign_evidence", "concern_tags", "concern_races"):
-            conn.execute(text(f"DELETE FROM {table} WHERE concern_id IN ({ids})"), {"u": api_user})  # noqa: S608
-        conn.execute(text("DELETE FROM concerns WHERE author_id = :u"), {"u": api_user})
+
+        def delete_them():
+            for table in ("campaign_evidence", "concern_tags", "concern_races"):
+                conn.execute(text(f"DELETE FROM {table} WHERE concern_id IN ({ids})"), {"u": api_user})  # noqa: S608
+            conn.execute(text("DELETE FROM concerns WHERE author_id = :u"), {"u": api_user})
+
+        # Out of the rollups too, so every run starts from the same data.
+        remove_concerns(conn, conn.execute(text(ids), {"u": api_user}).scalars().all(), delete_them)
     engine.dispose()
 
 

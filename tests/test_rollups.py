@@ -8,11 +8,11 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 
 from caseflow.concerns.services import delete_concern, log_concern, parse_concern, today, update_concern
 from caseflow.equity.disparity import disparity, equity_overview, group_counts
-from caseflow.models import Concern, PatternDay, Program, Tag
+from caseflow.models import Concern, ConcernRace, PatternDay, Program, Tag, concern_tags
 from caseflow.patterns import engine, rollup
 from caseflow.patterns.engine import PatternSettings, find_patterns
 from caseflow.patterns.keys import PatternKey
@@ -241,6 +241,25 @@ def test_past_windows_count_their_clients_from_the_concerns(app, db, taxonomy, m
     assert not past.uses_rollups and past.rollups_enabled
     [pattern] = find_patterns(past, ("tag",))
     assert (pattern.key, pattern.count, pattern.distinct_clients) == ("tag:no-heat", 2, 1)
+
+
+def test_concerns_deleted_outside_the_orm_leave_the_rollups(app, db, taxonomy, make_user):
+    rng = random.Random(21)
+    author = make_user("caseworker")
+    concerns = [log_concern(author, parse_concern(_body(rng))) for _ in range(30)]
+    db.session.commit()
+    gone = [c.id for c in concerns[::3]]
+    conn = db.session.connection()
+
+    def delete_them():
+        for table in (concern_tags, ConcernRace.__table__):
+            conn.execute(delete(table).where(table.c.concern_id.in_(gone)))
+        conn.execute(delete(Concern).where(Concern.id.in_(gone)))
+
+    rollup.remove_concerns(conn, gone, delete_them)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Concern)) == 20
+    assert rollup.check(db.session) == []
 
 
 def test_rollup_commands(app, db, taxonomy, make_concern):
