@@ -185,8 +185,8 @@ def test_a_detail_page_search_finds_exactly_the_related_patterns(app, db, taxono
         try:
             everything = find_patterns(settings, with_examples=0)
             for key in (PatternKey("no-heat"), PatternKey("mold", zip="11212")):
-                near = {p.key for p in find_patterns(settings, with_examples=0, near=key)}
-                related = {p.key for p in everything if p.tag == key.tag or (key.zip and p.zip == key.zip)}
+                near = {p.key: p.to_json() for p in find_patterns(settings, with_examples=0, near=key)}
+                related = {p.key: p.to_json() for p in everything if p.tag == key.tag or (key.zip and p.zip == key.zip)}
                 assert near == related and str(PatternKey(key.tag)) in near
         finally:
             app.config["USE_ROLLUPS"] = True

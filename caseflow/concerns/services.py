@@ -469,7 +469,8 @@ class ConcernFilters:
         # EXISTS per concern (the concern_tags primary key answers it), so a date-filtered list walks
         # only its dates instead of collecting every concern a common tag ever had.
         if self.tag:
-            tag_id = select(Tag.id).where(Tag.slug == self.tag).scalar_subquery()
+            # The id as a value, so PostgreSQL plans with the tag's real frequency.
+            tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == self.tag))
             query = query.where(
                 select(concern_tags.c.tag_id)
                 .where(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin
@@ -29,6 +29,11 @@ RACE_CODES = {**RACE_CATEGORIES, **RACE_NON_ANSWERS}
 AGE_BANDS = ("under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus")
 SOURCES = {"client": "Client reported", "staff": "Staff observed"}
 
+CONSENTED_VOICE = (
+    "client_root_cause IS NOT NULL AND story_consent_on IS NOT NULL "
+    "AND story_consent_revoked_on IS NULL AND deleted_at IS NULL"
+)
+
 concern_tags = Table(
     "concern_tags",
     Base.metadata,
@@ -51,11 +56,19 @@ class ConcernRace(Base):
 class Concern(TimestampMixin, Base):
     __tablename__ = "concerns"
     __table_args__ = (
-        Index("ix_concerns_occurred_on", "occurred_on"),
+        # With the id, newest-first lists stop after their LIMIT on PostgreSQL (SQLite has it implied).
+        Index("ix_concerns_occurred_on", "occurred_on", "id"),
         Index("ix_concerns_program_occurred", "program_id", "occurred_on"),
         Index("ix_concerns_zip_occurred", "zip", "occurred_on"),
         Index("ix_concerns_client_key_occurred", "client_key", "occurred_on"),
         Index("ix_concerns_author_occurred", "author_id", "occurred_on"),
+        # The few concerns whose client agreed to be quoted, by date (a pattern's "in their words").
+        Index(
+            "ix_concerns_consented_voice",
+            "occurred_on",
+            sqlite_where=text(CONSENTED_VOICE),
+            postgresql_where=text(CONSENTED_VOICE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

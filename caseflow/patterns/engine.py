@@ -149,6 +149,12 @@ class Pattern:
         }
 
 
+def _rows(query, params=None):
+    """Run a reporting query on the session's connection: plain rows, none of the ORM's per-row
+    work (a pattern list reads tens of thousands of aggregate rows)."""
+    return db.session.connection().execute(query, params)
+
+
 def _near(key: PatternKey | None, grouping: str, tag_column, zip_column):
     """Only the groups sharing a key's tag (or, tag × ZIP groups, its ZIP): what a detail page
     relates to."""
@@ -226,7 +232,7 @@ def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], nea
             )
     rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
     key = [rows.c.tag_id, rows.c.program_id, rows.c.zip]
-    return db.session.execute(select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key))
+    return _rows(select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key))
 
 
 def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
@@ -278,7 +284,7 @@ def _distinct_clients(settings: PatternSettings, grouping: str, near: PatternKey
     )
     if grouping == "tag_zip":
         query = query.where(Concern.zip.is_not(None)).group_by(Concern.zip)
-    return {(tag_id, p, z): int(n) for tag_id, p, z, n in db.session.execute(query)}
+    return {(tag_id, p, z): int(n) for tag_id, p, z, n in _rows(query)}
 
 
 def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
@@ -295,14 +301,14 @@ def find_patterns(
     patterns sharing that key's tag or ZIP."""
     tags = {t.id: t for t in db.session.scalars(select(Tag))}
     programs = {p.id: p for p in db.session.scalars(select(Program))}
-    program_spans = _program_spans(settings)
+    program_spans = _program_spans(settings, near)
     states = {s.key: s for s in db.session.scalars(select(PatternState))}
     found: list[Pattern] = []
     for grouping in groupings:
         rows = (
             _aggregate_from_rollups(settings, grouping, near)
             if settings.rollups_enabled
-            else db.session.execute(_aggregate(settings, grouping, near))
+            else _rows(_aggregate(settings, grouping, near))
         )
         for row in rows:
             if not _surfaces(row, settings, grouping):
@@ -337,17 +343,20 @@ def find_patterns(
     return found
 
 
-def _program_spans(settings: PatternSettings) -> dict[tuple[int, str | None], list[str]]:
+def _program_spans(
+    settings: PatternSettings, near: PatternKey | None = None
+) -> dict[tuple[int, str | None], list[str]]:
     """Programs each tag (and each tag × ZIP) spans in the window: one grouped query."""
     if settings.uses_rollups:
         seen = PatternLastSeen
         names = dict(db.session.execute(select(Program.id, Program.name)).all())
-        rows = db.session.execute(
+        rows = _rows(
             select(seen.tag_id, seen.zip, seen.member).where(
                 seen.kind == "program",
                 seen.last_day >= settings.start,
                 seen.last_day <= settings.as_of,
                 seen.grouping.in_(("tag", "tag_zip")),
+                *_near(near, "tag_zip", seen.tag_id, seen.zip),
             )
         )
         spans: dict[tuple[int, str | None], set[str]] = {}
@@ -363,6 +372,7 @@ def _program_spans(settings: PatternSettings) -> dict[tuple[int, str | None], li
             Concern.deleted_at.is_(None),
             Concern.occurred_on >= settings.start,
             Concern.occurred_on <= settings.as_of,
+            *_near(near, "tag_zip", concern_tags.c.tag_id, Concern.zip),
         )
         .group_by(concern_tags.c.tag_id, Concern.zip, Program.name)
     )
@@ -414,7 +424,7 @@ def _attach_examples(patterns: list[Pattern], settings: PatternSettings, per_pat
     tags = db.session.execute(select(Tag.slug, Tag.id).where(Tag.slug.in_(list(tag_patterns)))).all()
     params = {"start": settings.start, "end": settings.as_of, "n": per_pattern}
     params |= {f"tag_{i}": tag_id for i, (_, tag_id) in enumerate(tags)}
-    rows = db.session.execute(_latest_per_tag(len(tags)), params).all()
+    rows = _rows(_latest_per_tag(len(tags)), params).all()
     for slot, summary, _, _ in sorted(rows, key=lambda r: (r.slot, r.occurred_on, r.id), reverse=True):
         tag_patterns[tags[slot].slug].examples.append(summary)
     for p in patterns:

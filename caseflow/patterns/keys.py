@@ -48,14 +48,16 @@ class PatternKey:
     def conditions(self, start: date | None = None, end: date | None = None) -> list:
         """WHERE clauses on Concern for this pattern's live concerns (dated `start`…`end` if given):
         used directly, a query walks its dates and checks each concern's tag by primary key."""
-        tagged = exists().where(
-            concern_tags.c.concern_id == Concern.id,
-            concern_tags.c.tag_id == select(Tag.id).where(Tag.slug == self.tag).scalar_subquery(),
-        )
+        from caseflow.extensions import db
+
+        # Ids resolved first, as values: PostgreSQL plans a literal tag id from its statistics (a
+        # common tag's rows counted right), where a subquery's result is a guess.
+        tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == self.tag))
+        tagged = exists().where(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id)
         conditions = [Concern.deleted_at.is_(None), tagged]
         if self.program:
             conditions.append(
-                Concern.program_id == select(Program.id).where(Program.slug == self.program).scalar_subquery()
+                Concern.program_id == db.session.scalar(select(Program.id).where(Program.slug == self.program))
             )
         if self.zip:
             conditions.append(Concern.zip == self.zip)

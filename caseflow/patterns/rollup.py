@@ -411,9 +411,13 @@ def rebuild(conn) -> None:
             ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day"], computed_last_seen()
         )
     )
+    # Inserted in key order, so on PostgreSQL a window's rows sit together on disk as they do when
+    # they arrive day by day (SQLite keeps these tables in key order anyway).
     columns = ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS]
-    conn.execute(PatternDay.__table__.insert().from_select(columns, computed_days(seen)))
-    conn.execute(PatternWeek.__table__.insert().from_select(columns, computed_weeks(PatternDay.__table__)))
+    days = computed_days(seen).subquery("days")
+    conn.execute(PatternDay.__table__.insert().from_select(columns, select(days).order_by(*days.c[:5])))
+    weeks = computed_weeks(PatternDay.__table__).subquery("weeks")
+    conn.execute(PatternWeek.__table__.insert().from_select(columns, select(weeks).order_by(*weeks.c[:5])))
     rebuild_race(conn)
 
 
