@@ -53,6 +53,18 @@ def _body(rng: random.Random) -> dict:
     return body
 
 
+def _history(db, author, rng: random.Random, *, logged: int, edited: int, deleted: int) -> list[Concern]:
+    """Concerns logged, then some edited into other ones, then some deleted, all through the services."""
+    concerns = [log_concern(author, parse_concern(_body(rng))) for _ in range(logged)]
+    db.session.commit()
+    for concern in rng.sample(concerns, edited):
+        update_concern(author, concern, parse_concern(_body(rng)), concern.version)
+    for concern in rng.sample(concerns, deleted):
+        delete_concern(author, concern, "Logged twice")
+    db.session.commit()
+    return concerns
+
+
 def _both_ways(app, settings):
     """find_patterns from the rollups and from the concerns, as comparable dicts."""
 
@@ -72,17 +84,7 @@ def _both_ways(app, settings):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rollups_follow_logging_edits_and_deletes(app, db, taxonomy, make_user, seed):
-    rng = random.Random(seed)
-    author = make_user("caseworker")
-    concerns = [log_concern(author, parse_concern(_body(rng))) for _ in range(60)]
-    db.session.commit()
-    for concern in rng.sample(concerns, 20):
-        update_concern(author, concern, parse_concern(_body(rng)), concern.version)
-    for concern in rng.sample(concerns, 8):
-        if concern.deleted_at is None:
-            delete_concern(author, concern, "Logged twice")
-    db.session.commit()
-
+    _history(db, make_user("caseworker"), random.Random(seed), logged=60, edited=20, deleted=8)
     assert rollup.check(db.session) == []
     for as_of, window in ((today(), 7), (today(), 30), (today(), 45), (today() - timedelta(days=9), 30)):
         settings = PatternSettings(as_of=as_of, window_days=window, min_concerns=2, min_clients=2, min_cell=3)
@@ -101,16 +103,7 @@ def _without_rollups(app, compute):
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_race_counts_from_the_rollup_equal_the_concerns(app, db, taxonomy, make_user, seed):
-    rng = random.Random(seed)
-    author = make_user("caseworker")
-    concerns = [log_concern(author, parse_concern(_body(rng))) for _ in range(80)]
-    db.session.commit()
-    for concern in rng.sample(concerns, 15):
-        update_concern(author, concern, parse_concern(_body(rng)), concern.version)
-    for concern in rng.sample(concerns, 6):
-        if concern.deleted_at is None:
-            delete_concern(author, concern, "Wrong client")
-    db.session.commit()
+    _history(db, make_user("caseworker"), random.Random(seed), logged=80, edited=15, deleted=6)
     assert rollup.check(db.session) == []
 
     def equity(since, until):
@@ -138,11 +131,7 @@ def test_race_counts_from_the_rollup_equal_the_concerns(app, db, taxonomy, make_
 
 
 def test_a_tag_moved_to_another_category_is_recounted(app, db, taxonomy, make_user):
-    rng = random.Random(9)
-    author = make_user("caseworker")
-    for _ in range(20):
-        log_concern(author, parse_concern(_body(rng)))
-    db.session.commit()
+    _history(db, make_user("caseworker"), random.Random(9), logged=20, edited=0, deleted=0)
     mold = db.session.scalar(select(Tag).where(Tag.slug == "mold"))
     update_taxonomy(make_user("admin"), mold, name=mold.name, active=True, category="Health")
     db.session.commit()
@@ -174,11 +163,7 @@ def test_weeks_and_breakdowns_count_the_live_concerns(app, db, taxonomy, make_us
 
 
 def test_a_detail_page_search_finds_exactly_the_related_patterns(app, db, taxonomy, make_user):
-    rng = random.Random(12)
-    author = make_user("caseworker")
-    for _ in range(70):
-        log_concern(author, parse_concern(_body(rng)))
-    db.session.commit()
+    _history(db, make_user("caseworker"), random.Random(12), logged=70, edited=0, deleted=0)
     settings = PatternSettings(as_of=today(), window_days=30, min_concerns=2, min_clients=1, min_cell=2)
     for use_rollups in (True, False):
         app.config["USE_ROLLUPS"] = use_rollups
@@ -211,11 +196,7 @@ def test_a_client_counted_once_moves_with_their_latest_concern(app, db, taxonomy
 
 
 def test_a_tag_merge_and_a_bulk_change_are_recounted(app, db, taxonomy, make_user):
-    rng = random.Random(7)
-    author = make_user("caseworker")
-    for _ in range(30):
-        log_concern(author, parse_concern(_body(rng)))
-    db.session.commit()
+    _history(db, make_user("caseworker"), random.Random(7), logged=30, edited=0, deleted=0)
     mold = db.session.scalar(select(Tag).where(Tag.slug == "mold"))
     no_heat = db.session.scalar(select(Tag).where(Tag.slug == "no-heat"))
     merge_tags(make_user("admin"), mold, no_heat)
