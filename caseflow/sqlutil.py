@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Integer, cast, literal
+from sqlalchemy import Date, Integer, String, cast, literal
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -69,3 +69,22 @@ def split_weeks(first: date, last: date) -> tuple[list[tuple[date, date]], tuple
         return [(first, last)], None
     days = [(first, first_monday - timedelta(days=1)), (last_sunday + timedelta(days=1), last)]
     return [(a, b) for a, b in days if a <= b], (first_monday, last_sunday - timedelta(days=6))
+
+
+class list_agg(FunctionElement):
+    """Comma-separated values of a text column per group (group_concat / string_agg)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(list_agg)
+def _list_agg_default(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"group_concat({compiler.process(arg, **kw)}, ',')"
+
+
+@compiles(list_agg, "postgresql")
+def _list_agg_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"string_agg({compiler.process(arg, **kw)}, ',')"

@@ -21,7 +21,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, fun
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.keys import GROUPINGS, PatternKey
-from caseflow.sqlutil import split_weeks, week_index
+from caseflow.sqlutil import list_agg, split_weeks, week_index
 
 
 @dataclass(frozen=True)
@@ -351,18 +351,20 @@ def _program_spans(
         seen = PatternLastSeen
         names = dict(db.session.execute(select(Program.id, Program.name)).all())
         rows = _rows(
-            select(seen.tag_id, seen.zip, seen.member).where(
+            select(seen.tag_id, seen.zip, list_agg(seen.member))
+            .where(
                 seen.kind == "program",
                 seen.last_day >= settings.start,
                 seen.last_day <= settings.as_of,
                 seen.grouping.in_(("tag", "tag_zip")),
                 *_near(near, "tag_zip", seen.tag_id, seen.zip),
             )
+            .group_by(seen.tag_id, seen.zip)
         )
-        spans: dict[tuple[int, str | None], set[str]] = {}
-        for tag_id, zip_code, program_id in rows:
-            spans.setdefault((tag_id, zip_code or None), set()).add(names[int(program_id)])
-        return {k: sorted(v) for k, v in spans.items()}
+        return {
+            (tag_id, zip_code or None): sorted({names[int(p)] for p in members.split(",")})
+            for tag_id, zip_code, members in rows
+        }
     rows = db.session.execute(
         select(concern_tags.c.tag_id, Concern.zip, Program.name)
         .select_from(Concern)
