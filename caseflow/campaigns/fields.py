@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from caseflow.dates import DATE_HINT, EARLIEST, iso_date
 from caseflow.errors import ValidationFailed
 
-EARLIEST = date(2000, 1, 1)
 MAX_COUNT = 99999
 _DIGITS = re.compile(r"^-?\d+$")
 
@@ -143,16 +143,10 @@ class Day:
             if self.required:
                 errors.add(name, "This is required.")
             return None
-        if isinstance(value, date):
-            parsed = value
-        elif isinstance(value, str) and len(value.strip()) == 10:
-            try:
-                parsed = date.fromisoformat(value.strip())
-            except ValueError:
-                errors.add(name, "Use a date like 2026-03-31.")
-                return None
-        else:
-            errors.add(name, "Use a date like 2026-03-31.")
+        # Only the full YYYY-MM-DD form (Python also reads 20260331).
+        parsed = iso_date(value) if isinstance(value, date) or len(str(value).strip()) == 10 else None
+        if parsed is None:
+            errors.add(name, DATE_HINT)
             return None
         latest = today + timedelta(days=self.future_days)
         if parsed < EARLIEST:

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, or_, select
 
 from caseflow.accounts.permissions import can
 from caseflow.audit.services import record
+from caseflow.dates import DATE_HINT, EARLIEST, iso_date
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -53,7 +54,6 @@ FIELDS = (
 )
 TRUE_WORDS = {"true", "yes", "1", "y", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", ""}
-EARLIEST = date(2000, 1, 1)
 ZIP = re.compile(r"^\d{5}$")
 
 
@@ -143,16 +143,9 @@ def _date(raw: Mapping, name: str, errors: _Errors, default: date) -> date:
     value = raw.get(name)
     if value is None or value == "":
         return default
-    if isinstance(value, date):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = date.fromisoformat(value.strip())
-        except ValueError:
-            errors.add(name, "Use a date like 2026-03-31.")
-            return default
-    else:
-        errors.add(name, "Use a date like 2026-03-31.")
+    parsed = iso_date(value)
+    if parsed is None:
+        errors.add(name, DATE_HINT)
         return default
     if parsed > default:
         errors.add(name, "Cannot be in the future.")
