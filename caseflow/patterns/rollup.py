@@ -3,10 +3,11 @@ here, the race/ethnicity rollup through caseflow.equity.rollup.
 
 Every ORM flush that adds, edits or deletes concerns is followed, in the same transaction, by a
 delta: the changed concerns' facts as they were before the flush are taken away and their facts
-after it are added. Bulk loaders that bypass the ORM (the demo seed, tag merges, the benchmark
-generator) call `rebuild()` instead, which recomputes everything with a few INSERT … SELECT
-statements. `flask patterns rebuild-rollups` does the same by hand; `check()` compares the rollups
-with a fresh computation (the tests use it after random edits).
+after it are added, by day and by ISO week. Bulk loaders that bypass the ORM (the demo seed, tag
+merges, the benchmark generator) call `rebuild()` instead, which recomputes everything with a few
+INSERT … SELECT statements; a bulk hard delete goes through `remove_concerns()`. `flask patterns
+rebuild-rollups` rebuilds by hand; `check()` compares the rollups with a fresh computation (the
+tests use it after random edits).
 """
 
 from __future__ import annotations
