@@ -52,21 +52,21 @@ def summaries():
 @bp.route("/summaries/<quarter>")
 @require("summary.read")
 def summary(quarter: str):
-    q = _quarter_or_404(quarter)
-    stored = services.get_summary(q.label)
-    if stored is None:
-        abort(404)
-    return _render(stored, q, print_view=False)
+    return _render(*_stored_or_404(quarter), print_view=False)
 
 
 @bp.route("/summaries/<quarter>/print")
 @require("summary.read")
 def summary_print(quarter: str):
+    return _render(*_stored_or_404(quarter), print_view=True)
+
+
+def _stored_or_404(quarter: str) -> tuple[QuarterlySummary, Quarter]:
     q = _quarter_or_404(quarter)
     stored = services.get_summary(q.label)
     if stored is None:
         abort(404)
-    return _render(stored, q, print_view=True)
+    return stored, q
 
 
 def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentary_form=None, status: int = 200):
@@ -103,8 +103,7 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
 @bp.route("/summaries/<quarter>/commentary", methods=["POST"])
 @require("summary.sign_off")
 def commentary(quarter: str):
-    q = _quarter_or_404(quarter)
-    stored = services.get_summary(q.label) or abort(404)
+    stored, q = _stored_or_404(quarter)
     form = CommentaryForm()
     if form.validate_on_submit():
         try:
@@ -124,8 +123,7 @@ def commentary(quarter: str):
 @bp.route("/summaries/<quarter>/sign-off", methods=["POST"])
 @require("summary.sign_off")
 def sign_off(quarter: str):
-    q = _quarter_or_404(quarter)
-    stored = services.get_summary(q.label) or abort(404)
+    stored, q = _stored_or_404(quarter)
     form = SignOffForm()
     if form.validate_on_submit():
         try:
@@ -193,8 +191,7 @@ def csv_rows(data: dict, table: str) -> list[list]:
 @bp.route("/summaries/<quarter>/<table>.csv")
 @require("summary.read")
 def summary_csv(quarter: str, table: str):
-    q = _quarter_or_404(quarter)
-    stored = services.get_summary(q.label) or abort(404)
+    stored, q = _stored_or_404(quarter)
     if table not in CSV_TABLES:
         abort(404)
     buffer = io.StringIO()
