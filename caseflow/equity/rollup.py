@@ -18,6 +18,7 @@ from caseflow.models import RACE_CATEGORIES, RACE_NON_ANSWERS, Concern, ConcernR
 GROUPS = tuple(RACE_CATEGORIES)
 NON_ANSWERS = tuple(RACE_NON_ANSWERS)
 TOTALS = ("_total", "_reported", "_blank", "_nc_or_blank")
+RACE_COUNTS = ("concerns", "alone", "key_sum", "alone_key_sum")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class RaceFact:
     tag_ids: tuple[int, ...]
     categories: tuple[str, ...]
     codes: tuple[str, ...]
+    record_key: int = 0
 
     def scopes(self):
         yield "all", ""
@@ -54,11 +56,15 @@ def race_facts(conn, concern_ids) -> list[RaceFact]:
     if not concern_ids:
         return []
     ids = sorted(concern_ids)
-    days = dict(
-        conn.execute(
-            select(Concern.id, Concern.occurred_on).where(Concern.id.in_(ids), Concern.deleted_at.is_(None))
-        ).all()
-    )
+    found = {
+        cid: (day, record_key)
+        for cid, day, record_key in conn.execute(
+            select(Concern.id, Concern.occurred_on, Concern.record_key).where(
+                Concern.id.in_(ids), Concern.deleted_at.is_(None)
+            )
+        )
+    }
+    days = {cid: day for cid, (day, _) in found.items()}
     if not days:
         return []
     tags: dict[int, set] = defaultdict(set)
@@ -76,14 +82,16 @@ def race_facts(conn, concern_ids) -> list[RaceFact]:
     ):
         codes[concern_id].add(code)
     return [
-        RaceFact(day, tuple(sorted(tags[cid])), tuple(sorted(categories[cid])), tuple(sorted(codes[cid])))
+        RaceFact(
+            day, tuple(sorted(tags[cid])), tuple(sorted(categories[cid])), tuple(sorted(codes[cid])), found[cid][1]
+        )
         for cid, day in days.items()
     ]
 
 
 def race_rows(before: list[RaceFact], after: list[RaceFact]) -> list[dict]:
     """The net change as rows to add to race_days."""
-    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    deltas: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
             for scope, key in fact.scopes():
@@ -91,8 +99,10 @@ def race_rows(before: list[RaceFact], after: list[RaceFact]) -> list[dict]:
                     d = deltas[(scope, fact.day, key, code)]
                     d[0] += sign * concerns
                     d[1] += sign * alone
+                    d[2] += sign * concerns * fact.record_key
+                    d[3] += sign * alone * fact.record_key
     return [
-        {"scope": s, "day": day, "key": k, "code": c, "concerns": d[0], "alone": d[1]}
+        {"scope": s, "day": day, "key": k, "code": c, **dict(zip(RACE_COUNTS, d, strict=True))}
         for (s, day, k, c), d in sorted(deltas.items())
         if any(d)
     ]
@@ -103,13 +113,17 @@ def race_rows(before: list[RaceFact], after: list[RaceFact]) -> list[dict]:
 
 def computed_race_days():
     """SELECT every race_days row from the concerns (rows whose counts are all zero never appear)."""
-    live = select(Concern.id.label("concern_id"), Concern.occurred_on.label("day")).where(Concern.deleted_at.is_(None))
+    live = select(
+        Concern.id.label("concern_id"), Concern.occurred_on.label("day"), Concern.record_key.label("record_key")
+    ).where(Concern.deleted_at.is_(None))
     scoped = union_all(
         live.add_columns(literal("all").label("scope"), literal("").label("key")),
-        select(Concern.id, Concern.occurred_on, literal("tag"), cast(concern_tags.c.tag_id, String(64)))
+        select(
+            Concern.id, Concern.occurred_on, Concern.record_key, literal("tag"), cast(concern_tags.c.tag_id, String(64))
+        )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .where(Concern.deleted_at.is_(None)),
-        select(Concern.id, Concern.occurred_on, literal("category"), Tag.category)
+        select(Concern.id, Concern.occurred_on, Concern.record_key, literal("category"), Tag.category)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .join(Tag, Tag.id == concern_tags.c.tag_id)
         .where(Concern.deleted_at.is_(None))
@@ -125,14 +139,15 @@ def computed_race_days():
         .subquery("flags")
     )
     key = [scoped.c.scope, scoped.c.day, scoped.c.key]
+    is_alone = or_(flags.c.n_categories == 1, ConcernRace.code.in_(NON_ANSWERS))
     answers = (
         select(
             *key,
             ConcernRace.code,
             func.count().label("concerns"),
-            func.sum(case((or_(flags.c.n_categories == 1, ConcernRace.code.in_(NON_ANSWERS)), 1), else_=0)).label(
-                "alone"
-            ),
+            func.sum(case((is_alone, 1), else_=0)).label("alone"),
+            func.sum(scoped.c.record_key).label("key_sum"),
+            func.sum(case((is_alone, scoped.c.record_key), else_=0)).label("alone_key_sum"),
         )
         .select_from(scoped)
         .join(ConcernRace, ConcernRace.concern_id == scoped.c.concern_id)
@@ -146,7 +161,14 @@ def computed_race_days():
         "_nc_or_blank": or_(flags.c.concern_id.is_(None), flags.c.not_collected == 1),
     }
     totals = [
-        select(*key, literal(code).label("code"), func.sum(case((condition, 1), else_=0)), literal(0))
+        select(
+            *key,
+            literal(code).label("code"),
+            func.sum(case((condition, 1), else_=0)),
+            literal(0),
+            func.sum(case((condition, scoped.c.record_key), else_=0)),
+            literal(0),
+        )
         .select_from(scoped)
         .outerjoin(flags, flags.c.concern_id == scoped.c.concern_id)
         .group_by(*key)
@@ -161,7 +183,7 @@ def rebuild_race(conn) -> None:
     rows = computed_race_days().subquery("rows")
     conn.execute(  # in key order: a window's rows together on disk (see patterns.rollup.rebuild)
         RaceDay.__table__.insert().from_select(
-            ["scope", "day", "key", "code", "concerns", "alone"], select(rows).order_by(*rows.c[:4])
+            ["scope", "day", "key", "code", *RACE_COUNTS], select(rows).order_by(*rows.c[:4])
         )
     )
 
@@ -169,7 +191,7 @@ def rebuild_race(conn) -> None:
 def check_race(conn) -> list[str]:
     table = RaceDay.__table__
     stored = {tuple(r[:4]): tuple(r[4:]) for r in conn.execute(select(*table.c)) if any(r[4:])}
-    fresh = {tuple(r[:4]): (int(r[4]), int(r[5])) for r in conn.execute(computed_race_days())}
+    fresh = {tuple(r[:4]): tuple(int(v) for v in r[4:]) for r in conn.execute(computed_race_days())}
     return [
         f"race {key}: stored {stored.get(key)} computed {fresh.get(key)}"
         for key in sorted(set(stored) | set(fresh), key=str)

@@ -129,6 +129,7 @@ class Cell:
     suppressed: bool = False
     primary: bool = False  # suppressed because small, as opposed to complementary
     min_cell: int = DEFAULT_MIN_CELL
+    internal: bool = False  # an exact count for record-access viewers (never leaves the building)
 
     def display(self) -> str:
         """``"<11"`` when suppressed, else the count with thousands separators."""
@@ -365,11 +366,16 @@ def suppress_table(
     row_keys: Iterable[Hashable] | None = None,
     col_keys: Iterable[Hashable] | None = None,
     min_cell: int = DEFAULT_MIN_CELL,
+    *,
+    row_totals: Mapping[Hashable, int] | None = None,
+    col_totals: Mapping[Hashable, int] | None = None,
+    total: int | None = None,
 ) -> SuppressedTable:
     """Suppress a two-way table of counts ``{(row, col): n}`` and its row, column and grand totals.
 
     ``row_keys`` / ``col_keys`` fix the order (and add all-zero rows or columns); by default the
-    order of first appearance in ``counts``. Missing combinations count as 0.
+    order of first appearance in ``counts``. Missing combinations count as 0. Totals are the sums
+    of the cells unless given (perturbed totals are published on their own, not as sums).
     """
     _check_min_cell(min_cell)
     for v in counts.values():
@@ -382,11 +388,11 @@ def suppress_table(
     for i, r in enumerate(rows):
         for j, c in enumerate(cols):
             values[(i, j)] = counts.get((r, c), 0)
-    for i in range(R):
-        values[(i, C)] = sum(values[(i, j)] for j in range(C))
-    for j in range(C):
-        values[(R, j)] = sum(values[(i, j)] for i in range(R))
-    values[(R, C)] = sum(values[(i, C)] for i in range(R))
+    for i, r in enumerate(rows):
+        values[(i, C)] = row_totals[r] if row_totals is not None else sum(values[(i, j)] for j in range(C))
+    for j, c in enumerate(cols):
+        values[(R, j)] = col_totals[c] if col_totals is not None else sum(values[(i, j)] for i in range(R))
+    values[(R, C)] = total if total is not None else sum(values[(i, C)] for i in range(R))
 
     grid = _Grid(values, R, C, min_cell)
     grid.run()
@@ -409,6 +415,7 @@ def suppress_series(
     counts: Mapping[Hashable, int],
     min_cell: int = DEFAULT_MIN_CELL,
     total_shown: bool = True,
+    total: int | None = None,
 ) -> tuple[dict[Hashable, Cell], Cell]:
     """Suppress a one-way breakdown ``{key: n}`` and its total; returns ``(cells, total)``.
 
@@ -420,7 +427,7 @@ def suppress_series(
     _check_min_cell(min_cell)
     values = {k: _check_count(v) for k, v in counts.items()}
     keys = list(values)
-    total_value = sum(values.values())
+    total_value = sum(values.values()) if total is None else _check_count(total)
     primary = {k for k in keys if is_small(values[k], min_cell)}
     suppressed = set(primary)
     total_primary = is_small(total_value, min_cell)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from caseflow.models.base import Base, TimestampMixin
 from caseflow.models.taxonomy import Program, Tag
@@ -33,6 +34,24 @@ CONSENTED_VOICE = (
     "client_root_cause IS NOT NULL AND story_consent_on IS NOT NULL "
     "AND story_consent_revoked_on IS NULL AND deleted_at IS NULL"
 )
+
+RECORD_KEYS = 256  # record keys run from 0 to 255 (caseflow.equity.perturbation.MODULUS)
+
+
+def new_record_key() -> int:
+    """A concern's record key for the cell key method: random, secret, fixed for the concern's life."""
+    return secrets.randbelow(RECORD_KEYS)
+
+
+def client_record_key(client_key: str | None) -> int | None:
+    """A client's record key, the same for every concern of theirs: the first byte of the keyed hash
+    of their reference (uniform, and as secret as that hash), so distinct-client cells have a key."""
+    return int(client_key[:2], 16) if client_key else None
+
+
+def _client_record_key_default(context) -> int | None:
+    return client_record_key(context.get_current_parameters().get("client_key"))
+
 
 concern_tags = Table(
     "concern_tags",
@@ -79,6 +98,9 @@ class Concern(TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(10), default="client")
     # HMAC-SHA256 of the normalised client reference; the reference itself is never stored.
     client_key: Mapped[str | None] = mapped_column(String(64))
+    # The cell key method's record keys (caseflow.equity.perturbation): never shown or exported.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
+    client_record_key: Mapped[int | None] = mapped_column(SmallInteger, default=_client_record_key_default)
     language: Mapped[str | None] = mapped_column(String(40))
     age_band: Mapped[str | None] = mapped_column(String(10))
     zip: Mapped[str | None] = mapped_column(String(5))
@@ -103,6 +125,11 @@ class Concern(TimestampMixin, Base):
     author = relationship("User", lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("client_key")
+    def _keep_client_record_key(self, _, value: str | None) -> str | None:
+        self.client_record_key = client_record_key(value)
+        return value
 
     @property
     def race_ethnicity(self) -> list[str]:

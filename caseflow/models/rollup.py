@@ -33,6 +33,11 @@ class _PatternCounts:
     importance_n: Mapped[int] = mapped_column(default=0)
     wants: Mapped[int] = mapped_column(default=0)
     clients_last: Mapped[int] = mapped_column(default=0)
+    # Sums of record keys (caseflow.equity.perturbation) of the concerns counted in `concerns` and
+    # `wants`, and of the client record keys of the clients counted in `clients_last`.
+    key_sum: Mapped[int] = mapped_column(default=0)
+    wants_key_sum: Mapped[int] = mapped_column(default=0)
+    clients_key_last: Mapped[int] = mapped_column(default=0)
 
 
 class PatternDay(_PatternCounts, Base):
@@ -65,6 +70,7 @@ class PatternLastSeen(Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "client" or "program"
     member: Mapped[str] = mapped_column(String(64), primary_key=True)  # a client key or a program id
     last_day: Mapped[date]
+    member_key: Mapped[int] = mapped_column(default=0)  # a client's record key; 0 for a program
 
 
 class RaceDay(Base):
@@ -84,3 +90,5 @@ class RaceDay(Base):
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     concerns: Mapped[int] = mapped_column(default=0)
     alone: Mapped[int] = mapped_column(default=0)
+    key_sum: Mapped[int] = mapped_column(default=0)  # record keys of the concerns in `concerns`
+    alone_key_sum: Mapped[int] = mapped_column(default=0)  # … and in `alone`

@@ -24,11 +24,22 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from caseflow.equity.rollup import RaceFact, check_race, race_facts, race_rows, rebuild_race
+from caseflow.equity.rollup import RACE_COUNTS, RaceFact, check_race, race_facts, race_rows, rebuild_race
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternWeek, RaceDay, concern_tags
 from caseflow.sqlutil import monday, week_start
 
-COUNTS = ("concerns", "without_ref", "importance_sum", "importance_n", "wants", "clients_last")
+COUNTS = (
+    "concerns",
+    "without_ref",
+    "importance_sum",
+    "importance_n",
+    "wants",
+    "clients_last",
+    "key_sum",
+    "wants_key_sum",
+    "clients_key_last",
+)
+CLIENTS_LAST, CLIENTS_KEY_LAST = COUNTS.index("clients_last"), COUNTS.index("clients_key_last")
 NO_PROGRAM, NO_ZIP = 0, ""
 # PostgreSQL: rollup maintenance is serialised across transactions (SQLite already serialises writers).
 PG_LOCK_KEY = 7_424_011
@@ -45,6 +56,8 @@ class Fact:
     day: date
     importance: int | None
     wants: bool
+    record_key: int = 0
+    client_record_key: int | None = None
 
     def keys(self):
         """(grouping, tag_id, program_id, zip) of every pattern this fact counts towards."""
@@ -74,6 +87,8 @@ def _facts(conn, concern_ids) -> list[Fact]:
             Concern.occurred_on,
             Concern.client_importance,
             Concern.wants_involvement,
+            Concern.record_key,
+            Concern.client_record_key,
         )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .where(Concern.id.in_(sorted(concern_ids)), Concern.deleted_at.is_(None))
@@ -112,6 +127,8 @@ def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
                 d[2] += sign * (fact.importance or 0)
                 d[3] += sign * (fact.importance is not None)
                 d[4] += sign * bool(fact.wants)
+                d[6] += sign * fact.record_key
+                d[7] += sign * fact.record_key * bool(fact.wants)
     _move_last_seen(conn, before, after, deltas)
     weeks: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     for (g, day, t, p, z), d in deltas.items():
@@ -141,6 +158,7 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
         for member in fact.members():
             added[member] = max(added.get(member, fact.day), fact.day)
     removed = {member for fact in before for member in fact.members()}
+    client_keys = {f.client_key: f.client_record_key or 0 for f in (*before, *after) if f.client_key}
     touched = set(added) | removed
     if not touched:
         return
@@ -156,21 +174,24 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
         if new == old:
             continue
         (grouping, tag_id, program_id, zip_code), kind, value = member
+        member_key = client_keys.get(value, 0) if kind == "client" else 0
         if kind == "client":
             for day, sign in ((old, -1), (new, 1)):
                 if day is not None:
-                    deltas[(grouping, day, tag_id, program_id, zip_code)][5] += sign
+                    d = deltas[(grouping, day, tag_id, program_id, zip_code)]
+                    d[CLIENTS_LAST] += sign
+                    d[CLIENTS_KEY_LAST] += sign * member_key
         row = {"grouping": grouping, "tag_id": tag_id, "program_id": program_id, "zip": zip_code}
         if new is None:
             deletes.append({**row, "kind": kind, "member": value})
         else:
-            upserts.append({**row, "kind": kind, "member": value, "last_day": new})
+            upserts.append({**row, "kind": kind, "member": value, "last_day": new, "member_key": member_key})
     _upsert(
         conn,
         PatternLastSeen,
         sorted(upserts, key=lambda r: tuple(map(str, r.values()))),
         ["grouping", "tag_id", "program_id", "zip", "kind", "member"],
-        lambda new: {"last_day": new.last_day},
+        lambda new: {"last_day": new.last_day, "member_key": new.member_key},
     )
     for row in deletes:
         conn.execute(delete(PatternLastSeen).filter_by(**row))
@@ -251,7 +272,17 @@ def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFa
             continue
         tags = list(c.tags)
         facts += [
-            Fact(t.id, c.program_id, c.zip, c.client_key, c.occurred_on, c.client_importance, bool(c.wants_involvement))
+            Fact(
+                t.id,
+                c.program_id,
+                c.zip,
+                c.client_key,
+                c.occurred_on,
+                c.client_importance,
+                bool(c.wants_involvement),
+                c.record_key,
+                c.client_record_key,
+            )
             for t in tags
         ]
         race.append(
@@ -260,6 +291,7 @@ def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFa
                 tuple(sorted({t.id for t in tags})),
                 tuple(sorted({t.category for t in tags})),
                 tuple(sorted({r.code for r in c.race_rows})),
+                c.record_key,
             )
         )
     return facts, race
@@ -286,7 +318,7 @@ def _apply_race(conn, before: list[RaceFact], after: list[RaceFact]) -> None:
         RaceDay,
         race_rows(before, after),
         ["scope", "day", "key", "code"],
-        lambda new: {"concerns": RaceDay.concerns + new.concerns, "alone": RaceDay.alone + new.alone},
+        lambda new: {c: getattr(RaceDay, c) + getattr(new, c) for c in RACE_COUNTS},
     )
 
 
@@ -313,6 +345,8 @@ def _live_facts():
             Concern.occurred_on.label("day"),
             Concern.client_importance.label("importance"),
             Concern.wants_involvement.label("wants"),
+            Concern.record_key.label("record_key"),
+            Concern.client_record_key.label("client_record_key"),
         )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .where(Concern.deleted_at.is_(None))
@@ -326,6 +360,12 @@ def _grouping_columns(facts, grouping: str):
     return literal(grouping).label("grouping"), facts.c.tag_id, program.label("program_id"), zip_code.label("zip")
 
 
+def _grouped_by(facts, grouping: str) -> list:
+    """The real columns a grouping groups by (no constants: a frozen copy of these statements with
+    their values written in must not turn GROUP BY 0 into a column position)."""
+    return [facts.c.tag_id, *{"tag_program": [facts.c.program_id], "tag_zip": [facts.c.zip]}.get(grouping, [])]
+
+
 def _where(facts, grouping: str):
     return [facts.c.zip.is_not(None)] if grouping == "tag_zip" else []
 
@@ -337,16 +377,28 @@ def computed_last_seen():
     for grouping in ("tag", "tag_program", "tag_zip"):
         cols = _grouping_columns(facts, grouping)
         parts.append(
-            select(*cols, literal("client").label("kind"), facts.c.client_key.label("member"), func.max(facts.c.day))
+            select(
+                *cols,
+                literal("client").label("kind"),
+                facts.c.client_key.label("member"),
+                func.max(facts.c.day).label("last_day"),
+                func.max(facts.c.client_record_key).label("member_key"),
+            )
             .where(facts.c.client_key.is_not(None), *_where(facts, grouping))
-            .group_by(*cols[1:], facts.c.client_key)
+            .group_by(*_grouped_by(facts, grouping), facts.c.client_key)
         )
         if grouping != "tag_program":
             program = cast(facts.c.program_id, String(64))
             parts.append(
-                select(*cols, literal("program").label("kind"), program.label("member"), func.max(facts.c.day))
+                select(
+                    *cols,
+                    literal("program").label("kind"),
+                    program.label("member"),
+                    func.max(facts.c.day).label("last_day"),
+                    literal(0).label("member_key"),
+                )
                 .where(*_where(facts, grouping))
-                .group_by(*cols[1:], facts.c.program_id)
+                .group_by(*_grouped_by(facts, grouping), facts.c.program_id)
             )
     return union_all(*parts)
 
@@ -368,9 +420,12 @@ def computed_days(last_seen_table):
                 func.count(facts.c.importance).label("importance_n"),
                 func.sum(case((facts.c.wants.is_(True), 1), else_=0)).label("wants"),
                 literal(0).label("clients_last"),
+                func.sum(facts.c.record_key).label("key_sum"),
+                func.sum(case((facts.c.wants.is_(True), facts.c.record_key), else_=0)).label("wants_key_sum"),
+                literal(0).label("clients_key_last"),
             )
             .where(*_where(facts, grouping))
-            .group_by(facts.c.day, *cols[1:])
+            .group_by(facts.c.day, *_grouped_by(facts, grouping))
         )
     seen = last_seen_table
     parts.append(
@@ -380,8 +435,10 @@ def computed_days(last_seen_table):
             seen.c.tag_id,
             seen.c.program_id,
             seen.c.zip,
-            *(literal(0).label(c) for c in COUNTS[:-1]),
+            *(literal(0).label(c) for c in COUNTS[:CLIENTS_LAST]),
             func.count().label("clients_last"),
+            *(literal(0).label(c) for c in COUNTS[CLIENTS_LAST + 1 : CLIENTS_KEY_LAST]),
+            func.sum(seen.c.member_key).label("clients_key_last"),
         )
         .where(seen.c.kind == "client")
         .group_by(seen.c.grouping, seen.c.last_day, seen.c.tag_id, seen.c.program_id, seen.c.zip)
@@ -409,7 +466,8 @@ def rebuild(conn) -> None:
     seen = PatternLastSeen.__table__
     conn.execute(
         seen.insert().from_select(
-            ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day"], computed_last_seen()
+            ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day", "member_key"],
+            computed_last_seen(),
         )
     )
     # Inserted in key order, so on PostgreSQL a window's rows sit together on disk as they do when
