@@ -228,6 +228,7 @@ def _races(rng: random.Random) -> list[str]:
 def generate_rows(n: int, as_of: date, seed: int = SEED):
     """Yield chunks of (concerns, concern_tags, concern_races) row tuples, in date order."""
     rng = random.Random(seed)
+    key_rng = random.Random(seed + 1)  # record keys (cell key method) from their own stream
     days = _day_offsets(rng, n, as_of)
     clients = _client_keys(rng, n)
     tag_ids = list(range(1, len(TAGS) + 1))
@@ -284,6 +285,8 @@ def generate_rows(n: int, as_of: date, seed: int = SEED):
                 None,
                 created,
                 created,
+                key_rng.randrange(256),
+                int(clients[i][:2], 16) if clients[i] else None,
             )
         )
         for t in tags:
@@ -321,6 +324,8 @@ CONCERN_COLUMNS = (
     "narrative_purged_at",
     "created_at",
     "updated_at",
+    "record_key",
+    "client_record_key",
 )
 
 

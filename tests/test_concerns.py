@@ -91,7 +91,7 @@ def test_repeat_concerns_from_one_client_are_counted(make_concern):
     make_concern(client_ref="REF-1", occurred_on=(day - timedelta(days=10)).isoformat())
     make_concern(client_ref="someone else")
     latest = make_concern(client_ref="ref-1")
-    assert services.earlier_concerns_from_client(latest) == 2
+    assert services.earlier_concerns_from_client(latest, latest.author) == 2
     assert services.ordinal(3) == "3rd" and services.ordinal(11) == "11th" and services.ordinal(22) == "22nd"
 
 

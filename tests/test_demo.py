@@ -38,8 +38,9 @@ def test_demo_holds_the_planted_patterns(app, db):
     assert {"Benefits Enrollment", "Food Pantry"} <= set(delays.programs) and delays.cross_program
 
     from caseflow.equity.disparity import disparity
+    from caseflow.equity.policy import leaving
 
-    gap = disparity(PatternKey.parse("tag:wage-theft").matching_concern_ids(), year.start, year.as_of, 11)
+    gap = disparity(PatternKey.parse("tag:wage-theft").matching_concern_ids(), year.start, year.as_of, leaving())
     hispanic = next(r for r in gap.rows if r.code == "hispanic")
     assert hispanic.flagged and hispanic.ratio >= 1.5
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from caseflow.concerns.services import log_concern, parse_concern, today
 from caseflow.equity.disparity import disparity, equity_overview
+from caseflow.equity.policy import Audience, Disclosure
 from caseflow.models import CampaignEvidence, PatternState
 from caseflow.models.base import utcnow
 from caseflow.patterns import services
@@ -99,7 +100,7 @@ def test_distinct_clients_threshold(dataset, db, taxonomy):
 
 def test_disparity_worked_by_hand(dataset):
     key = PatternKey.parse("tag:no-heat")
-    gap = disparity(key.matching_concern_ids(), SETTINGS.start, SETTINGS.as_of, min_cell=1)
+    gap = disparity(key.matching_concern_ids(), SETTINGS.start, SETTINGS.as_of, Disclosure(Audience.RECORD, 1))
     rows = {r.code: r for r in gap.rows}
     # In the pattern: 3 concerns report a race (hispanic 2, black 1); the window has 8 (hispanic 3, black 2, white 3).
     assert (gap.pattern_reported, gap.overall_reported) == (3, 8)
@@ -111,7 +112,8 @@ def test_disparity_worked_by_hand(dataset):
 
 
 def test_disparity_hides_ratios_of_small_cells(dataset):
-    gap = disparity(PatternKey.parse("tag:no-heat").matching_concern_ids(), SETTINGS.start, SETTINGS.as_of, min_cell=11)
+    caseworker = Disclosure(Audience.AGGREGATE, 11)
+    gap = disparity(PatternKey.parse("tag:no-heat").matching_concern_ids(), SETTINGS.start, SETTINGS.as_of, caseworker)
     assert all(r.ratio is None and not r.flagged for r in gap.rows)
     shown = [c.display() for r in gap.rows for c in (r.in_pattern, r.overall)]
     assert set(shown) <= {"0", "<11"}
@@ -125,13 +127,21 @@ def test_equity_overview_alone_and_in_combination(db, taxonomy, make_concern):
         make_concern(tags=["no-heat"], race_ethnicity=["black"], occurred_on=day)
     make_concern(tags=["no-heat"], race_ethnicity=["not_collected"], occurred_on=day)
     make_concern(tags=["no-heat"], occurred_on=day)
-    combined = equity_overview(today() - timedelta(days=1), today(), 11)
+    since = today() - timedelta(days=1)
+    organizer = Disclosure(Audience.RECORD, 11)
+    combined = equity_overview(since, today(), organizer)
     assert combined.table.cell("Housing", "black").display() == "23"
     assert combined.table.cell("Housing", "hispanic").display() == "12"
     assert combined.not_collected_share["Housing"] == pytest.approx(2 / 25)
-    alone = equity_overview(today() - timedelta(days=1), today(), 11, alone=True)
+    alone = equity_overview(since, today(), organizer, alone=True)
     assert alone.table.cell("Housing", "black").display() == "11"
     assert alone.table.cell("Housing", "hispanic").display() == "0"
+    # Everyone else sees published values: within 2 of the count, the same on every call.
+    caseworker = Disclosure(Audience.AGGREGATE, 11)
+    published = equity_overview(since, today(), caseworker).table.cell("Housing", "black")
+    assert abs(published.value - 23) <= 2 and not published.internal
+    assert equity_overview(since, today(), caseworker).table.cell("Housing", "black") == published
+    assert equity_overview(since, today(), caseworker, alone=True).table.cell("Housing", "hispanic").display() == "0"
 
 
 def test_snooze_dismiss_return_when_doubled(dataset, db, make_user):
@@ -322,7 +332,7 @@ def test_snooze_and_dismiss_from_the_page(client, login_as, recent, db):
 
 
 def test_equity_page_suppresses_small_cells(client, login_as, recent):
-    login_as("director")
+    login_as("caseworker")
     html = client.get("/patterns/equity").get_data(as_text=True)
     numbers = [int(n.replace(",", "")) for n in re.findall(r'<td class="num">([\d,]+)</td>', html)]
     assert all(n == 0 or n >= 11 for n in numbers)

@@ -224,7 +224,11 @@ SCHEMAS["Pattern"] = {
         "category": {"type": "string"},
         "program": NULLABLE_TEXT,
         "zip": NULLABLE_TEXT,
-        "count": {"type": "integer"},
+        "count": {
+            "type": "integer",
+            "nullable": True,
+            "description": "a published value for tag × ZIP (cell key method) unless the caller has record access",
+        },
         "distinct_clients": {"type": "integer", "nullable": True, "description": "null when a small cell (tag × ZIP)"},
         "previous_count": {"type": "integer", "nullable": True, "description": "null when a small cell (tag × ZIP)"},
         "trend": {"type": "number", "nullable": True},
@@ -275,7 +279,13 @@ PATHS["/api/v1/patterns"] = {
         "summary": "Current patterns (any role)",
         "operationId": "list_patterns",
         "parameters": [
-            _query("window_days", {"type": "integer", "minimum": 7, "maximum": 730}, "Window length (default 90)")
+            _query(
+                "window_days",
+                {"type": "integer", "minimum": 7, "maximum": 730},
+                "Window length (default 90). Callers without record access (caseworkers) choose one of "
+                "7, 30, 90, 365; other values answer 422. For them the counts of patterns about people "
+                '(tag × ZIP) are published values (cell key method) and null where shown as "<11".',
+            )
         ],
         "responses": {
             "200": _json({"$ref": "#/components/schemas/PatternList"}),

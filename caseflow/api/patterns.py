@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from caseflow.accounts.permissions import current_actor, require
 from caseflow.api.blueprint import bp, errors, json_body
+from caseflow.equity.policy import for_viewer
 from caseflow.extensions import db
 from caseflow.models import Campaign, CampaignEvidence
 from caseflow.patterns import engine, services
@@ -11,12 +12,20 @@ from caseflow.patterns import engine, services
 @bp.get("/v1/patterns")
 @require("pattern.read")
 def patterns():
+    disclosure = for_viewer()
     raw = request.args.get("window_days", "")
-    if raw:
-        if not raw.isdigit() or not 7 <= int(raw) <= 730:
-            return errors({"window_days": ["Use a whole number of days from 7 to 730."]}, 422)
-    settings = engine.PatternSettings.from_config(window_days=int(raw) if raw else None)
-    found = sorted(engine.find_patterns(settings), key=engine.SORTS["size"][1])
+    # ASCII digits only ("²³".isdigit() is True but int() refuses it).
+    window = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 4 else None
+    if raw and (window is None or not 7 <= window <= 730):
+        return errors({"window_days": ["Use a whole number of days from 7 to 730."]}, 422)
+    if window is not None and disclosure.windows and window not in disclosure.windows:
+        menu = ", ".join(map(str, disclosure.windows))
+        return errors({"window_days": [f"Choose one of {menu} days."]}, 422)
+    default = current_app.config["PATTERN_WINDOW_DAYS"]
+    if window is None and disclosure.windows and default not in disclosure.windows:
+        window = 90
+    settings = engine.PatternSettings.from_config(window_days=window)
+    found = sorted(engine.find_patterns(settings, disclosure=disclosure), key=engine.SORTS["size"][1])
     return jsonify(
         window_days=settings.window_days,
         start=settings.start.isoformat(),

@@ -117,7 +117,7 @@ def _saved_confirmation(concern_id: int | None) -> dict | None:
     concern = db.session.get(Concern, concern_id)
     if concern is None or not services.can_view(current_user, concern):
         return None
-    earlier = services.earlier_concerns_from_client(concern)
+    earlier = services.earlier_concerns_from_client(concern, current_user)
     return {"concern": concern, "nth": services.ordinal(earlier + 1) if earlier else None}
 
 
@@ -185,7 +185,7 @@ def detail(concern_id: int):
         show_narrative=services.can_see_narrative(current_user, concern),
         can_edit=services.can_edit(current_user, concern),
         can_delete=can("concern.delete"),
-        earlier=services.earlier_concerns_from_client(concern),
+        earlier=services.earlier_concerns_from_client(concern, current_user),
     )
 
 

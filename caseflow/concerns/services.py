@@ -352,12 +352,14 @@ def _after_change(concern: Concern) -> None:
         hook(concern)
 
 
-def earlier_concerns_from_client(concern: Concern, months: int = 12) -> int:
-    """How many other concerns the same client brought in the `months` before this one."""
+def earlier_concerns_from_client(concern: Concern, viewer: User, months: int = 12) -> int:
+    """How many other concerns the same client brought in the `months` before this one, among the
+    concerns `viewer` may read: a caseworker counts only their own, so typing another caseworker's
+    client reference never confirms that person is a client elsewhere in the agency."""
     if not concern.client_key:
         return 0
     since = concern.occurred_on - timedelta(days=round(months * 30.44))
-    return db.session.scalar(
+    query = (
         select(func.count())
         .select_from(Concern)
         .where(
@@ -368,6 +370,9 @@ def earlier_concerns_from_client(concern: Concern, months: int = 12) -> int:
             Concern.occurred_on <= concern.occurred_on,
         )
     )
+    if not can("concern.read_all", viewer):
+        query = query.where(Concern.author_id == viewer.id)
+    return db.session.scalar(query)
 
 
 def ordinal(n: int) -> str:

@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from caseflow.equity.suppression import Cell, SuppressedTable, suppress_series, suppress_table
+from caseflow.equity.policy import Disclosure, Tally
+from caseflow.equity.suppression import Cell, SuppressedTable
 from caseflow.extensions import db
 from caseflow.models import RACE_CATEGORIES, RACE_NON_ANSWERS, Concern, ConcernRace, RaceDay, Tag, concern_tags
 
@@ -80,29 +81,35 @@ def _tag_key(tag: str):
     return cast(select(Tag.id).where(Tag.slug == tag).scalar_subquery(), String(64))
 
 
-def rolled_up_counts(since: date, until: date, *, tag: str | None = None, alone: bool = False) -> dict[str, int]:
+def rolled_up_counts(since: date, until: date, *, tag: str | None = None, alone: bool = False) -> dict[str, Tally]:
     """group_counts() read from the race rollup: everyone's, or one tag's concerns."""
     r = RaceDay
     scope = (r.scope == "tag", r.key == _tag_key(tag)) if tag else (r.scope == "all", r.key == "")
     rows = db.session.execute(
-        select(r.code, func.sum(r.concerns), func.sum(r.alone))
+        select(r.code, func.sum(r.concerns), func.sum(r.key_sum), func.sum(r.alone), func.sum(r.alone_key_sum))
         .where(*scope, r.day >= since, r.day <= until)
         .group_by(r.code)
     )
-    sums = {code: (int(concerns or 0), int(alone_ or 0)) for code, concerns, alone_ in rows}
-    counts = {code: sums.get(code, (0, 0))[1 if alone else 0] for code in [*GROUPS, *RACE_NON_ANSWERS]}
-    counts["blank"] = sums.get("_blank", (0, 0))[0]
-    counts["_reported"] = sums.get("_reported", (0, 0))[0]
-    counts["_total"] = sums.get("_total", (0, 0))[0]
+    sums: dict[str, tuple[Tally, Tally]] = {}
+    for code, n, k, n_alone, k_alone in rows:
+        sums[code] = (Tally(int(n or 0), int(k or 0)), Tally(int(n_alone or 0), int(k_alone or 0)))
+    none = (Tally(), Tally())
+    counts = {code: sums.get(code, none)[1 if alone else 0] for code in [*GROUPS, *RACE_NON_ANSWERS]}
+    counts["blank"] = sums.get("_blank", none)[0]
+    counts["_reported"] = sums.get("_reported", none)[0]
+    counts["_total"] = sums.get("_total", none)[0]
     return counts
 
 
-def group_counts(since: date, until: date, concern_ids: Select | None = None, *, alone: bool = False) -> dict[str, int]:
-    """{code: concerns} for race groups and non-answers, plus 'blank' and '_reported' (≥1 category)."""
+def group_counts(
+    since: date, until: date, concern_ids: Select | None = None, *, alone: bool = False
+) -> dict[str, Tally]:
+    """{code: concerns} for race groups and non-answers, plus 'blank' and '_reported' (≥1 category),
+    each with its record-key sum."""
     if concern_ids is None and use_rollups():
         return rolled_up_counts(since, until, alone=alone)
     query = (
-        select(ConcernRace.code, func.count())
+        select(ConcernRace.code, func.count(), func.sum(Concern.record_key))
         .select_from(Concern)
         .join(ConcernRace, ConcernRace.concern_id == Concern.id)
         .group_by(ConcernRace.code)
@@ -115,8 +122,8 @@ def group_counts(since: date, until: date, concern_ids: Select | None = None, *,
         # the database collects the pattern's concerns of every year before filtering.
         concern_ids = _window(concern_ids, since, until)
         query = query.where(Concern.id.in_(concern_ids))
-    counts = {code: 0 for code in [*GROUPS, *RACE_NON_ANSWERS]}
-    counts.update(dict(db.session.execute(query).all()))
+    counts = {code: Tally() for code in [*GROUPS, *RACE_NON_ANSWERS]}
+    counts.update({code: Tally(int(n), int(k or 0)) for code, n, k in db.session.execute(query)})
 
     flags = race_flags(since, until)
     summary = _window(
@@ -124,6 +131,9 @@ def group_counts(since: date, until: date, concern_ids: Select | None = None, *,
             func.count(distinct(Concern.id)).label("total"),
             func.sum(case((flags.c.n_categories > 0, 1), else_=0)).label("reported"),
             func.sum(case((flags.c.concern_id.is_(None), 1), else_=0)).label("blank"),
+            func.sum(Concern.record_key).label("total_keys"),
+            func.sum(case((flags.c.n_categories > 0, Concern.record_key), else_=0)).label("reported_keys"),
+            func.sum(case((flags.c.concern_id.is_(None), Concern.record_key), else_=0)).label("blank_keys"),
         )
         .select_from(Concern)
         .outerjoin(flags, flags.c.concern_id == Concern.id),
@@ -133,9 +143,9 @@ def group_counts(since: date, until: date, concern_ids: Select | None = None, *,
     if concern_ids is not None:
         summary = summary.where(Concern.id.in_(concern_ids))
     row = db.session.execute(summary).one()
-    counts["blank"] = int(row.blank or 0)
-    counts["_reported"] = int(row.reported or 0)
-    counts["_total"] = int(row.total or 0)
+    counts["blank"] = Tally(int(row.blank or 0), int(row.blank_keys or 0))
+    counts["_reported"] = Tally(int(row.reported or 0), int(row.reported_keys or 0))
+    counts["_total"] = Tally(int(row.total or 0), int(row.total_keys or 0))
     return counts
 
 
@@ -161,6 +171,7 @@ class Disparity:
     pattern_reported: int
     overall_reported: int
     min_cell: int
+    internal: bool = False  # exact counts for record access
 
     def to_json(self) -> dict:
         return {
@@ -181,8 +192,11 @@ class Disparity:
         }
 
 
-def disparity(concern_ids: Select, since: date, until: date, min_cell: int, *, tag: str | None = None) -> Disparity:
-    """Each group's share of a pattern against its share of all concerns in the window.
+def disparity(
+    concern_ids: Select, since: date, until: date, disclosure: Disclosure, *, tag: str | None = None
+) -> Disparity:
+    """Each group's share of a pattern against its share of all concerns in the window, as
+    `disclosure` may see them: shares and rate ratios are computed from the values shown.
 
     `tag`: the pattern is all of one tag's concerns (`tag:<slug>`), so the rollup can answer.
     The rate ratio is shown (and flagged at ≥ 1.5) only when both of its cells are shown.
@@ -192,15 +206,15 @@ def disparity(concern_ids: Select, since: date, until: date, min_cell: int, *, t
     else:
         inside = group_counts(since, until, concern_ids)
     overall = group_counts(since, until)
-    # Each column is suppressed as a series whose total may be known (the pattern's size is shown
-    # elsewhere): no row total is ever shown, since a row mixes the pattern with the whole caseload.
-    in_cells, _ = suppress_series({g: inside[g] for g in GROUPS}, min_cell=min_cell)
-    all_cells, _ = suppress_series({g: overall[g] for g in GROUPS}, min_cell=min_cell)
+    # Each column is a series whose total (those who reported a group) is published too: no row
+    # total is ever shown, since a row mixes the pattern with the whole caseload.
+    in_cells, in_total = disclosure.series({g: inside[g] for g in GROUPS}, inside["_reported"])
+    all_cells, all_total = disclosure.series({g: overall[g] for g in GROUPS}, overall["_reported"])
     rows = []
     for g in GROUPS:
         a, b = in_cells[g], all_cells[g]
-        share_a = a.value / inside["_reported"] if a.shown() is not None and inside["_reported"] else None
-        share_b = b.value / overall["_reported"] if b.shown() is not None and overall["_reported"] else None
+        share_a = a.value / in_total.value if a.shown() is not None and in_total.shown() else None
+        share_b = b.value / all_total.value if b.shown() is not None and all_total.shown() else None
         ratio = round(share_a / share_b, 2) if share_a is not None and share_b else None
         rows.append(
             DisparityRow(
@@ -213,8 +227,15 @@ def disparity(concern_ids: Select, since: date, until: date, min_cell: int, *, t
                 ratio=ratio,
             )
         )
-    quality, _ = suppress_series({k: inside[k] for k in QUALITY}, min_cell=min_cell, total_shown=False)
-    return Disparity(rows, quality, inside["_reported"], overall["_reported"], min_cell)
+    quality, _ = disclosure.series({k: inside[k] for k in QUALITY}, inside["_total"], total_shown=False)
+    return Disparity(
+        rows,
+        quality,
+        in_total.shown() or 0,
+        all_total.shown() or 0,
+        disclosure.min_cell,
+        internal=disclosure.exact,
+    )
 
 
 @dataclass
@@ -224,32 +245,30 @@ class EquityOverview:
     not_collected_share: dict[str, float | None]
     alone: bool
     min_cell: int
+    internal: bool = False
 
 
-def equity_overview(since: date, until: date, min_cell: int, *, alone: bool = False) -> EquityOverview:
-    """Concerns by tag category × race/ethnicity, suppressed; and how often race was not collected."""
+def equity_overview(since: date, until: date, disclosure: Disclosure, *, alone: bool = False) -> EquityOverview:
+    """Concerns by tag category × race/ethnicity as `disclosure` may see them; and how often race
+    was not collected (a share of concerns per category: not a count of people)."""
     if use_rollups():
         counts, not_collected = _overview_from_rollup(since, until, alone)
     else:
         counts, not_collected = _overview_from_concerns(since, until, alone)
     categories = sorted({cat for cat, _ in counts} | set(not_collected))
-    table = suppress_table(
-        {(cat, g): counts.get((cat, g), 0) for cat in categories for g in GROUPS},
-        row_keys=categories,
-        col_keys=GROUPS,
-        min_cell=min_cell,
-    )
-    return EquityOverview(table, categories, not_collected, alone, min_cell)
+    table = disclosure.table(counts, row_keys=categories, col_keys=GROUPS)
+    return EquityOverview(table, categories, not_collected, alone, disclosure.min_cell, internal=disclosure.exact)
 
 
 def _overview_from_rollup(since: date, until: date, alone: bool):
     r = RaceDay
     window = (r.scope == "category", r.day >= since, r.day <= until)
     measure = func.sum(r.alone if alone else r.concerns)
+    keys = func.sum(r.alone_key_sum if alone else r.key_sum)
     counts = {
-        (cat, code): int(n)
-        for cat, code, n in db.session.execute(
-            select(r.key, r.code, measure)
+        (cat, code): Tally(int(n), int(k or 0))
+        for cat, code, n, k in db.session.execute(
+            select(r.key, r.code, measure, keys)
             .where(*window, r.code.in_(GROUPS))
             .group_by(r.key, r.code)
             .having(measure > 0)
@@ -267,18 +286,23 @@ def _overview_from_rollup(since: date, until: date, alone: bool):
 
 
 def _overview_from_concerns(since: date, until: date, alone: bool):
-    counted = (
-        select(Tag.category, ConcernRace.code, func.count(distinct(Concern.id)))
+    # One row per (concern, category, code): a concern with two tags of one category counts once.
+    per_concern = (
+        select(Tag.category.label("category"), ConcernRace.code.label("code"), Concern.id, Concern.record_key)
         .select_from(Concern)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .join(Tag, Tag.id == concern_tags.c.tag_id)
         .join(ConcernRace, ConcernRace.concern_id == Concern.id)
         .where(ConcernRace.code.in_(GROUPS))
-        .group_by(Tag.category, ConcernRace.code)
+        .distinct()
     )
     if alone:
-        counted = counted.where(_n_categories() == 1)
-    counts = {(cat, code): n for cat, code, n in db.session.execute(_window(counted, since, until))}
+        per_concern = per_concern.where(_n_categories() == 1)
+    rows = _window(per_concern, since, until).subquery("per_concern")
+    counted = select(rows.c.category, rows.c.code, func.count(), func.sum(rows.c.record_key)).group_by(
+        rows.c.category, rows.c.code
+    )
+    counts = {(cat, code): Tally(int(n), int(k or 0)) for cat, code, n, k in db.session.execute(counted)}
 
     # Correlated EXISTS on the (concern_id, code) key: cheap per concern, and no join to fan out.
     blank_or_not_collected = or_(~_has_race(), _has_race("not_collected"))

@@ -18,10 +18,16 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
 
+from caseflow.equity.perturbation import MAX_ADJUSTMENT
+from caseflow.equity.policy import Disclosure, Tally
+from caseflow.equity.policy import exact as exact_counts
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.keys import GROUPINGS, PatternKey
 from caseflow.sqlutil import list_agg, split_weeks, week_index
+
+# Groupings whose counts are counts of people by a characteristic (a ZIP is one): protected.
+PEOPLE_GROUPINGS = frozenset({"tag_zip"})
 
 
 @dataclass(frozen=True)
@@ -93,18 +99,26 @@ class Pattern:
     returned: bool = False
     campaign_id: int | None = None
     min_cell: int = 11
+    # True when the counts of a pattern about people are published values (cell key method) for a
+    # protected audience; False: exact counts (record access, or a pattern not about people).
+    protected: bool = False
 
     @property
     def disaggregated(self) -> bool:
-        """A ZIP is a person's characteristic: tag × ZIP counts follow small-cell suppression."""
-        return self.grouping == "tag_zip"
+        """A ZIP is a person's characteristic: tag × ZIP counts are counts of people."""
+        return self.grouping in PEOPLE_GROUPINGS
 
     def shown(self, name: str) -> int | None:
-        """A count as it may be shown: None when it is a small cell of a disaggregated pattern."""
+        """A count as it may be shown: None when it is a small published cell of a pattern about people."""
         value = getattr(self, name)
-        if self.disaggregated and 0 < value < self.min_cell:
+        if self.protected and 0 < value < self.min_cell:
             return None
         return value
+
+    def plural(self, name: str) -> bool:
+        """Whether a count reads as plural: a hidden one always does ("<11 clients want"), so the
+        wording never tells 1 from the rest."""
+        return self.shown(name) != 1
 
     def display(self, name: str) -> str:
         value = self.shown(name)
@@ -134,7 +148,7 @@ class Pattern:
             "category": self.category,
             "program": self.program,
             "zip": self.zip,
-            "count": self.count,
+            "count": self.shown("count"),
             "distinct_clients": self.shown("distinct_clients"),
             "previous_count": self.shown("previous_count"),
             "trend": None if self.trend is None else round(self.trend, 4),
@@ -168,6 +182,7 @@ def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None
     """One GROUP BY for a grouping: this window's measures and the previous window's count."""
     in_window = Concern.occurred_on >= settings.start
     one_if = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
+    keys_if = lambda cond: func.sum(case((cond, Concern.record_key), else_=0))  # noqa: E731
     columns = [concern_tags.c.tag_id.label("tag_id")]
     group = [concern_tags.c.tag_id]
     if grouping == "tag_program":
@@ -185,6 +200,9 @@ def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None
             one_if(~in_window).label("previous_count"),
             func.avg(case((in_window, cast(Concern.client_importance, Integer)))).label("avg_importance"),
             one_if(and_(in_window, Concern.wants_involvement.is_(True))).label("wants"),
+            keys_if(in_window).label("key_sum"),
+            keys_if(and_(in_window, Concern.wants_involvement.is_(True))).label("wants_key_sum"),
+            keys_if(~in_window).label("previous_key_sum"),
         )
         .select_from(Concern)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
@@ -198,11 +216,40 @@ def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None
     if grouping == "tag_zip":
         query = query.where(Concern.zip.is_not(None))
     query = query.where(*_near(near, grouping, concern_tags.c.tag_id, Concern.zip))
-    # Only groups that reach the size threshold in this window come back.
-    return query.having(one_if(in_window) >= settings.min_concerns)
+    # Only groups that reach the size threshold in this window come back (published values can
+    # be up to MAX_ADJUSTMENT above the exact count).
+    return query.having(one_if(in_window) >= settings.min_concerns - MAX_ADJUSTMENT)
 
 
-@dataclass(frozen=True)
+def _aggregate_rows(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
+    """`_aggregate`'s rows, with each key's distinct clients and their record-key sum."""
+    clients = _distinct_clients(settings, grouping, near)
+    rows = []
+    for r in _rows(_aggregate(settings, grouping, near)).mappings():
+        program_id = r.get("program_id") or 0
+        zip_code = r.get("zip") or ""
+        n, key_sum = clients.get((r["tag_id"], program_id, zip_code), (0, 0))
+        rows.append(
+            _Row(
+                tag_id=r["tag_id"],
+                program_id=program_id or None,
+                zip=zip_code or None,
+                count=int(r["count"]),
+                distinct_clients=n,
+                without_ref=int(r["without_ref"]),
+                avg_importance=None if r["avg_importance"] is None else float(r["avg_importance"]),
+                wants=int(r["wants"]),
+                previous_count=int(r["previous_count"]),
+                key_sum=int(r["key_sum"] or 0),
+                clients_key_sum=key_sum,
+                wants_key_sum=int(r["wants_key_sum"] or 0),
+                previous_key_sum=int(r["previous_key_sum"] or 0),
+            )
+        )
+    return rows
+
+
+@dataclass
 class _Row:
     tag_id: int
     program_id: int | None
@@ -213,6 +260,22 @@ class _Row:
     avg_importance: float | None
     wants: int
     previous_count: int = 0
+    # Record-key sums of the counts above (caseflow.equity.perturbation), for protected audiences.
+    key_sum: int = 0
+    clients_key_sum: int = 0
+    wants_key_sum: int = 0
+    previous_key_sum: int = 0
+
+    def publish(self, disclosure: Disclosure) -> _Row:
+        """The row as `disclosure` may see it: published values of the counts of people."""
+        if disclosure.exact:
+            return self
+        value = disclosure.value
+        self.count = value(Tally(self.count, self.key_sum))
+        self.distinct_clients = value(Tally(self.distinct_clients, self.clients_key_sum))
+        self.wants = value(Tally(self.wants, self.wants_key_sum))
+        self.previous_count = value(Tally(self.previous_count, self.previous_key_sum))
+        return self
 
 
 def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], near: PatternKey | None = None):
@@ -238,53 +301,87 @@ def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], nea
 def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
     """The same rows as `_aggregate`, summed from the rollups: one plain GROUP BY for the window and
     one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
-    measures = ["concerns", "clients_last", "without_ref", "importance_sum", "importance_n", "wants"]
+    measures = [
+        "concerns",
+        "clients_last",
+        "without_ref",
+        "importance_sum",
+        "importance_n",
+        "wants",
+        "key_sum",
+        "clients_key_last",
+        "wants_key_sum",
+    ]
     current = _rollup_sums(grouping, settings.start, settings.as_of, measures, near)
-    found = {}
-    for tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants in current:
-        if count >= settings.min_concerns:
-            found[(tag_id, program_id, zip_code)] = [
-                tag_id,
-                program_id or None,
-                zip_code or None,
-                int(count),
-                int(clients),
-                int(without_ref),
-                int(imp_sum) / int(imp_n) if imp_n else None,
-                int(wants),
-            ]
+    found: dict[tuple, _Row] = {}
+    least = settings.min_concerns - MAX_ADJUSTMENT
+    for tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants, k, ck, wk in current:
+        if count >= least:
+            found[(tag_id, program_id, zip_code)] = _Row(
+                tag_id=tag_id,
+                program_id=program_id or None,
+                zip=zip_code or None,
+                count=int(count),
+                distinct_clients=int(clients),
+                without_ref=int(without_ref),
+                avg_importance=int(imp_sum) / int(imp_n) if imp_n else None,
+                wants=int(wants),
+                key_sum=int(k),
+                clients_key_sum=int(ck),
+                wants_key_sum=int(wk),
+            )
     if not settings.uses_rollups:
-        for key, clients in _distinct_clients(settings, grouping, near).items():
+        for key, (clients, key_sum) in _distinct_clients(settings, grouping, near).items():
             if key in found:
-                found[key][4] = clients
+                found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
-    for tag_id, program_id, zip_code, previous in _rollup_sums(
-        grouping, settings.previous_start, before, ["concerns"], near
+    for tag_id, program_id, zip_code, previous, previous_keys in _rollup_sums(
+        grouping, settings.previous_start, before, ["concerns", "key_sum"], near
     ):
-        if (tag_id, program_id, zip_code) in found:
-            found[(tag_id, program_id, zip_code)].append(int(previous))
-    return [_Row(*values) for values in found.values()]
+        row = found.get((tag_id, program_id, zip_code))
+        if row is not None:
+            row.previous_count, row.previous_key_sum = int(previous), int(previous_keys)
+    return list(found.values())
 
 
-def _distinct_clients(settings: PatternSettings, grouping: str, near: PatternKey | None) -> dict[tuple, int]:
-    """Distinct clients per key of a window that ended in the past, counted from the concerns (one
-    GROUP BY over the window only), keyed like the rollups (program 0, ZIP '' where unused)."""
+def _distinct_clients(
+    settings: PatternSettings, grouping: str, near: PatternKey | None
+) -> dict[tuple, tuple[int, int]]:
+    """Distinct clients per key of a window that ended in the past, and the sum of their client
+    record keys, counted from the concerns (one GROUP BY over the window's distinct clients), keyed
+    like the rollups (program 0, ZIP '' where unused)."""
     program = Concern.program_id if grouping == "tag_program" else literal(0)
     zip_code = Concern.zip if grouping == "tag_zip" else literal("")
-    query = (
-        select(concern_tags.c.tag_id, program, zip_code, func.count(distinct(Concern.client_key)))
+    clients = (
+        select(
+            concern_tags.c.tag_id.label("tag_id"),
+            program.label("program_id"),
+            zip_code.label("zip"),
+            Concern.client_key.label("client_key"),
+            func.max(Concern.client_record_key).label("client_record_key"),
+        )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .where(
             Concern.deleted_at.is_(None),
+            Concern.client_key.is_not(None),
             Concern.occurred_on >= settings.start,
             Concern.occurred_on <= settings.as_of,
             *_near(near, grouping, concern_tags.c.tag_id, Concern.zip),
         )
-        .group_by(concern_tags.c.tag_id, *([Concern.program_id] if grouping == "tag_program" else []))
+        .group_by(
+            concern_tags.c.tag_id,
+            *([Concern.program_id] if grouping == "tag_program" else []),
+            *([Concern.zip] if grouping == "tag_zip" else []),
+            Concern.client_key,
+        )
     )
     if grouping == "tag_zip":
-        query = query.where(Concern.zip.is_not(None)).group_by(Concern.zip)
-    return {(tag_id, p, z): int(n) for tag_id, p, z, n in _rows(query)}
+        clients = clients.where(Concern.zip.is_not(None))
+    c = clients.subquery("clients")
+    query = select(c.c.tag_id, c.c.program_id, c.c.zip, func.count(), func.sum(c.c.client_record_key)).group_by(
+        c.c.tag_id, c.c.program_id, c.c.zip
+    )
+    return {(tag_id, p, z): (int(n), int(k or 0)) for tag_id, p, z, n, k in _rows(query)}
 
 
 def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
@@ -295,10 +392,18 @@ def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
 
 
 def find_patterns(
-    settings: PatternSettings, groupings=GROUPINGS, *, with_examples: int = 2, near: PatternKey | None = None
+    settings: PatternSettings,
+    groupings=GROUPINGS,
+    *,
+    with_examples: int = 2,
+    near: PatternKey | None = None,
+    disclosure: Disclosure | None = None,
 ) -> list[Pattern]:
     """Every pattern that surfaces in the window, with its stored state; unsorted. `near`: only the
-    patterns sharing that key's tag or ZIP."""
+    patterns sharing that key's tag or ZIP. `disclosure`: who looks (default: exact counts); for a
+    protected audience the counts of patterns about people are their published values, and such a
+    pattern surfaces by those."""
+    disclosure = disclosure or exact_counts()
     tags = {t.id: t for t in db.session.scalars(select(Tag))}
     programs = {p.id: p for p in db.session.scalars(select(Program))}
     program_spans = _program_spans(settings, near)
@@ -308,9 +413,12 @@ def find_patterns(
         rows = (
             _aggregate_from_rollups(settings, grouping, near)
             if settings.rollups_enabled
-            else _rows(_aggregate(settings, grouping, near))
+            else _aggregate_rows(settings, grouping, near)
         )
+        protected = disclosure.protected and grouping in PEOPLE_GROUPINGS
         for row in rows:
+            if protected:
+                row.publish(disclosure)
             if not _surfaces(row, settings, grouping):
                 continue
             tag = tags[row.tag_id]
@@ -335,6 +443,7 @@ def find_patterns(
                 wants_involvement=int(row.wants),
                 programs=sorted(spans),
                 min_cell=settings.min_cell,
+                protected=protected,
             )
             _apply_state(pattern, states.get(pattern.key), settings.as_of)
             found.append(pattern)
@@ -441,13 +550,13 @@ SORTS = {
 }
 
 
-def disparity_for(key: PatternKey, start: date, end: date, min_cell: int):
+def disparity_for(key: PatternKey, start: date, end: date, disclosure: Disclosure):
     """The race/ethnicity disparity of one pattern's concerns dated `start`…`end` (a tag pattern's
-    counts come from the race rollup)."""
+    counts come from the race rollup), as `disclosure` may see it."""
     from caseflow.equity.disparity import disparity
 
     tag = key.tag if key.grouping == "tag" else None
-    return disparity(key.matching_concern_ids(start, end), start, end, min_cell, tag=tag)
+    return disparity(key.matching_concern_ids(start, end), start, end, disclosure, tag=tag)
 
 
 def _rollup_rows(key: PatternKey, settings: PatternSettings, grouping: str | None = None):
@@ -468,26 +577,31 @@ def _rollup_rows(key: PatternKey, settings: PatternSettings, grouping: str | Non
     return conditions
 
 
-def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, int]]:
-    """Concerns per week over the window (weeks start at the window's first day), zeros included."""
+def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, Tally]]:
+    """Concerns per week over the window (weeks start at the window's first day), zeros included,
+    each with its record-key sum (a ZIP's weeks are counts of people)."""
     week = week_index(PatternDay.day, settings.start).label("week")
-    rows = dict(
-        db.session.execute(
-            select(week, func.sum(PatternDay.concerns)).where(*_rollup_rows(key, settings)).group_by(week)
-        ).all()
-    )
+    rows = {
+        i: Tally(int(n or 0), int(k or 0))
+        for i, n, k in db.session.execute(
+            select(week, func.sum(PatternDay.concerns), func.sum(PatternDay.key_sum))
+            .where(*_rollup_rows(key, settings))
+            .group_by(week)
+        )
+    }
     weeks = (settings.window_days + 6) // 7
-    return [(settings.start + timedelta(days=7 * i), int(rows.get(i) or 0)) for i in range(weeks)]
+    return [(settings.start + timedelta(days=7 * i), rows.get(i, Tally())) for i in range(weeks)]
 
 
-def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[str, int]]:
-    """Counts in the window by one column (a program name, a ZIP …), largest first. A tag's
-    breakdown by program or by ZIP is read from the rollups; finer ones from the concerns."""
+def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[str, Tally]]:
+    """Counts in the window by one column (a program name, a ZIP …) with their record-key sums,
+    largest first. A tag's breakdown by program or by ZIP is read from the rollups; finer ones from
+    the concerns."""
     if key.grouping == "tag" and column in (Program.name, Concern.zip):
         d = PatternDay
         grouping, label = ("tag_program", Program.name) if column is Program.name else ("tag_zip", d.zip)
         rows = db.session.execute(
-            select(label, func.sum(d.concerns))
+            select(label, func.sum(d.concerns), func.sum(d.key_sum))
             .select_from(d)
             .join(Program, Program.id == d.program_id, isouter=True)
             .where(*_rollup_rows(key, settings, grouping))
@@ -495,10 +609,10 @@ def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[
             .having(func.sum(d.concerns) > 0)
             .order_by(func.sum(d.concerns).desc(), label)
         )
-        return [(name, int(count)) for name, count in rows if name]
+        return [(name, Tally(int(count), int(keys or 0))) for name, count, keys in rows if name]
     tag_id = select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
     query = (
-        select(column, func.count())
+        select(column, func.count(), func.sum(Concern.record_key))
         .select_from(Concern)
         .join(concern_tags, and_(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id))
         .join(Program, Program.id == Concern.program_id)
@@ -513,7 +627,7 @@ def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[
     if key.zip:
         query = query.where(Concern.zip == key.zip)
     return [
-        (label, count)
-        for label, count in db.session.execute(query.group_by(column).order_by(func.count().desc(), column))
+        (label, Tally(int(count), int(keys or 0)))
+        for label, count, keys in db.session.execute(query.group_by(column).order_by(func.count().desc(), column))
         if label is not None
     ]

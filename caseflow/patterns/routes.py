@@ -1,27 +1,31 @@
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from caseflow import charts
 from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.concerns.services import today
 from caseflow.equity.disparity import equity_overview
-from caseflow.equity.suppression import Cell, suppress_series, suppression_note
+from caseflow.equity.policy import WINDOW_MENU, for_viewer
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, Concern, Program
+from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, Program
 from caseflow.patterns import engine, services
+from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
+from caseflow.reflection.quarters import Quarter
 from caseflow.web import form_errors_from, paginate_list
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
-WINDOWS = (30, 60, 90, 180, 365)
+# Record-access viewers choose any of these; aggregate-access viewers only the policy's menu.
+WINDOWS = (7, 30, 60, 90, 180, 365)
 STATE_FILTERS = {
     "open": "New and promoted",
     "new": "New",
@@ -34,9 +38,19 @@ PER_PAGE = 50
 GROUPING_LABELS = {"": "All groupings", "tag": "By tag", "tag_program": "Tag × program", "tag_zip": "Tag × ZIP"}
 
 
+def windows() -> tuple[int, ...]:
+    """The windows this viewer may choose (a fixed menu for aggregate access: no nested windows a
+    day apart)."""
+    return for_viewer().windows or WINDOWS
+
+
 def _window_days() -> int:
     value = request.args.get("window_days", type=int)
-    return value if value in WINDOWS else current_app.config["PATTERN_WINDOW_DAYS"]
+    allowed = windows()
+    if value in allowed:
+        return value
+    default = current_app.config["PATTERN_WINDOW_DAYS"]
+    return default if default in allowed else 90
 
 
 def list_filters(args) -> dict:
@@ -53,7 +67,7 @@ def list_filters(args) -> dict:
 
 
 def filtered_patterns(filters: dict, settings: engine.PatternSettings) -> list[engine.Pattern]:
-    patterns = engine.find_patterns(settings)
+    patterns = engine.find_patterns(settings, disclosure=for_viewer())
     wanted = {"open": {"new", "promoted"}, "all": set(STATE_FILTERS) - {"open", "all"}}.get(
         filters["state"], {filters["state"]}
     )
@@ -99,7 +113,8 @@ def index():
         groupings=GROUPING_LABELS,
         categories=TAG_CATEGORIES,
         programs=_programs(),
-        windows=WINDOWS,
+        windows=windows(),
+        disclosure=for_viewer(),
     )
 
 
@@ -110,74 +125,44 @@ def detail():
     if key is None:
         abort(404)
     settings = engine.PatternSettings.from_config(window_days=_window_days())
-    # One search serves both this pattern and its related ones (same tag, or same ZIP).
-    everything = engine.find_patterns(settings, with_examples=0, near=key)
-    pattern = next((p for p in everything if p.key == str(key)), None)
-    min_cell = current_app.config["CASEFLOW_MIN_CELL"]
-    # Counts within one ZIP are counts of people by a characteristic: every breakdown is suppressed.
-    weeks = _cells(engine.week_counts(key, settings), min_cell, suppress=bool(key.zip))
-    programs = _cells(engine.breakdown(key, settings, Program.name), min_cell, suppress=bool(key.zip))
-    zips, _ = suppress_series(dict(engine.breakdown(key, settings, Concern.zip)), min_cell=min_cell)
-    gap = engine.disparity_for(key, settings.start, settings.as_of, min_cell)
-    matching = key.conditions(settings.start, settings.as_of)
-    examples = db.session.scalars(
-        select(Concern).where(*matching).order_by(Concern.occurred_on.desc(), Concern.id.desc()).limit(10)
-    ).all()
-    # Each view once (many clients say the same thing), most recent first.
-    voices = db.session.scalars(
-        select(Concern.client_root_cause)
-        .where(*matching)
-        .where(Concern.client_root_cause.is_not(None), Concern.story_consent_on.is_not(None))
-        .where(Concern.story_consent_revoked_on.is_(None))
-        .group_by(Concern.client_root_cause)
-        .order_by(func.max(Concern.occurred_on).desc())
-        .limit(12)
-    ).all()
-    related = [
-        p
-        for p in everything
-        if p.key != str(key) and (p.tag == key.tag or (key.zip and p.zip == key.zip)) and p.state != "promoted"
-    ][:8]
+    detail = pattern_detail(key, settings, for_viewer())
+    pattern = detail.pattern
     promote = PromoteForm(data={"keys": [str(key)], "title": pattern.title if pattern else ""})
-    promote.keys.choices = [(str(key), pattern.title if pattern else str(key))] + [(p.key, p.title) for p in related]
-    group_labels = {r.code: r.label for r in gap.rows}
+    promote.keys.choices = [(str(key), pattern.title if pattern else str(key))] + [
+        (p.key, p.title) for p in detail.related
+    ]
+    group_labels = {r.code: r.label for r in detail.gap.rows}
     return render_template(
         "patterns/detail.html",
         key=key,
+        detail=detail,
         pattern=pattern,
         settings=settings,
-        weeks=weeks,
+        weeks=detail.weeks,
         week_chart=charts.line_chart(
-            [(d.strftime("%b %-d"), n) for d, n in weeks], "Concerns per week", y_label="concerns"
+            [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks], "Concerns per week", y_label="concerns"
         ),
-        programs=programs,
-        program_chart=charts.bar_chart(programs, "Concerns by program"),
-        zips=zips,
-        zip_chart=charts.bar_chart([(z, c.shown()) for z, c in zips.items()], "Concerns by ZIP code"),
-        gap=gap,
+        programs=detail.programs,
+        program_chart=charts.bar_chart([(n, c.shown()) for n, c in detail.programs], "Concerns by program"),
+        zips=detail.zips,
+        zip_chart=charts.bar_chart([(z, c.shown()) for z, c in detail.zips], "Concerns by ZIP code"),
+        gap=detail.gap,
         gap_chart=charts.paired_bar_chart(
-            [(group_labels[r.code], r.share_in_pattern, r.share_overall) for r in gap.rows],
+            [(group_labels[r.code], r.share_in_pattern, r.share_overall) for r in detail.gap.rows],
             "Share of this pattern vs share of all concerns, by race/ethnicity",
-            flagged={group_labels[r.code] for r in gap.rows if r.flagged},
+            flagged={group_labels[r.code] for r in detail.gap.rows if r.flagged},
         ),
-        note=suppression_note(min_cell),
-        examples=examples,
+        note=detail.disclosure.note,
+        examples=detail.examples,
         show_narratives=can("concern.read_narrative"),
-        voices=voices,
-        related=related,
+        voices=detail.voices,
+        related=detail.related,
         promote=promote,
         snooze=SnoozeForm(data={"key": str(key)}),
         dismiss=DismissForm(data={"key": str(key)}),
         race_labels=RACE_CATEGORIES,
+        windows=windows(),
     )
-
-
-def _cells(pairs: list[tuple], min_cell: int, *, suppress: bool) -> list[tuple]:
-    """(label, Cell) pairs: suppressed as a series when `suppress`, else shown as they are."""
-    if suppress:
-        cells, _ = suppress_series(dict(pairs), min_cell=min_cell)
-        return [(label, cells[label]) for label, _ in pairs]
-    return [(label, Cell(value=n, min_cell=min_cell)) for label, n in pairs]
 
 
 @bp.route("/promote", methods=["POST"])
@@ -258,26 +243,66 @@ def reopen():
 @bp.route("/equity")
 @require("pattern.read")
 def equity():
-    until = _date_arg("until") or today()
-    # A year back by default; `until` in year 1 has no year before it (date(0, …) raised: a 500).
-    since = _date_arg("since") or (date(until.year - 1, until.month, min(until.day, 28)) if until.year > 1 else until)
+    disclosure = for_viewer()
+    period = equity_period(request.args, disclosure.exact)
     alone = request.args.get("count") == "alone"
-    min_cell = current_app.config["CASEFLOW_MIN_CELL"]
-    overview = equity_overview(since, until, min_cell, alone=alone)
+    overview = equity_overview(period.since, period.until, disclosure, alone=alone)
     return render_template(
         "patterns/equity.html",
         overview=overview,
-        since=since,
-        until=until,
+        period=period,
+        since=period.since,
+        until=period.until,
         alone=alone,
         race_labels=RACE_CATEGORIES,
-        note=suppression_note(min_cell),
+        note=disclosure.note,
+        disclosure=disclosure,
+        period_choices=period_choices,
         quality_chart=charts.bar_chart(
             [(c, round(v * 100)) for c, v in overview.not_collected_share.items() if v is not None],
             "Share of concerns with race/ethnicity not collected, by category (%)",
             value_format="{}%",
         ),
     )
+
+
+def equity_period(args, free: bool) -> Period:
+    """The equity overview's period: any dates for record access; for everyone else one of the
+    menu's windows ending today or a whole quarter (two ranges a day apart would differ by a day)."""
+    if free and (args.get("since") or args.get("until")):
+        until = _date_arg("until") or today()
+        # A year back by default; `until` in year 1 has no year before it (date(0, …) raised: a 500).
+        since = _date_arg("since") or (
+            date(until.year - 1, until.month, min(until.day, 28)) if until.year > 1 else until
+        )
+        return Period(since, until, "custom")
+    choices = period_choices()
+    chosen = args.get("period", "")
+    return next((p for p in choices if p.value == chosen), choices[3])
+
+
+@dataclass(frozen=True)
+class Period:
+    since: date
+    until: date
+    value: str
+
+    @property
+    def label(self) -> str:
+        if self.value.isdigit():
+            return f"Last {self.value} days"
+        return self.value if self.value != "custom" else f"{self.since.isoformat()} to {self.until.isoformat()}"
+
+
+def period_choices() -> list[Period]:
+    """The fixed menu: the last 7, 30, 90 and 365 days, and the last eight whole quarters."""
+    end = today()
+    out = [Period(end - timedelta(days=n - 1), end, str(n)) for n in WINDOW_MENU]
+    q = Quarter.containing(end, current_app.config["FISCAL_YEAR_START_MONTH"])
+    for _ in range(8):
+        q = q.previous()
+        out.append(Period(q.start, q.end, q.label))
+    return out
 
 
 def _date_arg(name: str) -> date | None:

@@ -1,6 +1,7 @@
 """The quarterly reflection summary: a plain function from the database and a quarter to a
-JSON-serialisable snapshot. Every count broken down by people's characteristics is suppressed
-before it is stored, so nothing downstream (page, print, CSV, API) can leak a small cell."""
+JSON-serialisable snapshot. A summary leaves the building (print, PDF, CSV, the API, the board):
+every count of people by a characteristic is published through the disclosure policy's
+"leaving" audience before it is stored, whoever builds or reads it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import case, distinct, func, select
 
 from caseflow.equity.disparity import equity_overview
-from caseflow.equity.suppression import suppress_series, suppression_note
+from caseflow.equity.policy import Disclosure, Tally, leaving
 from caseflow.extensions import db
 from caseflow.models import (
     CAMPAIGN_STATUSES,
@@ -78,25 +79,41 @@ def _grouped(column, q: Quarter, *, join_tags: bool = False, join_program: bool 
     return [(label, int(n)) for label, n in db.session.execute(query) if label is not None]
 
 
-def _series(pairs: list[tuple[str, int]], min_cell: int) -> list[dict]:
-    cells, _ = suppress_series(dict(pairs), min_cell=min_cell)
-    return [{"label": label, "count": cells[label].shown(), "display": cells[label].display()} for label, _ in pairs]
+def _zips(q: Quarter) -> list[tuple[str, Tally]]:
+    """Concerns per ZIP in the quarter with their record-key sums: counts of people by place."""
+    query = (
+        select(Concern.zip, func.count(), func.sum(Concern.record_key))
+        .where(Concern.deleted_at.is_(None), Concern.zip.is_not(None), _in_quarter(Concern.occurred_on, q))
+        .group_by(Concern.zip)
+    )
+    return [(z, Tally(int(n), int(k or 0))) for z, n, k in db.session.execute(query)]
+
+
+def _series(pairs: list[tuple[str, Tally]], disclosure: Disclosure) -> list[dict]:
+    """A published breakdown, largest shown value first and the hidden ones by name (no order that
+    depends on a hidden value); an entry published as 0 is left out, as an empty one would be."""
+    cells, _ = disclosure.series(dict(pairs))
+    order = sorted(
+        (label for label, _ in pairs if cells[label].value > 0),
+        key=lambda label: (cells[label].shown() is None, -(cells[label].shown() or 0), str(label)),
+    )
+    return [{"label": label, "count": cells[label].shown(), "display": cells[label].display()} for label in order]
 
 
 def _plain(pairs: list[tuple[str, int]]) -> list[dict]:
     return [{"label": label, "count": n, "display": f"{n:,}"} for label, n in pairs]
 
 
-def _patterns(q: Quarter, min_cell: int) -> dict:
+def _patterns(q: Quarter, disclosure: Disclosure) -> dict:
     settings = PatternSettings.from_config(as_of=q.end, window_days=(q.end - q.start).days + 1)
-    found = find_patterns(settings)
+    found = find_patterns(settings, disclosure=disclosure)
     top = sorted(found, key=lambda p: (-p.count, p.key))[:TOP]
     rising = sorted(
         (p for p in found if p.trend is not None and p.trend > 0), key=lambda p: (-(p.trend or 0), -p.count, p.key)
     )[:TOP]
     disparities = []
     for p in top:
-        gap = disparity_for(PatternKey.parse(p.key), q.start, q.end, min_cell)
+        gap = disparity_for(PatternKey.parse(p.key), q.start, q.end, disclosure)
         for row in gap.rows:
             if row.flagged:
                 disparities.append(
@@ -114,7 +131,7 @@ def _patterns(q: Quarter, min_cell: int) -> dict:
         return {
             "key": p.key,
             "title": p.title,
-            "count": p.count,
+            "count": p.shown("count"),
             "distinct_clients": p.display("distinct_clients"),
             "previous_count": p.display("previous_count"),
             "trend": None if p.trend is None else round(p.trend, 3),
@@ -251,11 +268,12 @@ def _assessment(q: Quarter) -> dict:
 
 def build_summary(q: Quarter) -> dict:
     """The snapshot for quarter `q`, with the previous quarter alongside for comparison."""
-    min_cell = current_app.config["CASEFLOW_MIN_CELL"]
+    disclosure = leaving()
+    min_cell = disclosure.min_cell
     prev = q.previous()
     now_totals, prev_totals = concern_totals(q), concern_totals(prev)
     actions, prev_actions = _actions(q), _actions(prev)
-    overview = equity_overview(q.start, q.end, min_cell)
+    overview = equity_overview(q.start, q.end, disclosure)
     comparison = []
     for key, label, this, before in [
         ("concerns", "Concerns logged", now_totals["concerns"], prev_totals["concerns"]),
@@ -287,12 +305,12 @@ def build_summary(q: Quarter) -> dict:
         "end": q.end.isoformat(),
         "previous_quarter": prev.label,
         "min_cell": min_cell,
-        "suppression_note": suppression_note(min_cell),
+        "suppression_note": disclosure.note,
         "totals": now_totals,
         "comparison": comparison,
         "by_category": _plain(_grouped(Tag.category, q, join_tags=True)),
         "by_program": _plain(_grouped(Program.name, q, join_program=True)),
-        "by_zip": _series(_grouped(Concern.zip, q), min_cell)[:25],
+        "by_zip": _series(_zips(q), disclosure)[:25],
         "equity": {
             "groups": [{"code": c, "label": RACE_CATEGORIES[c]} for c in overview.table.col_keys],
             "rows": [{"category": r["row"], "cells": r["cells"]} for r in overview.table.as_rows()],
@@ -300,7 +318,7 @@ def build_summary(q: Quarter) -> dict:
                 k: (None if v is None else round(v, 3)) for k, v in overview.not_collected_share.items()
             },
         },
-        "patterns": _patterns(q, min_cell),
+        "patterns": _patterns(q, disclosure),
         "campaigns": _campaigns(q),
         "actions": actions,
         "reviews": _reviews(q),
