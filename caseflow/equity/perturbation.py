@@ -20,11 +20,12 @@ never on hiding the method.
 Parameters
 ----------
 * ``MODULUS`` 256 (record keys 0–255).
-* Adjustments for a count of 3 or more: −2, −1, 0, +1, +2 with probabilities 26, 51, 102, 51, 26
-  in 256 (mean 0, variance 1.21, never more than 2 away).
-* A count of 1: −1, 0, +1 with 64, 128, 64 in 256; a count of 2: as for 3 or more. A published
-  value is never negative, so the mean adjustment is 0 for every count.
-* Zero stays zero: an empty cell has no records and is published as 0.
+* Adjustments: −2, −1, 0, +1, +2 with probabilities 26, 51, 102, 51, 26 in 256 (mean 0, variance
+  1.21, never more than 2 away).
+* Zero stays zero, and only zero is published as 0: a cell with records is published as at least 1.
+  (Otherwise a cell could show "0" while a cell inside it shows "<11", and the pair would pin a
+  count of 1.) So the mean adjustment is 0 for every count from 3 up; counts of 1 and 2 lean up a
+  little, which no one sees: they are always under the threshold and shown as "<11".
 * Each count from 1 to ``ROWS`` has its own arrangement of the adjustments over the 256 cell keys
   (a shuffle seeded by the count); larger counts reuse the rows cyclically. So one cell key does
   not give the same adjustment to neighbouring counts.
@@ -40,11 +41,9 @@ MAX_ADJUSTMENT = 2
 ROWS = 64
 # adjustment -> how many of the 256 cell keys give it
 DISTRIBUTION = {-2: 26, -1: 51, 0: 102, 1: 51, 2: 26}
-DISTRIBUTION_ONE = {-1: 64, 0: 128, 1: 64}
 
 __all__ = [
     "DISTRIBUTION",
-    "DISTRIBUTION_ONE",
     "MAX_ADJUSTMENT",
     "MODULUS",
     "adjustment",
@@ -60,8 +59,7 @@ def _row_index(count: int) -> int:
 
 @lru_cache(maxsize=ROWS + 1)
 def _row(index: int) -> tuple[int, ...]:
-    distribution = DISTRIBUTION_ONE if index == 1 else DISTRIBUTION
-    values = [d for d, n in sorted(distribution.items()) for _ in range(n)]
+    values = [d for d, n in sorted(DISTRIBUTION.items()) for _ in range(n)]
     assert len(values) == MODULUS
     random.Random(f"caseflow-ptable-{index}").shuffle(values)  # noqa: S311 - a public, fixed table
     return tuple(values)
@@ -80,10 +78,13 @@ def adjustment(count: int, key_sum: int) -> int:
 
 
 def perturb(count: int, key_sum: int) -> int:
-    """The published value of a cell: the count plus its adjustment (0 stays 0, never negative)."""
+    """The published value of a cell: the count plus its adjustment; 0 stays 0, and a cell with
+    records is published as at least 1."""
     if count < 0:
         raise ValueError(f"counts are never negative, not {count!r}")
-    return max(0, count + adjustment(count, key_sum))
+    if count == 0:
+        return 0
+    return max(1, count + adjustment(count, key_sum))
 
 
 @lru_cache(maxsize=4096)

@@ -3,8 +3,8 @@
 A plain function of (key, window, disclosure), so the page's numbers can be tested without a
 request. Counts about people (a ZIP's weeks and programs, the ZIP breakdown, race/ethnicity) go
 through the disclosure policy; counts that are not (a tag's weeks and programs) are exact and drawn.
-Rows (recent concerns, quotes) are shown to an aggregate-access viewer only when the key surfaces
-as a pattern by its published counts: no rows behind a hidden cell.
+Rows (recent concerns, quotes) are shown to an aggregate-access viewer only for a key that surfaces
+as a pattern and is not about people (a tag, a tag in a program): no rows behind a protected cell.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
         for p in everything
         if p.key != str(key) and (p.tag == key.tag or (key.zip and p.zip == key.zip)) and p.state != "promoted"
     ][:RELATED]
-    rows_hidden = disclosure.protected and pattern is None
+    # Rows behind a key about people are never listed for a protected audience: a list of them
+    # would count the cell exactly (nine rows listed under a published "11").
+    rows_hidden = disclosure.protected and (pattern is None or about_people)
     detail = PatternDetail(key, settings, disclosure, pattern, weeks, programs, zips, gap, related, rows_hidden)
     if not rows_hidden:
         matching = key.conditions(settings.start, settings.as_of)
