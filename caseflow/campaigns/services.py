@@ -13,13 +13,14 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, extract, func, select
+from sqlalchemy import and_, case, distinct, exists, extract, func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.audit.services import record
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text, parse
 from caseflow.concerns.services import today
-from caseflow.equity.suppression import default_min_cell, suppress_series, suppressed_label, suppression_note
+from caseflow.equity.policy import Disclosure, Tally, for_viewer
+from caseflow.equity.suppression import suppressed_label
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -772,10 +773,8 @@ class Evidence:
     min_cell: int
     views: list[dict[str, Any]]
     views_total: int
-
-    @property
-    def note(self) -> str:
-        return suppression_note(self.min_cell)
+    note: str = ""
+    internal: bool = False  # exact counts (record access)
 
     @property
     def label(self) -> str:
@@ -790,9 +789,11 @@ def _month_starts(end: date, n: int) -> list[date]:
     return out[::-1]
 
 
-def evidence(campaign: Campaign, months: int = 12) -> Evidence:
+def evidence(campaign: Campaign, months: int = 12, disclosure: Disclosure | None = None) -> Evidence:
     """The linked concerns as the Learning step shows them: totals, monthly counts, counts by
-    program, race/ethnicity (suppressed) and the root-cause views of clients who consented."""
+    program, race/ethnicity (through the disclosure policy: exact for organizers and directors,
+    published for anyone else) and the root-cause views of clients who consented."""
+    disclosure = disclosure or for_viewer()
     base = and_(CampaignEvidence.campaign_id == campaign.id, Concern.deleted_at.is_(None))
 
     def over_evidence(*columns):
@@ -828,23 +829,27 @@ def evidence(campaign: Campaign, months: int = 12) -> Evidence:
         )
     ]
 
-    race_counts = dict(
-        db.session.execute(
-            over_evidence(ConcernRace.code, func.count(distinct(ConcernRace.concern_id)))
+    race_counts = {
+        code: Tally(int(n), int(k or 0))
+        for code, n, k in db.session.execute(
+            over_evidence(ConcernRace.code, func.count(), func.sum(Concern.record_key))
             .join(ConcernRace, ConcernRace.concern_id == Concern.id)
             .where(base)
             .group_by(ConcernRace.code)
-        ).all()
-    )
-    answered = db.session.scalar(
-        over_evidence(func.count(distinct(ConcernRace.concern_id)))
-        .join(ConcernRace, ConcernRace.concern_id == Concern.id)
-        .where(base)
-    )
-    min_cell = default_min_cell()
-    series = {label: race_counts.get(code, 0) for code, label in RACE_CODES.items()}
-    series["No answer recorded"] = total - (answered or 0)
-    cells, _ = suppress_series(series, min_cell=min_cell, total_shown=True)
+        )
+    }
+    answered = exists().where(ConcernRace.concern_id == Concern.id)
+    blank_n, blank_keys, all_keys = db.session.execute(
+        over_evidence(
+            func.coalesce(func.sum(case((~answered, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((~answered, Concern.record_key), else_=0)), 0),
+            func.coalesce(func.sum(Concern.record_key), 0),
+        ).where(base)
+    ).one()
+    min_cell = disclosure.min_cell
+    series = {label: race_counts.get(code, Tally()) for code, label in RACE_CODES.items()}
+    series["No answer recorded"] = Tally(int(blank_n), int(blank_keys))
+    cells, _ = disclosure.series(series, Tally(int(total), int(all_keys)))
 
     consent = and_(
         base,
@@ -876,4 +881,6 @@ def evidence(campaign: Campaign, months: int = 12) -> Evidence:
         min_cell=min_cell,
         views=views,
         views_total=views_total,
+        note=disclosure.note,
+        internal=disclosure.exact,
     )

@@ -189,8 +189,12 @@ def record_access(user) -> bool:
 
 def for_viewer(user=None) -> Disclosure:
     """The policy for whoever makes this request (the session's user, or the API token's owner)."""
+    from flask import has_request_context
+
     from caseflow.accounts.permissions import current_actor
 
+    if user is None and not has_request_context():
+        return leaving()  # a job or a command: whatever it builds may leave the building
     user = user if user is not None else current_actor()
     audience = Audience.RECORD if record_access(user) else Audience.AGGREGATE
     return Disclosure(audience, default_min_cell())
