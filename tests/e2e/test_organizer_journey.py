@@ -109,10 +109,9 @@ def test_organizer_finds_and_promotes_a_pattern(page, login, planted, check_a11y
     weekly = page.get_by_role("table", name="Concerns per week")
     expect(weekly.get_by_role("columnheader")).to_have_text(["Week of", "Concerns"])
     assert weekly.locator("tbody tr").count() >= 7
-    # The 16 concerns span 7 weeks, 2-3 a week: each such week is shown as "<11" (inside one ZIP
-    # every count is suppressed), never as 0.
+    # An organizer has record access: the 16 concerns' weeks are exact (2-3 a week), never "<11".
     shown = weekly.locator("tbody tr td:last-child").all_inner_texts()
-    assert shown.count("<11") >= 6, shown
+    assert "<11" not in shown and sum(int(n) for n in shown) == 16, shown
 
     gap = page.get_by_role("table", name="Disparity by race/ethnicity")
     expect(gap.get_by_role("columnheader")).to_have_text(
@@ -123,8 +122,8 @@ def test_organizer_finds_and_promotes_a_pattern(page, login, planted, check_a11y
     expect(hispanic).to_have_class(re.compile(r"\bflagged\b"))
     expect(hispanic).to_contain_text("disparity")
     black = gap.get_by_role("row", name=re.compile("Black, African American"))
-    expect(black.get_by_role("cell").first).to_have_text("<11")  # 2 concerns: suppressed
-    expect(page.get_by_text(re.compile("shown as “<11” to protect privacy"))).to_be_visible()
+    expect(black.get_by_role("cell").first).to_have_text("2")  # exact, for record access
+    expect(page.get_by_text(re.compile("Exact counts, for staff with record access only")).first).to_be_visible()
 
     voices = page.get_by_role("region", name="In clients' own words: the root cause")
     expect(voices).to_contain_text("The utility cuts people off before anyone reads the dispute.")
@@ -175,3 +174,22 @@ def test_patterns_fit_a_phone(phone_page, login, planted, assert_no_horizontal_s
     assert_no_horizontal_scroll(page)
     check_a11y(page, "organizer-phone-pattern-detail")
     screenshot(page, "organizer-phone-pattern-detail")
+
+
+def test_caseworker_sees_the_same_place_published(page, login, planted, check_a11y, screenshot):
+    """The same pattern through a caseworker's eyes: published counts, no rows behind a place,
+    windows from the menu only."""
+    login(page, "caseworker")
+    page.goto(f"/patterns/detail?key={planted['key']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(planted["title"])
+    weekly = page.get_by_role("table", name="Concerns per week")
+    shown = weekly.locator("tbody tr td:last-child").all_inner_texts()
+    assert shown.count("<11") >= 6 and all(n in ("0", "<11") for n in shown), shown
+    expect(page.get_by_text(re.compile("published with a small random adjustment")).first).to_be_visible()
+    expect(page.get_by_text(re.compile("Concerns are not listed here for a place"))).to_be_visible()
+    expect(page.get_by_text("The utility cuts people off before anyone reads the dispute.")).to_have_count(0)
+    check_a11y(page, "caseworker-pattern-detail-published")
+    screenshot(page, "caseworker-pattern-detail-published")
+    page.goto("/patterns/")
+    options = page.get_by_label("Window").locator("option").all_inner_texts()
+    assert options == ["7 days", "30 days", "90 days", "365 days"], options
