@@ -64,7 +64,11 @@ def test_the_lock_is_released_on_rollback_and_a_held_lock_times_out(engine, tmp_
         other.close()
 
 
-def test_memory_databases_take_no_lock_file():
+def test_memory_databases_take_no_lock_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     connection = sqlite3.connect(":memory:", factory=WriterLockedConnection)
     connection.acquire_writer()
+    assert connection._writer_fd is None
+    connection.release_writer()
     connection.close()
+    assert list(tmp_path.iterdir()) == []  # no ":memory:-writer.lock" beside it
