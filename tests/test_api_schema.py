@@ -24,6 +24,7 @@ def api_schema(app, db, taxonomy, token_for, make_user):
     return schemathesis.from_wsgi("/api/openapi.json", app)
 
 
+pytestmark = pytest.mark.slow
 schema = schemathesis.from_pytest_fixture("api_schema")
 
 

@@ -270,6 +270,7 @@ def _post_many(port: int, token: str, client_no: int, start: threading.Barrier) 
     return result
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", backends())
 def test_concurrent_api_writes_under_gunicorn_are_all_stored(backend, tmp_path):
     with fresh_database(backend, tmp_path, "conc") as url:

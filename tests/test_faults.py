@@ -87,6 +87,7 @@ def _write_csv(path: Path, rows: int) -> None:
             )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", backends())
 def test_killed_import_leaves_nothing_half_written(backend, tmp_path):
     with fresh_database(backend, tmp_path, "kill") as url:
@@ -228,6 +229,7 @@ def _wait_healthy(server, timeout: float = 20) -> int:
     return status
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", _outage_backends())
 def test_database_going_away_answers_503_and_recovers(backend, tmp_path):
     with fresh_database(backend, tmp_path, "outage") as url:
