@@ -12,7 +12,6 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, select
 
 from caseflow import jobs
-from caseflow.concerns import services as concern_services
 from caseflow.concerns.services import log_concern, parse_concern
 from caseflow.models import Campaign, Concern, JobRun, Notification, QuarterlySummary
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
@@ -25,11 +24,11 @@ Q3 = Quarter.parse("2026-Q3")
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """Freeze 'today' (the organisation's date) for services and jobs."""
+def frozen(clock):
+    """Freeze the app's clock (noon in the organisation's zone on the given day)."""
 
     def freeze(day: date):
-        monkeypatch.setattr(concern_services, "today", lambda: day)
+        clock.on(day)
 
     freeze(date(2026, 10, 1))
     return freeze

@@ -11,7 +11,7 @@ from caseflow import charts
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns.csvio import neutralise
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import STEP_LABELS, JobRun, QuarterlySummary
