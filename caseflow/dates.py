@@ -14,6 +14,7 @@ greps for them), so freezing this clock freezes the whole app:
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,9 +44,10 @@ def iso_date(value: Any) -> date | None:
 
 
 def zone() -> tzinfo:
-    """The organisation's time zone (the app's `TIMEZONE`; New York outside an app context)."""
+    """The organisation's time zone: the app's `TIMEZONE`; outside an app (the benchmark, a script)
+    the same CASEFLOW_TIMEZONE the app would read."""
     name = current_app.config.get("TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or DEFAULT_TIMEZONE)
+    return ZoneInfo(name or os.environ.get("CASEFLOW_TIMEZONE") or DEFAULT_TIMEZONE)
 
 
 def now() -> datetime:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -126,3 +127,14 @@ def test_quarterly_job_at_two_in_the_morning_utc_on_the_first(app, db, clock):
     on_time = jobs.run_job(app, "quarterly-summary", None, jobs.quarterly_summary_work)
     assert on_time.details["quarter"] == "2026-Q3"
     assert sorted(db.session.scalars(select(QuarterlySummary.quarter))) == ["2026-Q2", "2026-Q3"]
+
+
+def test_cli_clock_prints_the_apps_clock(app, clock):
+    clock.set(NIGHT)
+    out = app.test_cli_runner().invoke(args=["clock"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output) == {
+        "now": "2026-11-29T02:00:00+00:00",
+        "today": "2026-11-28",
+        "timezone": "America/New_York",
+    }

@@ -332,7 +332,7 @@ def test_two_schedulers_in_one_database_do_not_run_a_job_twice(db, make_concern,
     for i in range(6):
         make_concern(client_ref=f"c{i}", occurred_on=(date(2026, 9, 25) - timedelta(days=i)).isoformat())
     db.session.commit()
-    fire_at = datetime.now(UTC) + timedelta(seconds=1)
+    fire_at = datetime.now(UTC) + timedelta(seconds=1)  # machine-clock-ok: APScheduler fires on real time
     schedulers = []
     for _ in range(2):
         scheduler = BackgroundScheduler(timezone=UTC)

@@ -38,6 +38,10 @@ Fixtures
                           (status, json). Use it to set up data (the database starts with no
                           programs, tags or concerns) so the browser spends its time on the journey.
     ``flask_cli(*args)``  runs ``flask --app caseflow ...`` against the server's database.
+    ``app_today``         the organisation's date by the server's clock (``flask clock``); use it,
+                          never the machine's date, for any date a journey types or checks.
+                          ``CASEFLOW_E2E_CLOCK_AT=2026-11-29T02:00:00Z`` starts the servers' (and
+                          the CLI's) clock at that instant, to run every journey at 02:00 UTC.
     ``gated_server``, ``gated_api``, ``gated_flask_cli``, ``gated_page``, ``gated_phone_page``
                           the same against a second server (started only when asked for) with
                           the advisory gate on (CASEFLOW_ADVISORY_GATE=1) and its own fresh
@@ -192,6 +196,10 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
         PYTHONUNBUFFERED="1",
         **extra_env,
     )
+    if os.environ.get("CASEFLOW_E2E_CLOCK_AT"):
+        # Run every journey with the app's clock started at a chosen instant, e.g. 02:00 UTC:
+        # CASEFLOW_E2E_CLOCK_AT=2026-11-29T02:00:00Z make test-e2e
+        env["CASEFLOW_CLOCK_AT"] = os.environ["CASEFLOW_E2E_CLOCK_AT"]
     _flask(env, "db", "upgrade")
     _flask(
         env,
@@ -288,6 +296,15 @@ def _api_client(base_url: str, users: dict, flask_cli):
 
 
 @pytest.fixture(scope="session")
+def app_today(flask_cli):
+    """The organisation's date by the app's own clock (``flask clock``), never the machine's: between
+    00:00 and 05:00 UTC New York is still on the day before."""
+    from datetime import date
+
+    return date.fromisoformat(json.loads(flask_cli("clock"))["today"])
+
+
+@pytest.fixture(scope="session")
 def api(base_url, users, flask_cli):
     """api(method, path, body=None, role="admin") -> (status, parsed JSON) with that role's Bearer token.
 
@@ -301,6 +318,14 @@ def api(base_url, users, flask_cli):
 def gated_flask_cli(gated_server):
     """``flask_cli`` against the gated server's database."""
     return lambda *args: _flask(gated_server.env, *args)
+
+
+@pytest.fixture(scope="session")
+def gated_app_today(gated_flask_cli):
+    """``app_today`` by the gated server's clock."""
+    from datetime import date
+
+    return date.fromisoformat(json.loads(gated_flask_cli("clock"))["today"])
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,7 @@ def _previous(q: tuple[str, date, date]) -> tuple[str, date, date]:
 
 
 @pytest.fixture(scope="module")
-def quarters(api, flask_cli):
+def quarters(api, flask_cli, app_today):
     """Concerns and an action in last quarter and the one before, then both quarters' summaries built.
 
     A summary is a snapshot, immutable once built, so the data goes in first. Other journeys share
@@ -39,7 +39,7 @@ def quarters(api, flask_cli):
     def unique(prefix: str) -> str:
         return f"{prefix}-{secrets.token_hex(3)}"
 
-    last = _previous(_quarter(date.today()))
+    last = _previous(_quarter(app_today))
     before = _previous(last)
     program, tag = unique("board-report"), unique("rent-hikes")
     assert api("POST", "/api/v1/programs", {"slug": program, "name": f"Board report {program[-6:]}"})[0] == 201
