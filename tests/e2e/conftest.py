@@ -42,6 +42,8 @@ Fixtures
                           never the machine's date, for any date a journey types or checks.
                           ``CASEFLOW_E2E_CLOCK_AT=2026-11-29T02:00:00Z`` starts the servers' (and
                           the CLI's) clock at that instant, to run every journey at 02:00 UTC.
+    ``demo_server``, ``demo_page``  a server (started only when asked for) with the demo organisation
+                          loaded by ``flask seed-demo`` and the same users.
     ``gated_server``, ``gated_api``, ``gated_flask_cli``, ``gated_page``, ``gated_phone_page``
                           the same against a second server (started only when asked for) with
                           the advisory gate on (CASEFLOW_ADVISORY_GATE=1) and its own fresh
@@ -183,7 +185,7 @@ def users() -> dict[str, Account]:
     return {role: Account(f"{role}@e2e.caseflow.test", PASSWORD, role) for role in ROLES}
 
 
-def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
+def _serve(tmp_path_factory, users, name: str = "e2e-server", setup: tuple = (), **extra_env):
     """Start the app as a real gunicorn process with its own fresh database; yield a Server."""
     tmp = tmp_path_factory.mktemp(name)
     port = _free_port()
@@ -209,6 +211,8 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
             for a in users.values()
         ],
     )
+    for command in setup:  # e.g. ("seed-demo", "--force") before the server starts
+        _flask(env, *command)
     log_path = tmp / "gunicorn.log"
     log = open(log_path, "w")  # closed at teardown
     proc = subprocess.Popen(
@@ -387,6 +391,19 @@ def page(browser, base_url, request):
 @pytest.fixture
 def phone_page(browser, base_url, request):
     yield from _open_page(browser, base_url, request, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, users):
+    """A third server, started only when a test asks for it, holding the demo organisation
+    (``flask seed-demo``) besides the shared users: for checks that need the demo's full quarter."""
+    yield from _serve(tmp_path_factory, users, "e2e-demo-server", setup=(("seed-demo", "--force"),))
+
+
+@pytest.fixture
+def demo_page(browser, demo_server, request):
+    """``page`` on the demo server."""
+    yield from _open_page(browser, demo_server.url, request, viewport=DESKTOP)
 
 
 @pytest.fixture
