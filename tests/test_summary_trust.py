@@ -277,3 +277,15 @@ def test_self_assessment_chart_labels_are_drawn_whole(db, clock, client, login_a
     labels = re.findall(r'<text [^>]*class="label"[^>]*>(?:<title>[^<]*</title>)?([^<]*)</text>', chart)
     assert labels == list(self_assessment.SHORT.values())
     assert "…" not in "".join(labels)
+
+
+def test_the_last_day_of_a_quarter_is_still_so_far_at_two_in_the_morning_utc(db, clock, make_user, campaign):
+    clock.set("2027-01-01T02:00:00+00:00")  # 31 December, 21:00 in New York: Q4 is not over
+    d = build_summary(Q4)
+    assert d["so_far"] and d["counted_to"] == "2026-12-31"
+    summary, _ = ensure_summary(Q4)
+    with pytest.raises(QuarterNotOver):
+        sign_off(make_user("director"), summary, summary.version)
+    clock.set("2027-01-01T05:00:00+00:00")  # midnight in New York: now it is over
+    sign_off(make_user("director"), summary, summary.version)
+    assert summary.is_signed_off and not summary.data["so_far"]

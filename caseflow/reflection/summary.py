@@ -43,18 +43,15 @@ class Span:
     quarter: Quarter
     start: date
     end: date
+    so_far: bool = False  # the quarter is not over: its last day counted is today, still running
 
     @classmethod
     def of(cls, q: Quarter, today: date) -> Span:
-        return cls(q, q.start, min(q.end, today))
+        return cls(q, q.start, min(q.end, today), so_far=today <= q.end)
 
     @property
     def label(self) -> str:
         return self.quarter.label
-
-    @property
-    def so_far(self) -> bool:
-        return self.end < self.quarter.end
 
     @property
     def days(self) -> int:
@@ -261,7 +258,7 @@ def _overdue(q) -> dict:
     """Follow-ups overdue at the end of the span: due before its last day was over and not done by
     then (done later still counts: it was overdue at quarter end). For a quarter still running, the
     end is today, and an item due today is not overdue yet."""
-    cutoff = q.end + timedelta(days=1) if not getattr(q, "so_far", False) else q.end
+    cutoff = q.end if getattr(q, "so_far", False) else q.end + timedelta(days=1)
     end = dates.day_start(cutoff)
     overdue = (FollowUp.due_on < cutoff) & (FollowUp.done_at.is_(None) | (FollowUp.done_at >= end))
     count = db.session.scalar(select(func.count()).select_from(FollowUp).where(overdue))
