@@ -37,7 +37,10 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
     doc.heading("Patterns")
     doc.table(
         ["Largest patterns", "Concerns", "Clients"],
-        [[p["title"], p["count"], p["distinct_clients"]] for p in d["patterns"]["top"]]
+        [
+            [p["title"], p["count"] if p["count"] is not None else f"<{d['min_cell']}", p["distinct_clients"]]
+            for p in d["patterns"]["top"]
+        ]
         or [["None large enough", "", ""]],
         [5, 1.5, 1.5],
     )
