@@ -52,6 +52,8 @@ class Config:
     ADVISORY_GATE = os.environ.get("CASEFLOW_ADVISORY_GATE", "0") in ("1", "true", "yes")
     ORG_NAME = os.environ.get("CASEFLOW_ORG_NAME", "Caseflow demo organisation")
     TIMEZONE = os.environ.get("CASEFLOW_TIMEZONE", "America/New_York")
+    # Tests and demos only: start the app's clock at this instant (ISO, with offset); it runs on from there.
+    CLOCK_AT = os.environ.get("CASEFLOW_CLOCK_AT")
     # The weekly digest is also e-mailed to organizers when an SMTP server is configured.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = _int("MAIL_PORT", 25)

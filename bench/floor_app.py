@@ -11,12 +11,12 @@ look-ups, the ORM, the audit row and the evidence hook.
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
 
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, Date, DateTime, Integer, MetaData, String, Table, create_engine, insert
 
 import caseflow.database  # noqa: F401  (the same SQLite pragmas and BEGIN IMMEDIATE as the app)
+from caseflow import dates
 from caseflow.database import engine_options
 
 metadata = MetaData()
@@ -68,8 +68,8 @@ def insert_one():
             insert(floor_rows).values(
                 program=str(body.get("program", ""))[:60],
                 summary=str(body.get("summary", ""))[:500],
-                occurred_on=date.today(),
-                created_at=datetime.now(UTC),
+                occurred_on=dates.today(),
+                created_at=dates.now(),
             )
         ).inserted_primary_key[0]
     return jsonify(id=new_id), 201

@@ -28,6 +28,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from caseflow import dates
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -359,7 +361,7 @@ def build_schema_and_people(kind: str, n: int) -> None:
     app = _app(kind, n)
     with app.app_context():
         upgrade()
-        now = datetime.now(UTC)
+        now = dates.now()
         db.session.execute(
             insert(Program),
             [
@@ -514,7 +516,7 @@ def generate(kind: str, n: int, *, force: bool = False, log=print) -> bool:
     """Build the bench database for (kind, n) unless it is cached; True when it was (re)built."""
     if not force and is_loaded(kind, n):
         return False
-    as_of = date.today()
+    as_of = dates.today()
     started = time.perf_counter()
     if kind == "sqlite":
         DATA.mkdir(parents=True, exist_ok=True)

@@ -31,10 +31,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench import generate as gen
+from caseflow import dates
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -267,7 +268,7 @@ def _body(i: int, as_of: date) -> bytes:
 
 def hammer(port: int, token: str | None, total: int, clients: int, warmup: int = 100) -> dict:
     """`clients` threads, each with its own keep-alive connection, POST until `total` are done."""
-    as_of = date.today()
+    as_of = dates.today()  # the app's clock: the server under test reads the same CASEFLOW_TIMEZONE
     lock = threading.Lock()
     state = {"next": 0}
     latencies: list[float] = []
@@ -559,7 +560,7 @@ def main(argv=None) -> int:
     kinds = [k.strip() for k in args.dbs.split(",") if k.strip()]
     command = "make bench" if os.environ.get("MAKELEVEL") else "python -m bench.run " + shlex.join(sys.argv[1:])
     env_note = " ".join(f"{k}={os.environ[k]}" for k in ("BENCH_SIZES", "BENCH_DBS") if os.environ.get(k))
-    started = datetime.now(UTC)
+    started = dates.now()
     results = []
     for kind in kinds:
         for n in sizes:

@@ -83,7 +83,10 @@ def _configure_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from caseflow import dates
     from caseflow.extensions import csrf, db, login_manager, migrate
+
+    dates.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -75,6 +75,19 @@ def seed_demo(force, if_empty, concern_count):
         click.echo(f"  {', '.join(roles):<12} {email}  ({name})")
 
 
+@click.command("clock")
+def clock():
+    """The app's clock as JSON: now (UTC), today and the time zone. Tests and the benchmark read
+    "today" here, never from the machine: between midnight UTC and midnight in the organisation's
+    zone the two differ."""
+    import json
+
+    from caseflow import dates
+
+    now = dates.now()
+    click.echo(json.dumps({"now": now.isoformat(), "today": dates.today().isoformat(), "timezone": str(dates.zone())}))
+
+
 def register(app: Flask) -> None:
     from caseflow.backup import backup_cli
     from caseflow.concerns.cli import register as register_import
@@ -83,6 +96,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(clock)
     register_import(app)
     register_jobs(app)
     app.cli.add_command(backup_cli)

@@ -85,7 +85,7 @@ def seed(concern_count: int = 3000) -> list[User]:
 
 def seed_reflection(users: list[User]) -> None:
     """Self-assessments for the last two quarters; last quarter's summary signed off, this one's draft."""
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
     from caseflow.reflection import self_assessment
     from caseflow.reflection.services import ensure_summary, set_commentary, sign_off
     from caseflow.reflection.summary import today_quarter

@@ -51,7 +51,7 @@ def run_job(app: Flask, job_id: str, run_key: str | None, work: Callable[[], dic
 
 
 def _today():
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
 
     return today()
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -13,7 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
-from caseflow import jobs
+from caseflow import dates, jobs
 
 
 def _quarter_months(start_month: int) -> str:
@@ -70,7 +69,8 @@ def build_scheduler(app: Flask, scheduler_class: type[BaseScheduler] = BlockingS
 
 
 def describe_jobs(app: Flask) -> list[dict]:
-    now = datetime.now(ZoneInfo(app.config["TIMEZONE"]))
+    with app.app_context():
+        now = dates.now().astimezone(dates.zone())
     return [
         {"id": s["id"], "description": s["description"], "next_run": s["trigger"].get_next_fire_time(None, now)}
         for s in job_specs(app)

@@ -200,3 +200,26 @@ def make_concern(db, taxonomy, make_user):
         return concern
 
     return make
+
+
+@pytest.fixture
+def clock():
+    """The app's one clock (caseflow.dates), frozen on request and always released afterwards:
+    ``clock.set("2026-11-29T02:00:00+00:00")``, ``clock.on(date(2026, 10, 1))`` (noon in the
+    organisation's zone), ``clock.shift(hours=1)``. Tests read "today" from the app, never the machine."""
+    from datetime import date, datetime, time, timedelta
+
+    from caseflow import dates
+
+    class Clock:
+        def set(self, at):
+            return dates.freeze(at)
+
+        def on(self, day: date, at: time = time(12)):
+            return dates.freeze(datetime.combine(day, at, dates.zone()))
+
+        def shift(self, **delta):
+            return dates.shift(timedelta(**delta))
+
+    yield Clock()
+    dates.unfreeze()

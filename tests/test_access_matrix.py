@@ -77,6 +77,7 @@ def world(db, taxonomy, make_user, make_concern):
     _db.session.add(Notification(user_id=other.id, kind="digest", message="Rising pattern", dedupe_key="d1"))
     quarter = today_quarter(today()).previous()
     summary, _ = ensure_summary(quarter)
+    summary.signed_off_by_id, summary.signed_off_at = lead.id, summary.built_at  # the board's PDF exists
     token, _secret = create_token(None, other, "sync")
     _db.session.commit()
     values = {

@@ -12,7 +12,6 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, select
 
 from caseflow import jobs
-from caseflow.concerns import services as concern_services
 from caseflow.concerns.services import log_concern, parse_concern
 from caseflow.models import Campaign, Concern, JobRun, Notification, QuarterlySummary
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
@@ -25,11 +24,11 @@ Q3 = Quarter.parse("2026-Q3")
 
 
 @pytest.fixture
-def frozen(monkeypatch):
-    """Freeze 'today' (the organisation's date) for services and jobs."""
+def frozen(clock):
+    """Freeze the app's clock (noon in the organisation's zone on the given day)."""
 
     def freeze(day: date):
-        monkeypatch.setattr(concern_services, "today", lambda: day)
+        clock.on(day)
 
     freeze(date(2026, 10, 1))
     return freeze
@@ -170,7 +169,9 @@ def quarter_data(db, taxonomy, make_user, frozen):
     ratings = dict.fromkeys(self_assessment.ITEM_KEYS, 2)
     self_assessment.submit(director, "2026-Q3", ratings, anonymous=False)
     self_assessment.submit(organizer, "2026-Q3", ratings | {"equity_lens": 3}, anonymous=True)
-    self_assessment.submit(director, "2026-Q2", dict.fromkeys(self_assessment.ITEM_KEYS, 1), anonymous=False)
+    self_assessment.submit(author, "2026-Q3", ratings | {"equity_lens": 3}, anonymous=True)
+    for person in (director, organizer, author):  # averages show from 3 responses up
+        self_assessment.submit(person, "2026-Q2", dict.fromkeys(self_assessment.ITEM_KEYS, 1), anonymous=False)
     db.session.commit()
     return {"campaign": campaign, "organizer": organizer, "director": director}
 
@@ -204,11 +205,11 @@ def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
     overdue = d["overdue_follow_ups"]
     assert overdue["count"] == 1 and overdue["items"][0]["description"] == "Send testimony to council"
     items = {i["item"]: i for i in d["self_assessment"]["items"]}
-    assert d["self_assessment"]["respondents"] == 2
+    assert d["self_assessment"]["respondents"] == 3
     assert (
-        items["equity_lens"]["this"] == 2.5
+        items["equity_lens"]["this"] == 2.67
         and items["equity_lens"]["previous"] == 1.0
-        and items["equity_lens"]["change"] == 1.5
+        and items["equity_lens"]["change"] == 1.67
     )
     assert items["step_vision"]["change"] == 1.0
     # Patterns in the quarter (min 5 concerns): none this small; the structure is there.
@@ -333,7 +334,7 @@ def test_two_schedulers_in_one_database_do_not_run_a_job_twice(db, make_concern,
     for i in range(6):
         make_concern(client_ref=f"c{i}", occurred_on=(date(2026, 9, 25) - timedelta(days=i)).isoformat())
     db.session.commit()
-    fire_at = datetime.now(UTC) + timedelta(seconds=1)
+    fire_at = datetime.now(UTC) + timedelta(seconds=1)  # machine-clock-ok: APScheduler fires on real time
     schedulers = []
     for _ in range(2):
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -407,10 +408,13 @@ def test_self_assessment_page(client, login_as, db):
     data = dict.fromkeys(self_assessment.ITEM_KEYS, "1") | {"anonymous": "y"}
     assert client.post("/self-assessment", data=data).status_code == 302
     page = client.get("/self-assessment").get_data(as_text=True)
-    assert "1 response so far" in page and "1.00" in page
+    # One response: counted, but no average until there are three.
+    assert "1 response so far" in page and "1.00" not in page and "fewer than 3 responses" in page
+    assert "You answered for" in page and 'class="self-assessment"' not in page
+    assert client.post("/self-assessment", data=data).status_code == 409  # once a quarter
     client.post("/logout")
-    login_as("caseworker")
-    assert client.get("/self-assessment").status_code == 403
+    login_as("caseworker")  # every role takes part
+    assert client.get("/self-assessment").status_code == 200
 
 
 def test_caseworkers_hear_what_their_concerns_became(client, login_as, make_concern, db, make_user):

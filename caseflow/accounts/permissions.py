@@ -21,6 +21,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "concern.read_own",
             "concern.export",
             "pattern.read",
+            "self_assessment.take",
             "notification.read",
         }
     ),
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "pattern.manage",
             "campaign.read",
             "campaign.edit",
+            "self_assessment.take",
             "notification.read",
         }
     ),
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "admin.tokens",
             "admin.audit",
             "admin.jobs",
+            "self_assessment.take",
             "notification.read",
         }
     ),

@@ -1,12 +1,12 @@
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from caseflow import dates
 from caseflow.accounts.permissions import require
 from caseflow.extensions import db
 from caseflow.models import AuditEvent
-from caseflow.models.base import UTC
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -37,9 +37,9 @@ def index():
     if filters["object_id"]:
         query = query.where(AuditEvent.object_id == filters["object_id"])
     if since := _parse_date(filters["since"]):
-        query = query.where(AuditEvent.at >= datetime.combine(since, time.min, UTC))
+        query = query.where(AuditEvent.at >= dates.day_start(since))  # the organisation's days
     if (until := _parse_date(filters["until"])) and until < date.max:  # 9999-12-31: no upper bound
-        query = query.where(AuditEvent.at < datetime.combine(until + timedelta(days=1), time.min, UTC))
+        query = query.where(AuditEvent.at < dates.day_start(until + timedelta(days=1)))
     # Clamp the page: an absurd ?page= overflowed the OFFSET on PostgreSQL (bigint out of range → 500).
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     page = db.paginate(query, page=number, per_page=50, error_out=False)

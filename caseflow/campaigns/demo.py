@@ -12,9 +12,9 @@ Evidence is attached by INSERT … SELECT of the concerns matching each pattern 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from caseflow.concerns.services import today
+from caseflow.dates import now, today
 from caseflow.extensions import db
 from caseflow.models import (
     AdvisoryDecision,
@@ -35,7 +35,7 @@ from caseflow.models import (
 
 
 def _ago(days: int) -> datetime:
-    return datetime.now(UTC) - timedelta(days=days)
+    return now() - timedelta(days=days)
 
 
 def _attach_evidence(campaign: Campaign) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from caseflow import charts
+from caseflow import charts, dates
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
 from caseflow.campaigns.forms import (
@@ -63,7 +62,7 @@ ARTIFACT_FORMS = {"learning", "vision", "strategy"}
 @bp.app_template_filter("campaign_day")
 def campaign_day(moment: datetime) -> str:
     """A stored UTC moment as the organisation's calendar date."""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date().isoformat()
+    return dates.local_date(moment).isoformat()
 
 
 @bp.app_template_global("step_label")

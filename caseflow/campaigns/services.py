@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.audit.services import record
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text, parse
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally, for_viewer
 from caseflow.equity.suppression import suppressed_label
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed

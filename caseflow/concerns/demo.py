@@ -12,7 +12,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert
 
-from caseflow.concerns.services import client_key, today
+from caseflow.concerns.services import client_key
+from caseflow.dates import today
 from caseflow.extensions import db
 from caseflow.models import Concern, ConcernRace, concern_tags
 from caseflow.models.base import utcnow

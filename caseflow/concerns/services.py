@@ -8,16 +8,15 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
 from caseflow.accounts.permissions import can
 from caseflow.audit.services import record
-from caseflow.dates import DATE_HINT, EARLIEST, iso_date
+from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today  # noqa: F401  (today: older imports)
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -55,11 +54,6 @@ FIELDS = (
 TRUE_WORDS = {"true", "yes", "1", "y", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", ""}
 ZIP = re.compile(r"^\d{5}$")
-
-
-def today() -> date:
-    """Today in the organisation's time zone (a concern logged at 11 pm is today's, not tomorrow's)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def client_key(reference: str) -> str:

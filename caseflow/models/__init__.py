@@ -42,6 +42,7 @@ from caseflow.models.reflection import (
     QuarterlySummary,
     SelfAssessmentAnswer,
     SelfAssessmentResponse,
+    SelfAssessmentTaker,
 )
 from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
@@ -55,6 +56,7 @@ __all__ = [
     "QuarterlySummary",
     "SelfAssessmentAnswer",
     "SelfAssessmentResponse",
+    "SelfAssessmentTaker",
     "CAMPAIGN_STATUSES",
     "CLOSED_STATUSES",
     "PATTERN_STATES",

@@ -17,7 +17,10 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware UTC, from the app's one clock (caseflow.dates), so a frozen clock freezes timestamps too."""
+    from caseflow.dates import now
+
+    return now()
 
 
 class UTCDateTime(TypeDecorator):

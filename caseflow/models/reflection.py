@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,7 +38,9 @@ class QuarterlySummary(Base):
 
 
 class SelfAssessmentResponse(Base):
-    """One person's ratings for one quarter; `user_id` is empty when given anonymously."""
+    """One person's ratings for one quarter; `user_id` is empty when given anonymously, and then
+    `submitted_at` is only the quarter's first day, so no time links the answer to its author.
+    `role` is the answering person's role (results are shown by role, from 3 responses up)."""
 
     __tablename__ = "self_assessment_responses"
     __table_args__ = (Index("ix_self_assessment_responses_quarter", "quarter"),)
@@ -47,8 +49,21 @@ class SelfAssessmentResponse(Base):
     quarter: Mapped[str] = mapped_column(String(7))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     is_director: Mapped[bool] = mapped_column(default=False)
+    role: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     answers: Mapped[list[SelfAssessmentAnswer]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class SelfAssessmentTaker(Base):
+    """Who has answered for which quarter, and on which day: kept apart from the (possibly
+    anonymous) responses, so "you answered on 28 November" never says which answers were theirs.
+    One answer per person per quarter."""
+
+    __tablename__ = "self_assessment_takers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    answered_on: Mapped[date]
 
 
 class SelfAssessmentAnswer(Base):

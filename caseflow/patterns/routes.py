@@ -10,7 +10,7 @@ from sqlalchemy import select
 from caseflow import charts
 from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.equity.disparity import equity_overview
 from caseflow.equity.policy import WINDOW_MENU, for_viewer
 from caseflow.errors import DomainError, ValidationFailed

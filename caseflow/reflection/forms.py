@@ -26,7 +26,7 @@ def self_assessment_form(formdata=None):
     """One radio group per item, built from the item list."""
 
     class SelfAssessmentForm(FlaskForm):
-        anonymous = BooleanField("Submit anonymously (only averages are shown)")
+        anonymous = BooleanField("Answer anonymously: nothing links these ratings to you")
 
     for key, _group, statement in ITEMS:
         setattr(

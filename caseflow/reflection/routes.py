@@ -11,7 +11,7 @@ from caseflow import charts
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns.csvio import neutralise
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import STEP_LABELS, JobRun, QuarterlySummary
@@ -41,9 +41,17 @@ def summaries():
         if q is None or q.start > today():
             form.quarter.errors.append("Give a quarter that has started, like 2026-Q3.")
         else:
-            summary, created = services.ensure_summary(q, current_user)
+            existing = services.get_summary(q.label)
+            if existing is None:
+                services.ensure_summary(q, current_user)
+                done = "built"
+            elif existing.is_signed_off:
+                done = "is signed off and stays as it was"
+            else:
+                services.rebuild(existing, current_user)
+                done = "rebuilt from the data as it is now"
             db.session.commit()
-            flash(f"Summary for {q.label} {'built' if created else 'already existed'}.", "success")
+            flash(f"Summary for {q.label} {done}.", "success")
             return redirect(url_for("reflection.summary", quarter=q.label))
     rows = db.session.scalars(select(QuarterlySummary).order_by(QuarterlySummary.quarter.desc())).all()
     return render_template("reflection/summaries.html", summaries=rows, form=form, current=current)
@@ -81,6 +89,7 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
         print_view=print_view,
         commentary=commentary_form or CommentaryForm(data={"commentary": stored.commentary, "version": stored.version}),
         sign_off=SignOffForm(data={"version": stored.version}),
+        sign_off_refusal=services.sign_off_refusal(stored),
         step_labels=STEP_LABELS,
         category_chart=charts.bar_chart(
             [(r["label"], r["count"]) for r in data["by_category"]], "Concerns by issue category"
@@ -90,12 +99,22 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
             [(STEP_LABELS[r["step"]].split(" — ")[0], r["count"]) for r in data["campaigns"]["by_step"]],
             "Active campaigns by step",
         ),
+        pattern_chart=charts.bar_chart(
+            [(p["title"], p["count"]) for p in data["patterns"]["top"]], "Largest patterns (concerns)"
+        ),
+        action_chart=charts.bar_chart(
+            [(k["kind"].replace("_", " "), k["count"]) for k in data["actions"]["by_kind"]],
+            "Organizing actions by kind",
+        ),
         assessment_chart=charts.paired_bar_chart(
-            [(i["statement"][:60], i["this"], i["previous"]) for i in data["self_assessment"]["items"]],
+            [
+                (self_assessment.SHORT.get(i["item"], i["statement"]), i["this"], i["previous"])
+                for i in data["self_assessment"]["items"]
+            ],
             "Self-assessment: this quarter against the last (0 not started – 3 integrated)",
             series=(data["quarter"], data["previous_quarter"]),
             value_format="{:.1f}",
-            suppressed_label="no ratings",  # an empty average is not a privacy-suppressed count
+            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",  # averages need 3 responses
         ),
     ), status
 
@@ -207,6 +226,25 @@ def summary_csv(quarter: str, table: str):
     )
 
 
+@bp.route("/summaries/<quarter>/summary.pdf")
+@require("summary.read")
+def summary_pdf(quarter: str):
+    """The signed summary for the board, made on the server (no browser needed)."""
+    from caseflow.reflection.printout import summary_pdf as render_pdf
+
+    stored, q = _stored_or_404(quarter)
+    if not stored.is_signed_off:
+        abort(404)  # only what the director signed leaves the building as a PDF
+    body = render_pdf(stored, q, current_app.config["ORG_NAME"])
+    record("summary.export", current_user, stored, table="pdf")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=caseflow-summary-{q.label}.pdf"},
+    )
+
+
 @bp.route("/self-assessment", methods=["GET", "POST"])
 @require("self_assessment.take")
 def self_assessment_page():
@@ -220,6 +258,10 @@ def self_assessment_page():
         except ValidationFailed as e:
             form_errors_from(form, e.errors)
             status = 422
+        except DomainError as e:
+            db.session.rollback()
+            form_errors_from(form, {"anonymous": [e.message]})
+            status = e.status
         else:
             db.session.commit()
             flash(f"Thank you: your assessment for {q.label} is recorded.", "success")
@@ -230,8 +272,23 @@ def self_assessment_page():
     labels.reverse()
     means = self_assessment.averages(labels)
     overall = [(label, (sum(means[label].values()) / len(means[label])) if means[label] else None) for label in labels]
+    roles_now = self_assessment.by_role(q.label)
+    roles_before = self_assessment.by_role(q.previous().label)
     return render_template(
         "reflection/self_assessment.html",
+        answered=self_assessment.taken(current_user, q.label),
+        last=self_assessment.last_answered(current_user),
+        min_responses=self_assessment.MIN_RESPONSES,
+        roles_now=roles_now,
+        roles_before=roles_before,
+        previous=q.previous(),
+        role_chart=charts.paired_bar_chart(
+            [(r["label"], r["average"], b["average"]) for r, b in zip(roles_now, roles_before, strict=True)],
+            f"Average by role (0–3): {q.label} and {q.previous().label}",
+            series=(q.label, q.previous().label),
+            value_format="{:.2f}",
+            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",
+        ),
         form=form,
         q=q,
         items=self_assessment.ITEMS,

@@ -2,16 +2,28 @@
 
 Items are in our own words, grouped as normalize (a shared analysis), organize (structures and
 partners) and operationalize (data and practice), plus the six steps of the process.
+
+Everyone on the staff answers, once a quarter, by name or anonymously. Anonymous means unlinkable:
+the response carries no user and no time finer than its quarter, and no audit entry dates it; that
+the person answered (and on which day) is kept apart, without the answers. Averages show only from
+MIN_RESPONSES responses up, overall and per role, so no one's ratings can be read off a mean.
 """
 
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select
 
+from caseflow import dates
 from caseflow.audit.services import record
-from caseflow.errors import ValidationFailed
+from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import SelfAssessmentAnswer, SelfAssessmentResponse
+from caseflow.models import SelfAssessmentAnswer, SelfAssessmentResponse, SelfAssessmentTaker
+from caseflow.reflection.quarters import Quarter
+
+MIN_RESPONSES = 3
+ROLE_ORDER = ("director", "organizer", "caseworker", "admin")  # a person with several roles answers as the first
+ROLE_LABELS = {"director": "Directors", "organizer": "Organizers", "caseworker": "Caseworkers", "admin": "Admins"}
 
 LEVELS = {0: "Not started", 1: "Beginning", 2: "Developing", 3: "Integrated"}
 
@@ -40,6 +52,47 @@ ITEMS: list[tuple[str, str, str]] = [
     ("equity_lens", "Operationalize", "We disaggregate our data by race and act on the disparities we find."),
 ]
 ITEM_KEYS = [key for key, _, _ in ITEMS]
+# Chart labels: short enough to be drawn whole (the statements are in the tables).
+SHORT = {
+    "step_learning": "1 Learning",
+    "step_awareness": "2 Awareness",
+    "step_vision": "3 Vision",
+    "step_strategy": "4 Strategy",
+    "step_action": "5 Action",
+    "step_reflection": "6 Reflection",
+    "shared_analysis": "Shared analysis",
+    "justice_in_roles": "Justice in job roles",
+    "advisory_authority": "Advisory authority",
+    "cross_program": "Cross-program work",
+    "constituent_leadership": "Client leadership",
+    "case_to_cause_funnel": "Case-to-cause funnel",
+    "equity_lens": "Racial-equity lens",
+}
+
+
+class AlreadyAnswered(DomainError):
+    status = 409
+
+    def __init__(self, quarter: str, on):
+        super().__init__(f"You answered for {quarter} on {on.isoformat()}; one answer per quarter.", field="anonymous")
+
+
+def role_of(actor) -> str | None:
+    return next((r for r in ROLE_ORDER if actor.has_role(r)), None)
+
+
+def taken(actor, quarter: str) -> SelfAssessmentTaker | None:
+    return db.session.get(SelfAssessmentTaker, (actor.id, quarter))
+
+
+def last_answered(actor) -> SelfAssessmentTaker | None:
+    """When this person last answered (any quarter), without saying what they answered."""
+    return db.session.scalar(
+        select(SelfAssessmentTaker)
+        .where(SelfAssessmentTaker.user_id == actor.id)
+        .order_by(SelfAssessmentTaker.answered_on.desc(), SelfAssessmentTaker.quarter.desc())
+        .limit(1)
+    )
 
 
 def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) -> SelfAssessmentResponse:
@@ -57,30 +110,76 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
             clean[key] = rating
     if errors:
         raise ValidationFailed(errors)
-    is_director = actor.has_role("director")
-    response = SelfAssessmentResponse(quarter=quarter, user_id=None if anonymous else actor.id, is_director=is_director)
+    before = taken(actor, quarter)
+    if before is not None:
+        raise AlreadyAnswered(quarter, before.answered_on)
+    role = role_of(actor)
+    response = SelfAssessmentResponse(
+        quarter=quarter, user_id=None if anonymous else actor.id, is_director=role == "director", role=role
+    )
+    if anonymous:
+        q = Quarter.parse(quarter, current_app.config["FISCAL_YEAR_START_MONTH"])
+        response.submitted_at = dates.day_start(q.start) if q else dates.day_start(dates.today())
     response.answers = [SelfAssessmentAnswer(item=k, rating=v) for k, v in clean.items()]
-    db.session.add(response)
+    db.session.add_all([response, SelfAssessmentTaker(user_id=actor.id, quarter=quarter, answered_on=dates.today())])
     db.session.flush()
-    record("self_assessment.submit", actor, object_type="self_assessment", object_id=quarter)
+    if not anonymous:
+        # An anonymous answer gets no audit entry: its time would link it to its author.
+        record("self_assessment.submit", actor, object_type="self_assessment", object_id=quarter)
     return response
 
 
-def averages(quarters: list[str]) -> dict[str, dict[str, float]]:
-    """{quarter: {item: mean rating}} for the quarters given: one grouped query."""
-    rows = db.session.execute(
-        select(SelfAssessmentResponse.quarter, SelfAssessmentAnswer.item, func.avg(SelfAssessmentAnswer.rating))
+def averages(quarters: list[str], role: str | None = None) -> dict[str, dict[str, float]]:
+    """{quarter: {item: mean rating}} for the quarters given (of one role's responses when given):
+    one grouped query; a quarter with fewer than MIN_RESPONSES responses has no averages."""
+    query = (
+        select(
+            SelfAssessmentResponse.quarter,
+            SelfAssessmentAnswer.item,
+            func.avg(SelfAssessmentAnswer.rating),
+            func.count(SelfAssessmentAnswer.rating),
+        )
         .join(SelfAssessmentAnswer, SelfAssessmentAnswer.response_id == SelfAssessmentResponse.id)
         .where(SelfAssessmentResponse.quarter.in_(quarters))
         .group_by(SelfAssessmentResponse.quarter, SelfAssessmentAnswer.item)
     )
+    if role is not None:
+        query = query.where(SelfAssessmentResponse.role == role)
     out: dict[str, dict[str, float]] = {q: {} for q in quarters}
-    for quarter, item, mean in rows:
-        out[quarter][item] = round(float(mean), 2)
+    for quarter, item, mean, n in db.session.execute(query):
+        if n >= MIN_RESPONSES:
+            out[quarter][item] = round(float(mean), 2)
     return out
 
 
-def respondents(quarter: str) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(SelfAssessmentResponse).where(SelfAssessmentResponse.quarter == quarter)
+def respondents(quarter: str, role: str | None = None) -> int:
+    query = select(func.count()).select_from(SelfAssessmentResponse).where(SelfAssessmentResponse.quarter == quarter)
+    if role is not None:
+        query = query.where(SelfAssessmentResponse.role == role)
+    return db.session.scalar(query)
+
+
+def by_role(quarter: str) -> list[dict]:
+    """Each role's response count and overall average for the quarter (the average only from
+    MIN_RESPONSES responses of that role up)."""
+    counts = dict(
+        db.session.execute(
+            select(SelfAssessmentResponse.role, func.count())
+            .where(SelfAssessmentResponse.quarter == quarter)
+            .group_by(SelfAssessmentResponse.role)
+        ).all()
     )
+    rows = []
+    for role in ROLE_ORDER:
+        n = int(counts.get(role, 0))
+        means = averages([quarter], role)[quarter] if n >= MIN_RESPONSES else {}
+        rows.append(
+            {
+                "role": role,
+                "label": ROLE_LABELS[role],
+                "responses": n,
+                "average": round(sum(means.values()) / len(means), 2) if means else None,
+                "items": means,
+            }
+        )
+    return rows

@@ -5,12 +5,13 @@ every count of people by a characteristic is published through the disclosure po
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, distinct, func, select
 
+from caseflow import dates
 from caseflow.equity.disparity import equity_overview
 from caseflow.equity.policy import Disclosure, Tally, leaving
 from caseflow.extensions import db
@@ -34,12 +35,39 @@ from caseflow.reflection.quarters import Quarter
 TOP = 5
 
 
-def _bounds(q: Quarter) -> tuple[datetime, datetime]:
-    """The quarter as UTC instants, from midnight to midnight in the organisation's time zone."""
-    tz = ZoneInfo(current_app.config["TIMEZONE"])
-    start = datetime.combine(q.start, time.min, tz).astimezone(ZoneInfo("UTC"))
-    end = datetime.combine(q.end + timedelta(days=1), time.min, tz).astimezone(ZoneInfo("UTC"))
-    return start, end
+@dataclass(frozen=True)
+class Span:
+    """The days a summary counts: a whole quarter, or an unfinished one "so far" (its first days up
+    to today), compared with the same days of the quarter before. Reads like a Quarter (`start`, `end`)."""
+
+    quarter: Quarter
+    start: date
+    end: date
+    so_far: bool = False  # the quarter is not over: its last day counted is today, still running
+
+    @classmethod
+    def of(cls, q: Quarter, today: date) -> Span:
+        return cls(q, q.start, min(q.end, today), so_far=today <= q.end)
+
+    @property
+    def label(self) -> str:
+        return self.quarter.label
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Span:
+        """The quarter before, cut to as many days as this span has (all of it for a whole quarter)."""
+        before = self.quarter.previous()
+        if not self.so_far:
+            return Span(before, before.start, before.end)
+        return Span(before, before.start, min(before.end, before.start + timedelta(days=self.days - 1)))
+
+
+def _bounds(q) -> tuple[datetime, datetime]:
+    """The days as UTC instants, from midnight to midnight in the organisation's time zone."""
+    return dates.day_start(q.start), dates.day_start(q.end + timedelta(days=1))
 
 
 def _in_quarter(column, q: Quarter):
@@ -174,7 +202,7 @@ def _campaigns(q: Quarter) -> dict:
                 "to": t,
                 "direction": "back" if order.get(t, 0) < order.get(f, 0) else "forward",
                 "note": note,
-                "on": at.date().isoformat(),
+                "on": dates.local_date(at).isoformat(),
             }
             for title, f, t, note, at in moves
         ],
@@ -226,17 +254,21 @@ def _reviews(q: Quarter) -> list[dict]:
     ]
 
 
-def _overdue(q: Quarter) -> dict:
-    _, end = _bounds(q)
-    overdue = (FollowUp.due_on <= q.end) & (FollowUp.done_at.is_(None) | (FollowUp.done_at >= end))
+def _overdue(q) -> dict:
+    """Follow-ups overdue at the end of the span: due before its last day was over and not done by
+    then (done later still counts: it was overdue at quarter end). For a quarter still running, the
+    end is today, and an item due today is not overdue yet."""
+    cutoff = q.end if getattr(q, "so_far", False) else q.end + timedelta(days=1)
+    end = dates.day_start(cutoff)
+    overdue = (FollowUp.due_on < cutoff) & (FollowUp.done_at.is_(None) | (FollowUp.done_at >= end))
     count = db.session.scalar(select(func.count()).select_from(FollowUp).where(overdue))
     rows = db.session.execute(
         select(FollowUp.description, FollowUp.due_on, Campaign.title, User.name, User.email)
         .join(Campaign, Campaign.id == FollowUp.campaign_id)
         .outerjoin(User, User.id == FollowUp.owner_id)
         .where(overdue)
-        .order_by(FollowUp.due_on)
-        .limit(20)
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(50)
     ).all()
     return {
         "count": int(count),
@@ -266,10 +298,12 @@ def _assessment(q: Quarter) -> dict:
     return {"respondents": self_assessment.respondents(q.label), "items": items}
 
 
-def build_summary(q: Quarter) -> dict:
-    """The snapshot for quarter `q`, with the previous quarter alongside for comparison."""
+def build_summary(q: Quarter, today: date | None = None) -> dict:
+    """The snapshot for quarter `q`, with the previous quarter alongside for comparison. A quarter
+    not over yet is counted "so far" (to today) against the same days of the quarter before."""
     disclosure = leaving()
     min_cell = disclosure.min_cell
+    q = Span.of(q, today or dates.today())
     prev = q.previous()
     now_totals, prev_totals = concern_totals(q), concern_totals(prev)
     actions, prev_actions = _actions(q), _actions(prev)
@@ -302,8 +336,13 @@ def build_summary(q: Quarter) -> dict:
     return {
         "quarter": q.label,
         "start": q.start.isoformat(),
-        "end": q.end.isoformat(),
+        "end": q.quarter.end.isoformat(),
+        "so_far": q.so_far,
+        "counted_to": q.end.isoformat(),
         "previous_quarter": prev.label,
+        "previous_start": prev.start.isoformat(),
+        "previous_end": prev.end.isoformat(),
+        "built_at": dates.now().isoformat(),
         "min_cell": min_cell,
         "suppression_note": disclosure.note,
         "totals": now_totals,

@@ -38,6 +38,12 @@ Fixtures
                           (status, json). Use it to set up data (the database starts with no
                           programs, tags or concerns) so the browser spends its time on the journey.
     ``flask_cli(*args)``  runs ``flask --app caseflow ...`` against the server's database.
+    ``app_today``         the organisation's date by the server's clock (``flask clock``); use it,
+                          never the machine's date, for any date a journey types or checks.
+                          ``CASEFLOW_E2E_CLOCK_AT=2026-11-29T02:00:00Z`` starts the servers' (and
+                          the CLI's) clock at that instant, to run every journey at 02:00 UTC.
+    ``demo_server``, ``demo_page``  a server (started only when asked for) with the demo organisation
+                          loaded by ``flask seed-demo`` and the same users.
     ``gated_server``, ``gated_api``, ``gated_flask_cli``, ``gated_page``, ``gated_phone_page``
                           the same against a second server (started only when asked for) with
                           the advisory gate on (CASEFLOW_ADVISORY_GATE=1) and its own fresh
@@ -179,7 +185,7 @@ def users() -> dict[str, Account]:
     return {role: Account(f"{role}@e2e.caseflow.test", PASSWORD, role) for role in ROLES}
 
 
-def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
+def _serve(tmp_path_factory, users, name: str = "e2e-server", setup: tuple = (), **extra_env):
     """Start the app as a real gunicorn process with its own fresh database; yield a Server."""
     tmp = tmp_path_factory.mktemp(name)
     port = _free_port()
@@ -192,6 +198,10 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
         PYTHONUNBUFFERED="1",
         **extra_env,
     )
+    if os.environ.get("CASEFLOW_E2E_CLOCK_AT"):
+        # Run every journey with the app's clock started at a chosen instant, e.g. 02:00 UTC:
+        # CASEFLOW_E2E_CLOCK_AT=2026-11-29T02:00:00Z make test-e2e
+        env["CASEFLOW_CLOCK_AT"] = os.environ["CASEFLOW_E2E_CLOCK_AT"]
     _flask(env, "db", "upgrade")
     _flask(
         env,
@@ -201,6 +211,8 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", **extra_env):
             for a in users.values()
         ],
     )
+    for command in setup:  # e.g. ("seed-demo", "--force") before the server starts
+        _flask(env, *command)
     log_path = tmp / "gunicorn.log"
     log = open(log_path, "w")  # closed at teardown
     proc = subprocess.Popen(
@@ -288,6 +300,15 @@ def _api_client(base_url: str, users: dict, flask_cli):
 
 
 @pytest.fixture(scope="session")
+def app_today(flask_cli):
+    """The organisation's date by the app's own clock (``flask clock``), never the machine's: between
+    00:00 and 05:00 UTC New York is still on the day before."""
+    from datetime import date
+
+    return date.fromisoformat(json.loads(flask_cli("clock"))["today"])
+
+
+@pytest.fixture(scope="session")
 def api(base_url, users, flask_cli):
     """api(method, path, body=None, role="admin") -> (status, parsed JSON) with that role's Bearer token.
 
@@ -301,6 +322,14 @@ def api(base_url, users, flask_cli):
 def gated_flask_cli(gated_server):
     """``flask_cli`` against the gated server's database."""
     return lambda *args: _flask(gated_server.env, *args)
+
+
+@pytest.fixture(scope="session")
+def gated_app_today(gated_flask_cli):
+    """``app_today`` by the gated server's clock."""
+    from datetime import date
+
+    return date.fromisoformat(json.loads(gated_flask_cli("clock"))["today"])
 
 
 @pytest.fixture(scope="session")
@@ -362,6 +391,19 @@ def page(browser, base_url, request):
 @pytest.fixture
 def phone_page(browser, base_url, request):
     yield from _open_page(browser, base_url, request, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory, users):
+    """A third server, started only when a test asks for it, holding the demo organisation
+    (``flask seed-demo``) besides the shared users: for checks that need the demo's full quarter."""
+    yield from _serve(tmp_path_factory, users, "e2e-demo-server", setup=(("seed-demo", "--force"),))
+
+
+@pytest.fixture
+def demo_page(browser, demo_server, request):
+    """``page`` on the demo server."""
+    yield from _open_page(browser, demo_server.url, request, viewport=DESKTOP)
 
 
 @pytest.fixture

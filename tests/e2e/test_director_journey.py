@@ -30,7 +30,7 @@ def _previous(q: tuple[str, date, date]) -> tuple[str, date, date]:
 
 
 @pytest.fixture(scope="module")
-def quarters(api, flask_cli):
+def quarters(api, flask_cli, app_today):
     """Concerns and an action in last quarter and the one before, then both quarters' summaries built.
 
     A summary is a snapshot, immutable once built, so the data goes in first. Other journeys share
@@ -39,7 +39,7 @@ def quarters(api, flask_cli):
     def unique(prefix: str) -> str:
         return f"{prefix}-{secrets.token_hex(3)}"
 
-    last = _previous(_quarter(date.today()))
+    last = _previous(_quarter(app_today))
     before = _previous(last)
     program, tag = unique("board-report"), unique("rent-hikes")
     assert api("POST", "/api/v1/programs", {"slug": program, "name": f"Board report {program[-6:]}"})[0] == 201
@@ -143,7 +143,13 @@ def test_director_signs_off_last_quarter(page, login, quarters, check_a11y, scre
     ):
         this, _, _ = _row(comparison, label)
         assert _n(this) >= mine[last][key], (label, this)
-    expect(page.get_by_role("table", name="Concerns by issue category")).to_contain_text("Housing")
+    # One figure per finding; its table one click away.
+    category_table = page.get_by_role("table", name="Concerns by issue category")
+    expect(category_table).to_be_hidden()
+    page.get_by_text("Table: concerns by issue category").click()
+    expect(category_table).to_contain_text("Housing")
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    expect(page.locator("p.built-at")).to_contain_text("Built ")
     check_a11y(page, f"{PREFIX}-summary-draft")
     screenshot(page, f"{PREFIX}-summary-draft")
 
@@ -186,9 +192,12 @@ def test_director_signs_off_last_quarter(page, login, quarters, check_a11y, scre
     page.once("dialog", accept)
     sign.click()
     expect(page.get_by_role("status")).to_contain_text(f"{last} signed off. The summary is now read-only.")
-    assert messages == [f"Sign off {last}? The summary becomes read-only."], messages
+    assert messages == [f"Sign off {last}? The summary is counted again now and becomes read-only."], messages
     lead = page.locator("p.lead")
     expect(lead).to_contain_text("Signed off by E2E Director")
+    # Counted again at sign-off: the built-at time (in the organisation's zone) is the signing time.
+    signed_at = re.search(r"on (\d{4}-\d\d-\d\d \d\d:\d\d \w+)", lead.inner_text()).group(1)
+    expect(page.locator("p.built-at")).to_have_text(f"Built {signed_at}.")
     expect(lead.locator("strong")).to_have_text("Signed off")
     section = page.get_by_role("region", name="Director's commentary")
     expect(section.locator(".commentary")).to_have_text(commentary)
@@ -204,6 +213,14 @@ def test_director_signs_off_last_quarter(page, login, quarters, check_a11y, scre
     text = Path(download.value.path()).read_text()
     assert text.splitlines()[0] == f"measure,{last},{before},change"
     assert f"Concerns logged,{quarters['totals'][last]},{quarters['totals'][before]}," in text
+
+    # The board's PDF of the signed summary, made by the server.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and 1 <= len(re.findall(rb"/Type /Page[^s]", pdf)) <= 3
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{PREFIX}-summary-{last}-board.pdf").write_bytes(pdf)
 
     page.get_by_role("link", name="All quarters").click()
     expect(
@@ -240,4 +257,68 @@ def test_director_signs_off_last_quarter(page, login, quarters, check_a11y, scre
         data = path.read_bytes()
         assert data.startswith(b"%PDF") and len(data) > 10_000, (paper, len(data))
         pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-        assert 1 <= pages <= 12, (paper, pages)
+        assert 1 <= pages <= 3, (paper, pages)
+
+
+def test_director_cannot_sign_off_a_quarter_that_is_not_over(page, login, app_today, check_a11y, screenshot):
+    """This quarter's summary can be built to look at, "so far" against the same days of the last,
+    but not signed off until the quarter is over."""
+    current = _quarter(app_today)[0]
+    login(page, "director")
+    page.goto("/summaries")
+    page.get_by_label("Quarter").fill(current)
+    page.get_by_role("button", name="Build").click()
+    expect(page).to_have_url(re.compile(rf"/summaries/{current}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Reflection summary, {current} so far")
+    expect(page.get_by_role("heading", level=2, name=re.compile("So far against the same days"))).to_be_visible()
+    comparison = page.get_by_role("table", name=re.compile("This quarter compared with the last, over the same days"))
+    expect(comparison.get_by_role("columnheader").nth(1)).to_have_text(f"{current} so far")
+    expect(page.get_by_role("button", name=re.compile("^Sign off"))).to_have_count(0)
+    expect(page.locator("#sign-off-refusal")).to_contain_text(f"{current} is not over yet")
+    check_a11y(page, f"{PREFIX}-summary-so-far")
+    screenshot(page, f"{PREFIX}-summary-so-far")
+
+
+def test_everyone_takes_the_self_assessment_and_anonymous_stays_anonymous(page, login, check_a11y, screenshot):
+    login(page, "caseworker")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Self-assessment").click()
+    expect(page.locator("#answered-status")).to_have_text("You have not answered yet.")
+    expect(page.get_by_role("table", name="By role: responses and average across all items")).to_be_visible()
+    check_a11y(page, "self-assessment-caseworker")
+    form = page.locator("form.self-assessment")
+    for group in form.locator("fieldset").all():
+        group.get_by_label("Developing").check()
+    page.get_by_label("Answer anonymously").check()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("status")).to_contain_text("Thank you")
+    expect(page.locator("#answered-status")).to_contain_text("You answered for")
+    expect(page.locator("form.self-assessment")).to_have_count(0)
+    check_a11y(page, "self-assessment-answered")
+    screenshot(page, "self-assessment-answered")
+
+
+def test_the_demo_quarter_prints_on_three_pages(demo_page, demo_server, login, check_a11y, screenshot):
+    """The demo's signed-off quarter on paper: figures and findings, at most three pages on A4 and Letter."""
+    page = login(demo_page, "director")
+    page.goto("/summaries")
+    signed = page.get_by_role("table", name="Quarters and their state").get_by_role(
+        "row", name=re.compile("signed off")
+    )
+    label = signed.first.get_by_role("link").inner_text()
+    page.goto(f"/summaries/{label}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Reflection summary, {label}")
+    check_a11y(page, f"{PREFIX}-demo-summary")
+    screenshot(page, f"{PREFIX}-demo-summary")
+    page.emulate_media(media="print")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for paper in ("A4", "Letter"):
+        path = ARTIFACTS / f"{PREFIX}-demo-summary-{label}-{paper}.pdf"
+        page.pdf(path=str(path), format=paper, print_background=True)
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+        assert 1 <= pages <= 3, (paper, pages)
+    with page.expect_download() as download:
+        page.emulate_media(media="screen")
+        page.get_by_role("link", name="Download PDF").click()
+    pdf = Path(download.value.path()).read_bytes()
+    (ARTIFACTS / f"{PREFIX}-demo-summary-{label}-board.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF") and 1 <= len(re.findall(rb"/Type /Page[^s]", pdf)) <= 4

@@ -21,7 +21,7 @@ PREFIX = "organizer-campaign"
 
 
 @pytest.fixture(scope="module")
-def planted(gated_api):
+def planted(gated_api, gated_app_today):
     """On the gated server: a pattern of 16 "eviction filings" concerns in one ZIP and a related
     pattern of 12 "mould" concerns in the same ZIP (8 more elsewhere)."""
     run = secrets.token_hex(3)
@@ -33,7 +33,7 @@ def planted(gated_api):
         status, body = gated_api("POST", "/api/v1/tags", {"slug": slug, "name": name, "category": category})
         assert status == 201, body
 
-    today = date.today()
+    today = gated_app_today  # the server's clock, never the machine's
     for i in range(16):
         concern = {
             "program": program,
@@ -89,10 +89,18 @@ def _record_approval(page, for_step: str, day: date, note: str) -> None:
 
 
 def test_organizer_campaign_with_the_advisory_gate(
-    gated_page, gated_phone_page, login, planted, check_a11y, screenshot, assert_no_horizontal_scroll, unique
+    gated_page,
+    gated_phone_page,
+    login,
+    planted,
+    check_a11y,
+    screenshot,
+    assert_no_horizontal_scroll,
+    unique,
+    gated_app_today,
 ):
     page = gated_page
-    today = date.today()
+    today = gated_app_today
     login(page, "organizer")
 
     # --- Patterns: find the planted one, promote it with the related one -----------------------

@@ -4,7 +4,7 @@ and disparity table, promote it with a related pattern. (The campaign steps come
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +14,7 @@ OTHER_ZIP = "11225"
 
 
 @pytest.fixture(scope="module")
-def planted(api):
+def planted(api, app_today):
     """A shutoff pattern in ZIP 11226 (16 concerns, 12 Hispanic) and 20 background concerns.
 
     The background is tagged "repairs": 12 in 11226 (a related pattern in the same ZIP) and 8 in
@@ -32,7 +32,7 @@ def planted(api):
         status, body = api("POST", "/api/v1/tags", {"slug": slug, "name": name, "category": category})
         assert status == 201, body
 
-    today = date.today()
+    today = app_today  # the server's clock, never the machine's
     races = ["hispanic"] * 12 + ["black"] * 2 + ["asian"] * 2
     for i, race in enumerate(races):
         quoted = i % 4 == 0
