@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.accounts.routes import bp as accounts_bp
     from caseflow.api import bp as api_bp
     from caseflow.audit.routes import bp as audit_bp
+    from caseflow.campaigns.following import bp as following_bp
     from caseflow.campaigns.routes import bp as campaigns_bp
     from caseflow.concerns.routes import bp as concerns_bp
     from caseflow.health import bp as health_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         concerns_bp,
         patterns_bp,
         campaigns_bp,
+        following_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

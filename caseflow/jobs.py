@@ -117,12 +117,12 @@ def followup_reminders_work() -> dict:
         )
     ).all()
     sent = 0
-    for follow_up_id, owner_id, description, due_on, campaign_id in overdue:
+    for follow_up_id, owner_id, description, due_on, _campaign_id in overdue:
         sent += notify(
             [owner_id],
             "follow_up",
             f"Overdue since {due_on.isoformat()}: {description}",
-            f"/campaigns/{campaign_id}/action",
+            f"/follow-ups/{follow_up_id}",  # opens for the owner, whatever their role
             f"follow_up:{follow_up_id}:{today.isoformat()}",
         )
     return {"overdue": len(overdue), "notifications": sent}

@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "concern.export",
             "pattern.read",
             "self_assessment.take",
+            "campaign.follow",
+            "follow_up.own",
             "notification.read",
         }
     ),
@@ -40,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "campaign.read",
             "campaign.edit",
             "self_assessment.take",
+            "campaign.follow",
+            "follow_up.own",
             "notification.read",
         }
     ),
@@ -54,6 +58,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "concern.export",
             "pattern.read",
             "campaign.read",
+            "campaign.follow",
+            "follow_up.own",
             "summary.read",
             "summary.sign_off",
             "self_assessment.take",

@@ -476,6 +476,14 @@ def complete_follow_up(actor: User, campaign: Campaign, row: FollowUp, version: 
     record("campaign.follow_up.done", actor, campaign, follow_up_id=row.id, version=campaign.version)
 
 
+def complete_own_follow_up(actor: User, row: FollowUp) -> None:
+    """The owner marks their own follow-up done (from the reminder), whatever their role."""
+    if row.owner_id != actor.id:
+        raise DomainError("Only the person who owns this follow-up can mark it done here.", field="follow_up")
+    campaign = db.session.get(Campaign, row.campaign_id)
+    complete_follow_up(actor, campaign, row, campaign.version)
+
+
 def record_advisory_decision(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):
     check_open(campaign)
 

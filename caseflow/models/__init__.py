@@ -34,6 +34,7 @@ from caseflow.models.concern import (
     RACE_NON_ANSWERS,
     SOURCES,
     Concern,
+    ConcernDeletionRequest,
     ConcernRace,
     concern_tags,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "RACE_NON_ANSWERS",
     "SOURCES",
     "Concern",
+    "ConcernDeletionRequest",
     "ConcernRace",
     "concern_tags",
     "ROLES",

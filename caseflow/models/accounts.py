@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin, utcnow
@@ -25,6 +25,8 @@ class User(TimestampMixin, Base):
     # Bumped on logout, password change and deactivation: older session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1)
     last_program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"))
+    # The quick log's "narrative, demographics and voice" section opens for those who last used it.
+    quick_log_details_open: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

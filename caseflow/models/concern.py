@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, SmallInteger, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from caseflow.models.base import Base, TimestampMixin
+from caseflow.models.base import Base, TimestampMixin, utcnow
 from caseflow.models.taxonomy import Program, Tag
 
 # HUD HMIS FY2024 / OMB SPD 15 (2024) race and ethnicity, plus three distinct non-answers.
@@ -149,3 +149,25 @@ class Concern(TimestampMixin, Base):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ConcernDeletionRequest(Base):
+    """An author's request that a director delete their concern (past the 24-hour retraction)."""
+
+    __tablename__ = "concern_deletion_requests"
+    __table_args__ = (Index("ix_concern_deletion_requests_concern", "concern_id", "decided_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str | None] = mapped_column(String(10))  # "deleted" or "declined"
+
+    requested_by = relationship("User", foreign_keys=[requested_by_id], lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None

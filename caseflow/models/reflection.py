@@ -92,3 +92,10 @@ class Notification(Base):
     dedupe_key: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # Grouped news (one campaign's events on one day): later events update the first row.
+    updates: Mapped[int] = mapped_column(default=1, server_default="1")
+    updated_at: Mapped[datetime | None]
+
+    @property
+    def last_at(self) -> datetime:
+        return self.updated_at or self.created_at

@@ -1,6 +1,6 @@
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import require
@@ -27,7 +27,7 @@ def inbox():
     items = db.session.scalars(
         select(Notification)
         .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .order_by(func.coalesce(Notification.updated_at, Notification.created_at).desc(), Notification.id.desc())
         .limit(100)
     ).all()
     return render_template("notifications/inbox.html", items=items, form=EmptyForm())
@@ -40,3 +40,17 @@ def mark_read():
         services.mark_all_read(current_user)
         db.session.commit()
     return redirect(url_for("notifications.inbox"))
+
+
+@bp.route("/inbox/<int:notification_id>/open", methods=["POST"])
+@require("notification.read")
+def open_notification(notification_id: int):
+    """Opening a notification marks it read and goes where it points (a POST: it changes state)."""
+    notification = services.for_user_or_none(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.mark_read(notification)
+    db.session.commit()
+    return redirect(services.target(current_user, notification))

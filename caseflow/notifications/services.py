@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select, update
 
 from caseflow.extensions import db
@@ -9,25 +11,68 @@ from caseflow.models import STEP_LABELS, CampaignEvidence, Concern, Notification
 from caseflow.models.base import utcnow
 
 
-def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str) -> int:
-    """Add the notification for each user who has not had this news yet; returns how many were new."""
+def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str, *, merge: bool = False) -> int:
+    """Add the notification for each user who has not had this news yet; returns how many were new.
+
+    With `merge`, the key names a group (one campaign's news on one day): a user who already has
+    the group's row gets it updated (latest message, one more update, unread again) instead of a
+    second row."""
     user_ids = set(user_ids)
     if not user_ids:
         return 0
-    had = set(
-        db.session.scalars(
-            select(Notification.user_id).where(
-                Notification.dedupe_key == dedupe_key, Notification.user_id.in_(user_ids)
-            )
+    had = {
+        n.user_id: n
+        for n in db.session.scalars(
+            select(Notification).where(Notification.dedupe_key == dedupe_key, Notification.user_id.in_(user_ids))
         )
-    )
-    fresh = sorted(user_ids - had)
+    }
+    if merge:
+        now = utcnow()
+        for row in had.values():
+            row.message, row.link, row.kind = message[:500], link[:300], kind
+            row.updates = (row.updates or 1) + 1
+            row.updated_at, row.read_at = now, None
+    fresh = sorted(user_ids - set(had))
     db.session.add_all(
         Notification(user_id=u, kind=kind, message=message[:500], link=link[:300], dedupe_key=dedupe_key[:160])
         for u in fresh
     )
     db.session.flush()
     return len(fresh)
+
+
+def for_user_or_none(user: User, notification_id: int) -> Notification | None:
+    """The user's own notification; someone else's does not exist for them."""
+    row = db.session.get(Notification, notification_id)
+    return row if row is not None and row.user_id == user.id else None
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+
+
+_LEGACY_CAMPAIGN = re.compile(r"^/campaigns/(\d+)(?:/[a-z]+)?$")
+_LEGACY_FOLLOW_UP = re.compile(r"^follow_up:(\d+):")
+
+
+def target(user: User, notification: Notification) -> str:
+    """Where a notification leads this person: a path on this site that opens for them.
+
+    Links stored before the caseworker views existed pointed at the organizers' workspace; they are
+    sent to the read-only campaign page, or to the follow-up itself, for people who cannot edit."""
+    from caseflow.accounts.permissions import can
+
+    link = notification.link or ""
+    if not link.startswith("/") or link.startswith("//") or "\\" in link:
+        return "/inbox"
+    legacy_follow_up = _LEGACY_FOLLOW_UP.match(notification.dedupe_key or "")
+    if notification.kind == "follow_up" and legacy_follow_up and link.startswith("/campaigns/"):
+        return f"/follow-ups/{legacy_follow_up.group(1)}"
+    legacy = _LEGACY_CAMPAIGN.match(link)
+    if legacy and not can("campaign.read", user):
+        return f"/campaigns/{legacy.group(1)}/about"
+    return link
 
 
 def unread_count(user: User) -> int:
@@ -69,10 +114,17 @@ def evidence_authors(campaign_id: int) -> list[int]:
 
 
 def close_the_loop(event: str, campaign, **details) -> None:
-    """Campaign hook: tell the people who logged the evidence what their concerns became."""
-    from caseflow.concerns.routes import and_join
+    """Campaign hook: tell the people who logged the evidence what their concerns became.
 
-    link = f"/campaigns/{campaign.id}"
+    One campaign's news reaches each person as one notification per day: a busy afternoon of
+    moves updates the morning's row instead of filling the inbox with near-identical ones."""
+    from caseflow.concerns.routes import and_join
+    from caseflow.concerns.services import today
+
+    if event == "follow_up_created":
+        _tell_follow_up_owner(campaign, details.get("follow_up"), details.get("actor"))
+        return
+    link = f"/campaigns/{campaign.id}/about"
     subject = f"The concerns you logged ({and_join(_tag_names(campaign)) or 'several issues'})"
     if event == "created":
         message = f"{subject} are now the campaign “{campaign.title}”."
@@ -82,8 +134,21 @@ def close_the_loop(event: str, campaign, **details) -> None:
         message = f"The campaign “{campaign.title}”, built on concerns you logged, is now {campaign.status}."
     else:
         return
-    key = f"campaign:{campaign.id}:{event}:{campaign.step}:{campaign.status}"
-    notify(evidence_authors(campaign.id), "campaign", message, link, key)
+    key = f"campaign:{campaign.id}:day:{today().isoformat()}"
+    notify(evidence_authors(campaign.id), "campaign", message, link, key, merge=True)
+
+
+def _tell_follow_up_owner(campaign, follow_up, actor) -> None:
+    if follow_up is None or follow_up.owner_id is None or (actor is not None and actor.id == follow_up.owner_id):
+        return
+    due = f", due {follow_up.due_on.isoformat()}" if follow_up.due_on else ""
+    notify(
+        [follow_up.owner_id],
+        "follow_up",
+        f"A follow-up for the campaign “{campaign.title}” is yours{due}: {follow_up.description}",
+        f"/follow-ups/{follow_up.id}",
+        f"follow_up:{follow_up.id}:assigned",
+    )
 
 
 def _tag_names(campaign) -> list[str]:

@@ -1,0 +1,130 @@
+"""The caseworker's side of the loop: what their concerns became, the follow-ups they own, finding
+and fixing their own concerns, and the quick log's form."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from caseflow.models import AuditEvent, Concern, FollowUp, Notification
+from caseflow.models.base import utcnow
+
+
+@pytest.fixture
+def promoted(db, login_as, make_concern, make_user):
+    """A caseworker (logged in) whose five concerns became a campaign; another caseworker's
+    concern with a narrative is evidence too."""
+    from caseflow.patterns.services import promote_patterns
+
+    me = login_as("caseworker")
+    for i in range(5):
+        make_concern(author=me, client_ref=f"r{i}", summary=f"MINE no heat {i}")
+    other = make_user("caseworker")
+    make_concern(author=other, client_ref="o1", summary="OTHER-SUMMARY boiler", narrative="OTHER-NARRATIVE")
+    organizer = make_user("organizer")
+    campaign = promote_patterns(organizer, ["tag:no-heat"], "Heat for every tenant")
+    db.session.commit()
+    return {"me": me, "other": other, "organizer": organizer, "campaign": campaign}
+
+
+def _open(client, notification_id: int):
+    return client.post(f"/inbox/{notification_id}/open")
+
+
+def test_caseworker_opens_the_campaign_from_the_inbox_and_it_is_marked_read(client, promoted, db):
+    me, campaign = promoted["me"], promoted["campaign"]
+    note = db.session.scalar(select(Notification).where(Notification.user_id == me.id))
+    assert note.link == f"/campaigns/{campaign.id}/about"
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert f'action="/inbox/{note.id}/open"' in inbox
+    response = _open(client, note.id)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/campaigns/{campaign.id}/about")
+    assert db.session.get(Notification, note.id).read_at is not None
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Heat for every tenant" in html and "Timeline" in html and "Actions and outcomes" in html
+    # Aggregate evidence: six concerns in all, five of them mine and listed; nobody else's.
+    assert re.search(r"<strong>6</strong> concerns logged by staff", html)
+    assert "<strong>5</strong> of them are yours" in html and "MINE no heat 0" in html
+    assert "OTHER-SUMMARY" not in html and "OTHER-NARRATIVE" not in html
+    # The workspace stays the organizers' and directors'.
+    assert client.get(f"/campaigns/{campaign.id}").status_code == 403
+
+
+def test_someone_elses_notification_cannot_be_opened(client, promoted, db):
+    other_note = db.session.scalar(select(Notification).where(Notification.user_id == promoted["other"].id))
+    assert _open(client, other_note.id).status_code == 404
+    assert db.session.get(Notification, other_note.id).read_at is None
+
+
+def test_old_links_to_the_workspace_open_the_read_only_page_for_caseworkers(client, promoted, db):
+    me, campaign = promoted["me"], promoted["campaign"]
+    old = Notification(user_id=me.id, kind="campaign", message="old", link=f"/campaigns/{campaign.id}", dedupe_key="x")
+    db.session.add(old)
+    db.session.commit()
+    assert _open(client, old.id).headers["Location"].endswith(f"/campaigns/{campaign.id}/about")
+
+
+def test_one_notification_per_campaign_per_day_however_many_moves(client, promoted, db):
+    from caseflow.campaigns.services import move_step, set_status
+
+    me, organizer, campaign = promoted["me"], promoted["organizer"], promoted["campaign"]
+    for step in ("awareness", "vision", "learning", "vision"):
+        move_step(organizer, campaign, step, f"to {step}", campaign.version)
+    set_status(organizer, campaign, {"status": "paused"}, campaign.version)
+    db.session.commit()
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == me.id)).all()
+    assert len(rows) == 1
+    assert rows[0].updates == 6 and rows[0].read_at is None
+    assert "paused" in rows[0].message  # the latest news
+    assert "6 updates that day" in client.get("/inbox").get_data(as_text=True)
+    # Read, then another move the same day: the same row comes back as unread.
+    _open(client, rows[0].id)
+    move_step(organizer, campaign, "strategy", "on", campaign.version)
+    db.session.commit()
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == me.id)).all()
+    assert len(rows) == 1 and rows[0].read_at is None and rows[0].updates == 7
+
+
+def test_follow_up_owner_opens_the_reminder_and_marks_it_done(app, client, promoted, db, make_user):
+    from caseflow import jobs
+    from caseflow.campaigns.services import add_follow_up
+    from caseflow.concerns.services import today
+
+    me, organizer, campaign = promoted["me"], promoted["organizer"], promoted["campaign"]
+    row = add_follow_up(
+        organizer,
+        campaign,
+        {"description": "Call the inspector", "owner_id": str(me.id), "due_on": (today() - timedelta(days=2)).isoformat()},
+        campaign.version,
+    )
+    theirs = FollowUp(campaign_id=campaign.id, description="Not mine", owner_id=promoted["other"].id)
+    db.session.add(theirs)
+    db.session.commit()
+    jobs.followup_reminders_work()
+    db.session.commit()
+    reminder = db.session.scalar(
+        select(Notification).where(Notification.user_id == me.id, Notification.message.like("Overdue%"))
+    )
+    assert reminder.link == f"/follow-ups/{row.id}"
+    response = _open(client, reminder.id)
+    assert response.headers["Location"].endswith(f"/follow-ups/{row.id}")
+    page = client.get(f"/follow-ups/{row.id}").get_data(as_text=True)
+    assert "Call the inspector" in page and "Mark done" in page and "overdue" in page
+    assert client.post(f"/follow-ups/{row.id}/done").status_code == 302
+    done = db.session.get(FollowUp, row.id)
+    assert done.done_at is not None and done.done_by_id == me.id
+    assert db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "campaign.follow_up.done")
+    )
+    assert "Done " in client.get(f"/follow-ups/{row.id}").get_data(as_text=True)
+    # Only their own: someone else's follow-up is not there for them, and stays open.
+    assert client.get(f"/follow-ups/{theirs.id}").status_code == 404
+    assert client.post(f"/follow-ups/{theirs.id}/done").status_code == 404
+    assert db.session.get(FollowUp, theirs.id).done_at is None
+    # The campaign page lists the follow-ups that are theirs.
+    assert "Call the inspector" in client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
