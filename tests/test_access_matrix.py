@@ -30,6 +30,15 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET / the rule i
 VOLATILE_COLUMNS = {("api_tokens", "last_used_at")}
 # Endpoints that name their object in the query string rather than the path.
 QUERY = {"patterns.detail": "?key=tag:no-heat"}
+# Endpoints for one's own objects only (a notification, an owned follow-up, one's own concern to
+# retract): the world's objects belong to someone else, so every role that may use them gets 404.
+OWN_ONLY = {
+    "notifications.open_notification",
+    "following.follow_up",
+    "following.complete_follow_up",
+    "concerns.retract",
+    "concerns.request_deletion",
+}
 
 SECRET_NARRATIVE = "NARRATIVE-of-Ms-Q-who-fled-her-flat"
 SECRET_ROOT_CAUSE = "ROOTCAUSE-landlord-ignores-the-boiler"
@@ -74,7 +83,8 @@ def world(db, taxonomy, make_user, make_concern):
     _db.session.flush()
     follow_up = FollowUp(campaign_id=campaign.id, action_id=action.id, description="Call", owner_id=lead.id)
     _db.session.add(follow_up)
-    _db.session.add(Notification(user_id=other.id, kind="digest", message="Rising pattern", dedupe_key="d1"))
+    notification = Notification(user_id=other.id, kind="digest", message="Rising pattern", dedupe_key="d1")
+    _db.session.add(notification)
     quarter = today_quarter(today()).previous()
     summary, _ = ensure_summary(quarter)
     summary.signed_off_by_id, summary.signed_off_at = lead.id, summary.built_at  # the board's PDF exists
@@ -86,6 +96,7 @@ def world(db, taxonomy, make_user, make_concern):
         "actor_id": actor.id,
         "measure_id": measure.id,
         "follow_up_id": follow_up.id,
+        "notification_id": notification.id,
         "user_id": other.id,
         "token_id": token.id,
         "program_id": taxonomy["programs"]["housing"].id,
@@ -155,11 +166,13 @@ def test_every_endpoint_for_every_role(app, client, world, login_as, token_for, 
         is_api = rule.endpoint.startswith("api.")
         kind, perms = _expectation(app, rule, role)
         url = _concrete(rule, values) + QUERY.get(rule.endpoint, "")
-        idor = (
-            kind == "allowed"
-            and "concern_id" in rule.arguments
-            and "concern.read_all" not in ROLE_PERMISSIONS[role]
-            and rule.endpoint != "concerns.delete"
+        idor = kind == "allowed" and (
+            rule.endpoint in OWN_ONLY
+            or (
+                "concern_id" in rule.arguments
+                and "concern.read_all" not in ROLE_PERMISSIONS[role]
+                and rule.endpoint != "concerns.delete"
+            )
         )
         watch = kind in ("forbidden", "anonymous") or idor
         before = (last or snapshot()) if watch else None
@@ -186,7 +199,7 @@ def test_every_endpoint_for_every_role(app, client, world, login_as, token_for, 
                 failures.append(f"{where}: API 403 should be a JSON error")
         elif idor:
             if status != 404:
-                failures.append(f"{where}: another caseworker's concern must be 404")
+                failures.append(f"{where}: someone else's object (concern, notification, follow-up) must be 404")
         elif method == "GET":
             if status != 200:
                 failures.append(f"{where}: expected 200")
@@ -394,3 +407,63 @@ def test_director_reads_campaigns_but_every_edit_is_403(client, world, login_as,
         == 403
     )
     assert _diff(before, snapshot()) == []
+
+
+# --- Every notification opens for the person who got it ---------------------------------------
+
+
+def test_every_notification_link_opens_for_the_person_who_got_it(app, client, db, make_user, make_concern):
+    """Each kind of news the app sends, made by the code that sends it, opened by its recipient
+    through the inbox's Open button: the link it leads to answers 200 for them (no "Not allowed")."""
+    from datetime import timedelta
+
+    from caseflow import jobs
+    from caseflow.campaigns.services import add_follow_up, move_step, set_status
+    from caseflow.concerns.services import request_deletion, today
+    from caseflow.models import Notification, User
+    from caseflow.patterns.services import promote_patterns
+    from tests.conftest import login
+
+    caseworker = make_user("caseworker")
+    organizer, other_organizer = make_user("organizer"), make_user("organizer")
+    director = make_user("director")
+    concerns = [make_concern(author=caseworker, client_ref=f"client-{i}") for i in range(6)]
+    jobs.weekly_digest_work()  # organizers: a rising pattern
+    campaign = promote_patterns(organizer, ["tag:no-heat"], "Heat for every tenant")  # the caseworker
+    move_step(organizer, campaign, "awareness", "mapping power", campaign.version)
+    set_status(organizer, campaign, {"status": "paused"}, campaign.version)
+    set_status(organizer, campaign, {"status": "active"}, campaign.version)
+    overdue = (today() - timedelta(days=3)).isoformat()
+    for owner in (caseworker, other_organizer, director):
+        add_follow_up(
+            organizer,
+            campaign,
+            {"description": f"Call for {owner.email}", "owner_id": str(owner.id), "due_on": overdue},
+            campaign.version,
+        )
+    db.session.commit()
+    jobs.followup_reminders_work()  # owners: overdue reminders
+    jobs.quarterly_summary_work()  # directors: the summary is ready
+    request_deletion(caseworker, concerns[0], "Logged for the wrong client")  # directors: a request
+    db.session.commit()
+
+    notifications = db.session.scalars(select(Notification).order_by(Notification.user_id, Notification.id)).all()
+    kinds = {n.kind for n in notifications}
+    assert {"digest", "campaign", "follow_up", "summary", "deletion_request"} <= kinds, kinds
+    failures = []
+    for user_id in sorted({n.user_id for n in notifications}):
+        user = db.session.get(User, user_id)
+        assert login(client, user.email).status_code == 302
+        for n in (n for n in notifications if n.user_id == user_id):
+            opened = client.post(f"/inbox/{n.id}/open")
+            where = f"{sorted(user.roles)} {n.kind} {n.link!r}"
+            if opened.status_code != 302:
+                failures.append(f"{where}: Open answered {opened.status_code}")
+                continue
+            page = client.get(opened.headers["Location"])
+            if page.status_code != 200:
+                failures.append(f"{where} → {opened.headers['Location']}: {page.status_code}")
+            if db.session.get(Notification, n.id).read_at is None:
+                failures.append(f"{where}: not marked read")
+        client.post("/logout")
+    assert failures == [], "\n".join(failures)

@@ -99,7 +99,11 @@ def test_follow_up_owner_opens_the_reminder_and_marks_it_done(app, client, promo
     row = add_follow_up(
         organizer,
         campaign,
-        {"description": "Call the inspector", "owner_id": str(me.id), "due_on": (today() - timedelta(days=2)).isoformat()},
+        {
+            "description": "Call the inspector",
+            "owner_id": str(me.id),
+            "due_on": (today() - timedelta(days=2)).isoformat(),
+        },
         campaign.version,
     )
     theirs = FollowUp(campaign_id=campaign.id, description="Not mine", owner_id=promoted["other"].id)
@@ -128,3 +132,114 @@ def test_follow_up_owner_opens_the_reminder_and_marks_it_done(app, client, promo
     assert db.session.get(FollowUp, theirs.id).done_at is None
     # The campaign page lists the follow-ups that are theirs.
     assert "Call the inspector" in client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
+
+
+# --- Finding and fixing their own work ----------------------------------------------------------
+
+
+def test_search_own_concerns_by_client_reference_hashed_never_stored(client, login_as, make_concern, make_user, db):
+    me = login_as("caseworker")
+    first = make_concern(author=me, client_ref="Case 4711", summary="MINE first visit")
+    make_concern(author=me, client_ref="someone else", summary="MINE other client")
+    make_concern(author=make_user("caseworker"), client_ref="case 4711", summary="THEIRS same client")
+    page = client.post("/concerns/by-client", data={"client_ref": "  CASE   4711 "})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "MINE first visit" in html and f"/concerns/{first.id}" in html
+    assert "MINE other client" not in html and "THEIRS same client" not in html  # own only
+    assert "1 concern from this client" in html
+    # The form comes back with what was typed, the reference is in no stored row or URL.
+    assert 'value="  CASE   4711 "' in html
+    for model in (Concern, AuditEvent):
+        for row in db.session.scalars(select(model)):
+            assert "4711" not in repr(vars(row))
+    empty = client.post("/concerns/by-client", data={"client_ref": ""})
+    assert empty.status_code == 422 and 'id="client_ref-error"' in empty.get_data(as_text=True)
+
+
+def test_concern_page_links_the_clients_earlier_concerns_own_only(client, login_as, make_concern, make_user):
+    from caseflow.concerns.services import today
+
+    me = login_as("caseworker")
+    day = today()
+    older = make_concern(
+        author=me, client_ref="c-9", summary="MINE older", occurred_on=(day - timedelta(days=40)).isoformat()
+    )
+    make_concern(
+        author=make_user("caseworker"),
+        client_ref="c-9",
+        summary="THEIRS between",
+        occurred_on=(day - timedelta(days=20)).isoformat(),
+    )
+    later = make_concern(author=me, client_ref="c-9", summary="MINE later", occurred_on=day.isoformat())
+    html = client.get(f"/concerns/{later.id}").get_data(as_text=True)
+    assert "earlier concerns that you logged" in html
+    assert f'href="/concerns/{older.id}"' in html and "MINE older" in html
+    assert "THEIRS between" not in html
+    # The oldest has no earlier ones.
+    assert "None." in client.get(f"/concerns/{older.id}").get_data(as_text=True)
+
+
+def test_author_retracts_within_24_hours_with_a_reason_audited(client, login_as, make_concern, make_user, db):
+    me = login_as("caseworker")
+    concern = make_concern(author=me, summary="Logged for the wrong client")
+    assert "Retract…" in client.get(f"/concerns/{concern.id}").get_data(as_text=True)
+    missing = client.post(f"/concerns/{concern.id}/retract", data={"reason": ""})
+    assert missing.status_code == 422 and 'id="reason-error"' in missing.get_data(as_text=True)
+    assert db.session.get(Concern, concern.id).deleted_at is None
+    assert client.post(f"/concerns/{concern.id}/retract", data={"reason": "Wrong client"}).status_code == 302
+    row = db.session.get(Concern, concern.id)
+    assert row.deleted_at is not None and row.deleted_reason == "Wrong client"
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "concern.retract")).actor_id == me.id
+    assert client.get(f"/concerns/{concern.id}").status_code == 404
+    # Someone else's concern cannot be retracted (it is not there for them).
+    theirs = make_concern(author=make_user("caseworker"))
+    assert client.post(f"/concerns/{theirs.id}/retract", data={"reason": "x"}).status_code == 404
+    assert db.session.get(Concern, theirs.id).deleted_at is None
+
+
+def test_after_24_hours_the_author_asks_a_director_who_deletes_or_declines(
+    client, login_as, make_concern, make_user, db
+):
+    from caseflow.concerns.services import RETRACT_WINDOW
+    from caseflow.models import ConcernDeletionRequest
+    from tests.conftest import login
+
+    me = login_as("caseworker")
+    director = make_user("director")
+    concern = make_concern(author=me, summary="Old concern")
+    concern.created_at = utcnow() - RETRACT_WINDOW - timedelta(minutes=1)
+    db.session.commit()
+    page = client.get(f"/concerns/{concern.id}/retract").get_data(as_text=True)
+    assert "Ask a director to delete it" in page and "Retract concern" not in page
+    late = client.post(f"/concerns/{concern.id}/retract", data={"reason": "too late"})
+    assert late.status_code == 422 and db.session.get(Concern, concern.id).deleted_at is None
+    assert (
+        client.post(f"/concerns/{concern.id}/request-deletion", data={"reason": "Duplicate of #1"}).status_code == 302
+    )
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "concern.deletion_request"))
+    again = client.post(f"/concerns/{concern.id}/request-deletion", data={"reason": "again"})
+    assert again.status_code == 422
+    note = db.session.scalar(select(Notification).where(Notification.user_id == director.id))
+    assert note.kind == "deletion_request" and note.link == f"/concerns/{concern.id}/delete"
+
+    client.post("/logout")
+    login(client, director.email)
+    opened = client.post(f"/inbox/{note.id}/open")
+    delete_page = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Duplicate of #1" in delete_page and "Decline: keep the concern" in delete_page
+    assert client.post(f"/concerns/{concern.id}/deletion-request/decline").status_code == 302
+    request_row = db.session.scalar(select(ConcernDeletionRequest))
+    assert request_row.decision == "declined" and request_row.decided_by_id == director.id
+    assert db.session.get(Concern, concern.id).deleted_at is None
+    told = db.session.scalar(select(Notification).where(Notification.user_id == me.id))
+    assert "declined" in told.message and told.link == f"/concerns/{concern.id}"
+    # Asked again, a director deletes: the request is settled with the deletion.
+    client.post("/logout")
+    login(client, me.email)
+    client.post(f"/concerns/{concern.id}/request-deletion", data={"reason": "Really a duplicate"})
+    client.post("/logout")
+    login(client, director.email)
+    assert client.post(f"/concerns/{concern.id}/delete", data={"reason": "Duplicate"}).status_code == 302
+    settled = db.session.scalars(select(ConcernDeletionRequest).order_by(ConcernDeletionRequest.id)).all()
+    assert [r.decision for r in settled] == ["declined", "deleted"]

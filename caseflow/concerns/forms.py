@@ -66,6 +66,25 @@ class DeleteForm(FlaskForm):
     reason = TextAreaField("Why is this concern being deleted?", description="Kept in the record and the audit log.")
 
 
+class RetractForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you retracting it?",
+        description="Kept with the record; the concern leaves lists, patterns and exports.",
+    )
+
+
+class DeletionRequestForm(FlaskForm):
+    reason = TextAreaField("Why should it be deleted?", description="A director reads this and decides.")
+
+
+class ClientSearchForm(FlaskForm):
+    client_ref = StringField(
+        "Client reference",
+        description="Your case number or initials, as you typed them when logging. Hashed to search; never stored.",
+        render_kw={"autocomplete": "off"},
+    )
+
+
 class ImportForm(FlaskForm):
     file = FileField("CSV file", description="UTF-8, with the header row described in the README. Up to 5 MB.")
     dry_run = BooleanField("Dry run: check every row, write nothing", default=True)

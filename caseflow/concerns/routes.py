@@ -6,10 +6,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns import csvio, services
-from caseflow.concerns.forms import ConcernForm, DeleteForm, ImportForm
+from caseflow.concerns.forms import (
+    ClientSearchForm,
+    ConcernForm,
+    DeleteForm,
+    DeletionRequestForm,
+    ImportForm,
+    RetractForm,
+)
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
@@ -185,7 +193,11 @@ def detail(concern_id: int):
         show_narrative=services.can_see_narrative(current_user, concern),
         can_edit=services.can_edit(current_user, concern),
         can_delete=can("concern.delete"),
+        can_retract=services.can_retract(current_user, concern),
+        is_author=concern.author_id == current_user.id and can("concern.log"),
+        deletion_request=services.open_deletion_request(concern),
         earlier=services.earlier_concerns_from_client(concern, current_user),
+        earlier_list=services.earlier_from_same_client(current_user, concern),
     )
 
 
@@ -274,7 +286,111 @@ def delete(concern_id: int):
             db.session.commit()
             flash(f"Concern #{concern.id} deleted.", "success")
             return redirect(url_for("concerns.index") if can("concern.read_all") else url_for("accounts.index"))
-    return render_template("concerns/delete.html", form=form, concern=concern), status
+    return render_template(
+        "concerns/delete.html",
+        form=form,
+        concern=concern,
+        request_row=services.open_deletion_request(concern),
+        decline_form=EmptyForm(),
+    ), status
+
+
+@bp.post("/concerns/<int:concern_id>/deletion-request/decline")
+@require("concern.delete")
+def decline_deletion(concern_id: int):
+    concern = db.session.get(Concern, concern_id)
+    if concern is None or concern.is_deleted:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decline_deletion(current_user, concern)
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "error")
+        return redirect(url_for("concerns.delete", concern_id=concern_id))
+    db.session.commit()
+    flash(f"Request declined: concern #{concern.id} stays, and its author has been told.", "success")
+    return redirect(url_for("notifications.inbox"))
+
+
+def _own_or_404(concern_id: int) -> Concern:
+    """The current user's own live concern; anyone else's is not there for them (404)."""
+    concern = _visible_or_404(concern_id)
+    if concern.author_id != current_user.id:
+        abort(404)
+    return concern
+
+
+def _withdraw_page(concern: Concern, retract_form=None, request_form=None, status: int = 200):
+    return render_template(
+        "concerns/retract.html",
+        concern=concern,
+        can_retract=services.can_retract(current_user, concern),
+        retract_form=retract_form or RetractForm(formdata=None),
+        request_form=request_form or DeletionRequestForm(formdata=None),
+        deletion_request=services.open_deletion_request(concern),
+    ), status
+
+
+@bp.route("/concerns/<int:concern_id>/retract", methods=["GET", "POST"])
+@require("concern.log")
+def retract(concern_id: int):
+    """The author takes back their own concern within 24 hours, or (later) asks a director to."""
+    concern = _own_or_404(concern_id)
+    if request.method == "GET":
+        return _withdraw_page(concern)
+    form = RetractForm()
+    if not form.validate_on_submit():
+        return _withdraw_page(concern, retract_form=form, status=400)
+    try:
+        services.retract_concern(current_user, concern, form.reason.data)
+    except DomainError as e:
+        db.session.rollback()
+        form_errors_from(form, {e.field or "reason": [e.message]})
+        return _withdraw_page(_own_or_404(concern_id), retract_form=form, status=422)
+    db.session.commit()
+    flash(f"Concern #{concern.id} retracted.", "success")
+    return redirect(url_for("concerns.index"))
+
+
+@bp.post("/concerns/<int:concern_id>/request-deletion")
+@require("concern.log")
+def request_deletion(concern_id: int):
+    concern = _own_or_404(concern_id)
+    form = DeletionRequestForm()
+    if not form.validate_on_submit():
+        return _withdraw_page(concern, request_form=form, status=400)
+    try:
+        services.request_deletion(current_user, concern, form.reason.data)
+    except DomainError as e:
+        db.session.rollback()
+        form_errors_from(form, {e.field or "reason": [e.message]})
+        return _withdraw_page(_own_or_404(concern_id), request_form=form, status=422)
+    db.session.commit()
+    flash("Your request is with the directors; you will hear here when one decides.", "success")
+    return redirect(url_for("concerns.detail", concern_id=concern.id))
+
+
+@bp.route("/concerns/by-client", methods=["GET", "POST"])
+@require("concern.read_own", "concern.read_all")
+def by_client():
+    """Find a client's concerns by their reference. A POST, so the reference is in no URL or log."""
+    form = ClientSearchForm()
+    results = None
+    status = 200
+    if form.validate_on_submit():
+        reference = (form.client_ref.data or "").strip()
+        if not reference or "\x00" in reference or len(reference) > 200:
+            form_errors_from(form, {"client_ref": ["Type the client reference you used (up to 200 characters)."]})
+            status = 422
+        else:
+            results = services.concerns_for_client(current_user, reference)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "concerns/by_client.html", form=form, results=results, all_concerns=can("concern.read_all")
+    ), status
 
 
 @bp.route("/concerns/import", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from caseflow.accounts.permissions import can
 from caseflow.audit.services import record
@@ -26,6 +26,7 @@ from caseflow.models import (
     RACE_NON_ANSWERS,
     SOURCES,
     Concern,
+    ConcernDeletionRequest,
     Program,
     Tag,
     User,
@@ -336,8 +337,142 @@ def delete_concern(actor: User, concern: Concern, reason: str) -> None:
         raise DomainError("Use at most 1,000 plain characters.", field="reason")
     concern.deleted_at = utcnow()
     concern.deleted_reason = reason
+    _close_requests(actor, concern, "deleted")
     db.session.flush()
     record("concern.delete", actor, concern)
+
+
+def _reason(reason: Any, what: str) -> str:
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise DomainError(f"Say why {what}.", field="reason")
+    if "\x00" in reason or len(reason) > 1000:
+        raise DomainError("Use at most 1,000 plain characters.", field="reason")
+    return reason
+
+
+def _close_requests(actor: User, concern: Concern, decision: str) -> ConcernDeletionRequest | None:
+    """Settle the concern's open deletion request, if any; returns it."""
+    request = open_deletion_request(concern)
+    if request is not None:
+        request.decided_at, request.decided_by_id, request.decision = utcnow(), actor.id, decision
+    return request
+
+
+RETRACT_WINDOW = timedelta(hours=24)
+
+
+def can_retract(user, concern: Concern, now: datetime | None = None) -> bool:
+    """The author may take back their own concern within 24 hours of logging it."""
+    if concern.is_deleted or concern.author_id != getattr(user, "id", None) or not can("concern.log", user):
+        return False
+    return (now or utcnow()) - concern.created_at < RETRACT_WINDOW
+
+
+def retract_concern(actor: User, concern: Concern, reason: Any) -> None:
+    """The author's soft delete of their own concern, with a reason, within the window; audited."""
+    if concern.author_id != actor.id:
+        raise DomainError("Only the person who logged a concern can retract it.", field="reason")
+    if not can_retract(actor, concern):
+        raise DomainError(
+            "More than 24 hours have passed since this concern was logged: ask a director to delete it.",
+            field="reason",
+        )
+    concern.deleted_reason = _reason(reason, "you are retracting this concern")
+    concern.deleted_at = utcnow()
+    _close_requests(actor, concern, "retracted")
+    db.session.flush()
+    record("concern.retract", actor, concern)
+
+
+def open_deletion_request(concern: Concern) -> ConcernDeletionRequest | None:
+    return db.session.scalar(
+        select(ConcernDeletionRequest)
+        .where(ConcernDeletionRequest.concern_id == concern.id, ConcernDeletionRequest.decided_at.is_(None))
+        .order_by(ConcernDeletionRequest.id.desc())
+        .limit(1)
+    )
+
+
+def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDeletionRequest:
+    """The author asks a director to delete their concern; directors hear about it in their inbox."""
+    from caseflow.models import UserRole
+    from caseflow.notifications.services import notify
+
+    if concern.author_id != actor.id or concern.is_deleted:
+        raise DomainError("Only the person who logged a concern can ask for it to be deleted.", field="reason")
+    if open_deletion_request(concern) is not None:
+        raise DomainError("You have already asked; a director will decide.", field="reason")
+    row = ConcernDeletionRequest(
+        concern_id=concern.id, requested_by_id=actor.id, reason=_reason(reason, "it should be deleted")
+    )
+    db.session.add(row)
+    db.session.flush()
+    record("concern.deletion_request", actor, concern, request_id=row.id)
+    directors = db.session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "director", User.active)
+    )
+    notify(
+        directors,
+        "deletion_request",
+        f"{actor.display_name} asks you to delete concern #{concern.id} "
+        f"(logged {concern.occurred_on.isoformat()}). Their reason is on the delete page.",
+        f"/concerns/{concern.id}/delete",
+        f"deletion_request:{row.id}",
+    )
+    return row
+
+
+def decline_deletion(actor: User, concern: Concern) -> ConcernDeletionRequest:
+    """A director keeps the concern; the author hears so, with a link to it."""
+    from caseflow.notifications.services import notify
+
+    request = _close_requests(actor, concern, "declined")
+    if request is None:
+        raise DomainError("There is no open request to delete this concern.", field="reason")
+    db.session.flush()
+    record("concern.deletion_request.decline", actor, concern, request_id=request.id)
+    notify(
+        [request.requested_by_id],
+        "deletion_request",
+        f"Your request to delete concern #{concern.id} was declined: the concern stays.",
+        f"/concerns/{concern.id}",
+        f"deletion_request:{request.id}:declined",
+    )
+    return request
+
+
+def concerns_for_client(user, reference: str, limit: int = 100) -> list[Concern]:
+    """The concerns this user may see that carry this client reference (hashed as when stored)."""
+    return list(
+        db.session.scalars(
+            visible_concerns(user)
+            .where(Concern.client_key == client_key(reference))
+            .order_by(Concern.occurred_on.desc(), Concern.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def earlier_from_same_client(user, concern: Concern, limit: int = 20) -> list[Concern]:
+    """The same client's earlier concerns that this user may see (a caseworker: their own only)."""
+    if not concern.client_key:
+        return []
+    return list(
+        db.session.scalars(
+            visible_concerns(user)
+            .where(
+                Concern.client_key == concern.client_key,
+                Concern.id != concern.id,
+                or_(
+                    Concern.occurred_on < concern.occurred_on,
+                    and_(Concern.occurred_on == concern.occurred_on, Concern.id < concern.id),
+                ),
+            )
+            .order_by(Concern.occurred_on.desc(), Concern.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def _after_change(concern: Concern) -> None:
