@@ -243,3 +243,64 @@ def test_after_24_hours_the_author_asks_a_director_who_deletes_or_declines(
     assert client.post(f"/concerns/{concern.id}/delete", data={"reason": "Duplicate"}).status_code == 302
     settled = db.session.scalars(select(ConcernDeletionRequest).order_by(ConcernDeletionRequest.id)).all()
     assert [r.decision for r in settled] == ["declined", "deleted"]
+
+
+# --- Quick log ----------------------------------------------------------------------------------
+
+
+def test_an_unknown_tag_gets_did_you_mean_at_the_field(client, login_as, taxonomy):
+    login_as("caseworker")
+    response = client.post("/log", data={"program": "housing", "tag_text": "mould", "summary": "Damp walls"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    errors = re.search(r'<ul class="field-errors" id="tag_text-error">(.*?)</ul>', html, re.S).group(1)
+    assert "Unknown tag: mould." in errors and "Did you mean “Mold” (for “mould”)?" in errors
+    assert 'value="Damp walls"' in html  # what was typed comes back
+    # Half-typed: names that contain it.
+    from caseflow.concerns.services import closest_tags
+
+    assert closest_tags("heat") == ["No heat"]
+    assert closest_tags("benefts delayed") == ["Benefits delayed"]
+    assert closest_tags("zzzz") == []
+
+
+def test_every_required_field_is_marked_visibly_and_for_assistive_tech(client, login_as, taxonomy):
+    login_as("caseworker")
+    html = client.get("/log").get_data(as_text=True)
+    for field_id in ("program", "summary"):
+        tag = re.search(rf'<(?:input|select)[^>]*\bid="{field_id}"[^>]*>', html).group(0)
+        assert re.search(r"\srequired\b", tag), tag
+        label_to_input = re.search(
+            rf'<label for="{field_id}">[^<]*</label> <span class="req">\(required\)</span>', html
+        )
+        assert label_to_input, field_id
+    tags = re.search(r'<input[^>]*\bid="tag_text"[^>]*>', html).group(0)
+    assert 'aria-required="true"' in tags
+    assert re.search(r'<label for="tag_text">Tags</label> <span class="req">\(required\)</span>', html)
+    # The optional ones are not marked.
+    assert not re.search(r'<label for="client_ref">[^<]*</label> <span class="req">', html)
+
+
+def test_the_details_section_stays_open_for_the_caseworker_who_last_used_it(client, login_as, make_user, taxonomy, db):
+    from tests.conftest import login
+
+    def details_open() -> bool:
+        return bool(re.search(r'<details class="more"\s+open>', client.get("/log").get_data(as_text=True)))
+
+    me = login_as("caseworker")
+    assert not details_open()
+    base = {"program": "housing", "tags": "no-heat", "summary": "Cold flat"}
+    assert client.post("/log", data=base | {"zip": "11226"}).status_code == 302
+    assert details_open()
+    assert client.post("/log", data=base).status_code == 302  # used again without details: closed
+    assert not details_open()
+    client.post("/log", data=base | {"client_root_cause": "The landlord"})
+    assert details_open()
+    # Per person: another caseworker's form starts closed.
+    client.post("/logout")
+    other = make_user("caseworker")
+    login(client, other.email)
+    assert not details_open()
+    client.post("/logout")
+    login(client, me.email)
+    assert details_open()

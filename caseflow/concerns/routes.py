@@ -83,6 +83,20 @@ def _has_details(form: ConcernForm) -> bool:
     return any(f.errors for f in detail_fields)
 
 
+def _details_used(data: services.ConcernInput) -> bool:
+    return bool(
+        data.narrative
+        or data.race_ethnicity
+        or data.language
+        or data.age_band
+        or data.zip
+        or data.client_importance
+        or data.client_root_cause
+        or data.wants_involvement
+        or data.story_consent
+    )
+
+
 @bp.route("/log", methods=["GET", "POST"])
 @require("concern.log")
 def quick_log():
@@ -98,6 +112,8 @@ def quick_log():
             status = 422
         else:
             concern = services.log_concern(current_user, data)
+            # The details section stays open next time for whoever just used it.
+            current_user.quick_log_details_open = _details_used(data)
             db.session.commit()
             return redirect(url_for("concerns.quick_log", saved=concern.id))
     elif request.method == "GET":
@@ -115,7 +131,7 @@ def quick_log():
         tags=active_tags(),
         chosen_tags=chosen,
         saved=saved,
-        open_details=_has_details(form),
+        open_details=_has_details(form) or bool(current_user.quick_log_details_open),
     ), status
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
 import re
@@ -165,6 +166,25 @@ def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     return found, [v for v in values if v.lower() not in by_key]
 
 
+def closest_tags(typed: str, limit: int = 3) -> list[str]:
+    """Active tag names nearest to what was typed: similar spellings first, then names containing it."""
+    text = " ".join(typed.casefold().split())
+    if not text:
+        return []
+    names: dict[str, str] = {}
+    for name, slug in db.session.execute(select(Tag.name, Tag.slug).where(Tag.active).order_by(Tag.name)):
+        names.setdefault(name.casefold(), name)
+        names.setdefault(slug.replace("-", " "), name)
+    similar = [names[k] for k in difflib.get_close_matches(text, list(names), n=limit * 2, cutoff=0.6)]
+    containing = [name for key, name in names.items() if text in key]
+    return list(dict.fromkeys(similar + containing))[:limit]
+
+
+def _or_join(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
 def parse_concern(raw: Mapping[str, Any], *, on: date | None = None) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors."""
     errors = _Errors()
@@ -188,6 +208,10 @@ def parse_concern(raw: Mapping[str, Any], *, on: date | None = None) -> ConcernI
         found, unknown = _lookup(Tag, tag_refs)
         if unknown:
             errors.add("tags", f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
+            for typed in unknown[:3]:
+                closest = closest_tags(typed)
+                if closest:
+                    errors.add("tags", f"Did you mean {_or_join(closest)} (for “{typed}”)?")
         tags = list({t.id: t for t in found.values()}.values())
         inactive = [t.name for t in tags if not t.active]
         if inactive:

@@ -8,42 +8,143 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 });
 
-// Tag picker: picking a tag from the list turns it into a removable chip. Without JavaScript the
-// text field still works: type tag names separated by semicolons.
+// Tag picker: a combobox. Typing shows the matching tags with the first one highlighted; Arrow keys
+// move the highlight; Enter (or ";") turns the highlighted tag into a removable chip and never
+// submits the form while a tag is half-typed. Without JavaScript the text field still works: type
+// tag names separated by semicolons (the browser's datalist suggests them).
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-tag-picker]").forEach((picker) => {
     const input = picker.querySelector("input[list]");
     const chips = picker.querySelector("[data-chips]");
-    const options = Array.from(picker.querySelectorAll("datalist option"));
-    const bySlugOrName = (text) => {
-      const t = text.trim().toLowerCase();
-      return options.find((o) => o.value.toLowerCase() === t || o.dataset.slug === t);
+    if (!input || !chips) return;
+    const tags = Array.from(picker.querySelectorAll("datalist option")).map((o) => ({
+      name: o.value, slug: o.dataset.slug, category: o.textContent.trim(),
+    }));
+    input.removeAttribute("list");
+    const listbox = document.createElement("ul");
+    listbox.id = `${input.id}-suggestions`;
+    listbox.className = "tag-suggestions";
+    listbox.setAttribute("role", "listbox");
+    listbox.setAttribute("aria-label", "Matching tags");
+    listbox.hidden = true;
+    input.insertAdjacentElement("afterend", listbox);
+    const status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    picker.append(status);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listbox.id);
+    let matches = [];
+    let active = -1;
+
+    const chosen = () => new Set(Array.from(chips.querySelectorAll("input[name=tags]")).map((i) => i.value));
+    const query = () => (input.value.split(";").pop() || "").trim().toLowerCase();
+    const rank = (tag, q) => {
+      const name = tag.name.toLowerCase();
+      if (name === q || tag.slug === q) return 0;
+      if (name.startsWith(q) || tag.slug.startsWith(q)) return 1;
+      if (name.split(/[\s/-]+/).some((w) => w.startsWith(q))) return 2;
+      if (name.includes(q) || tag.slug.includes(q)) return 3;
+      return -1;
     };
-    const addChip = (option) => {
-      const slug = option.dataset.slug;
-      if (chips.querySelector(`input[value="${slug}"]`)) return;
+    const close = () => {
+      listbox.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    };
+    const render = () => {
+      listbox.replaceChildren();
+      matches.forEach((tag, i) => {
+        const li = document.createElement("li");
+        li.id = `${listbox.id}-${i}`;
+        li.setAttribute("role", "option");
+        li.setAttribute("aria-selected", i === active ? "true" : "false");
+        li.dataset.index = String(i);
+        const hint = document.createElement("span");
+        hint.className = "muted";
+        hint.textContent = ` ${tag.category}`;
+        li.append(document.createTextNode(tag.name), hint);
+        listbox.append(li);
+      });
+      if (!matches.length) { close(); return; }
+      listbox.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", `${listbox.id}-${active}`);
+        listbox.children[active].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    };
+    const update = () => {
+      const q = query();
+      const taken = chosen();
+      matches = q ? tags
+        .map((tag) => ({ tag, r: rank(tag, q) }))
+        .filter((m) => m.r >= 0 && !taken.has(m.tag.slug))
+        .sort((a, b) => a.r - b.r || a.tag.name.localeCompare(b.tag.name))
+        .slice(0, 8)
+        .map((m) => m.tag) : [];
+      active = matches.length ? 0 : -1;
+      render();
+    };
+    const addChip = (tag) => {
+      if (chosen().has(tag.slug)) return;
       const li = document.createElement("li");
       const hidden = document.createElement("input");
-      hidden.type = "hidden"; hidden.name = "tags"; hidden.value = slug;
+      hidden.type = "hidden"; hidden.name = "tags"; hidden.value = tag.slug;
       const remove = document.createElement("button");
       remove.type = "button"; remove.textContent = "×";
       remove.setAttribute("data-remove", "");
-      remove.setAttribute("aria-label", `Remove ${option.value}`);
-      li.append(hidden, document.createTextNode(option.value), remove);
+      remove.setAttribute("aria-label", `Remove ${tag.name}`);
+      li.append(hidden, document.createTextNode(tag.name), remove);
       chips.append(li);
     };
-    const takeInput = () => {
-      const option = bySlugOrName(input.value);
-      if (option) { addChip(option); input.value = ""; return true; }
-      return false;
+    const pick = (tag) => {
+      addChip(tag);
+      const parts = input.value.split(";");
+      parts.pop();
+      input.value = parts.filter((p) => p.trim()).map((p) => p.trim()).join("; ");
+      status.textContent = `${tag.name} added.`;
+      matches = []; active = -1;
+      close();
+      input.focus();
     };
-    input.addEventListener("change", takeInput);
-    // Choosing from the suggestion list fills the whole name: take it at once.
-    input.addEventListener("input", (ev) => {
-      if (ev.inputType === "insertReplacementText" || ev.inputType === undefined) takeInput();
-    });
+    const exact = () => {
+      const q = query();
+      return q ? tags.find((tag) => rank(tag, q) === 0) : undefined;
+    };
+
+    input.addEventListener("input", update);
     input.addEventListener("keydown", (ev) => {
-      if ((ev.key === "Enter" || ev.key === ";") && input.value.trim() && takeInput()) ev.preventDefault();
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        if (listbox.hidden) update();
+        if (!matches.length) return;
+        ev.preventDefault();
+        const step = ev.key === "ArrowDown" ? 1 : -1;
+        active = (active + step + matches.length) % matches.length;
+        render();
+      } else if (ev.key === "Enter" || ev.key === ";") {
+        if (!query()) return; // an empty box: Enter submits the form as usual
+        ev.preventDefault(); // a half-typed tag never submits the form
+        if (listbox.hidden) update();
+        if (active >= 0) pick(matches[active]);
+        else status.textContent = `No tag matches “${query()}”.`;
+      } else if (ev.key === "Escape" && !listbox.hidden) {
+        ev.preventDefault();
+        close();
+      }
+    });
+    // Leaving the box with a tag's exact name typed takes it, as a picked suggestion would.
+    input.addEventListener("change", () => { const tag = exact(); if (tag) pick(tag); });
+    input.addEventListener("blur", () => window.setTimeout(close, 150));
+    listbox.addEventListener("mousedown", (ev) => {
+      const li = ev.target.closest("[role=option]");
+      if (!li) return;
+      ev.preventDefault(); // keep the focus in the box
+      pick(matches[Number(li.dataset.index)]);
     });
     chips.addEventListener("click", (ev) => {
       if (ev.target.matches("[data-remove]")) { ev.target.closest("li").remove(); input.focus(); }
