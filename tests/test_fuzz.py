@@ -143,7 +143,7 @@ def assert_escaped(response) -> None:
 def fuzz_world(db, taxonomy, make_user, make_concern):
     from caseflow.accounts.services import create_token
     from caseflow.concerns.services import today
-    from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, PowerActor
+    from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, Notification, PowerActor
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter
 
@@ -160,6 +160,8 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
     _db.session.flush()
     follow_up = FollowUp(campaign_id=campaign.id, description="Call", owner_id=lead.id)
     _db.session.add(follow_up)
+    notification = Notification(user_id=other.id, kind="digest", message="Rising", link="/patterns/", dedupe_key="d")
+    _db.session.add(notification)
     summary, _ = ensure_summary(today_quarter(today()).previous())
     token, _ = create_token(None, other, "sync")
     _db.session.commit()
@@ -169,6 +171,7 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
         "actor_id": actor.id,
         "measure_id": measure.id,
         "follow_up_id": follow_up.id,
+        "notification_id": notification.id,
         "user_id": other.id,
         "token_id": token.id,
         "program_id": taxonomy["programs"]["housing"].id,
@@ -459,6 +462,44 @@ FORM_CASES = [
         success="always-redirect",
     ),
     FormCase("reflection.self_assessment_page", "director", "/self-assessment", "self_assessment"),
+    # Someone else's notification, follow-up and concern: always 404, never a write.
+    FormCase(
+        "notifications.open_notification",
+        "caseworker",
+        "/inbox/{notification_id}/open",
+        "caseflow.accounts.forms:EmptyForm",
+        success="always-redirect",
+    ),
+    FormCase(
+        "following.complete_follow_up",
+        "caseworker",
+        "/follow-ups/{follow_up_id}/done",
+        "caseflow.accounts.forms:EmptyForm",
+        success="always-redirect",
+    ),
+    FormCase(
+        "concerns.retract",
+        "caseworker",
+        "/concerns/{concern_id}/retract",
+        "caseflow.concerns.forms:RetractForm",
+        success="always-redirect",
+    ),
+    FormCase(
+        "concerns.request_deletion",
+        "caseworker",
+        "/concerns/{concern_id}/request-deletion",
+        "caseflow.concerns.forms:DeletionRequestForm",
+        success="always-redirect",
+    ),
+    FormCase(
+        "concerns.decline_deletion",
+        "director",
+        "/concerns/{concern_id}/deletion-request/decline",
+        "caseflow.accounts.forms:EmptyForm",
+        success="always-redirect",
+    ),
+    # A search: never redirects, never writes.
+    FormCase("concerns.by_client", "caseworker", "/concerns/by-client", "caseflow.concerns.forms:ClientSearchForm"),
     FormCase(
         "notifications.mark_read",
         "caseworker",
