@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", () => {
     input.insertAdjacentElement("afterend", listbox);
     const status = document.createElement("p");
     status.className = "visually-hidden";
-    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
     picker.append(status);
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
