@@ -151,3 +151,48 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// The site menu on a phone: folded behind a "Menu" button (a disclosure), so the page starts near
+// the top of the screen. Wider screens, and browsers without JavaScript, show it open.
+document.addEventListener("DOMContentLoaded", () => {
+  const button = document.querySelector("[data-menu-toggle]");
+  const menu = button && document.getElementById(button.getAttribute("aria-controls"));
+  if (!menu) return;
+  const narrow = window.matchMedia("(max-width: 40rem)");
+  const show = (open) => {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("is-collapsed", !open);
+  };
+  const fit = () => {
+    button.hidden = !narrow.matches;
+    show(!narrow.matches);
+  };
+  button.addEventListener("click", () => show(button.getAttribute("aria-expanded") !== "true"));
+  menu.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && narrow.matches) { show(false); button.focus(); }
+  });
+  narrow.addEventListener("change", fit);
+  fit();
+});
+
+// Charts keep their text at 11 px or more: on a narrow screen a chart keeps its drawn width and
+// scrolls sideways inside its own box (focusable, so it scrolls from the keyboard too) instead of
+// shrinking its labels to a few pixels. Without JavaScript charts scale down with the page.
+document.addEventListener("DOMContentLoaded", () => {
+  const boxes = Array.from(document.querySelectorAll("svg.chart")).map((svg) => {
+    const box = document.createElement("div");
+    box.className = "chart-scroll";
+    const title = svg.querySelector("title");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", title ? title.textContent : "Chart");
+    svg.replaceWith(box);
+    box.append(svg);
+    return box;
+  });
+  const focusable = () => boxes.forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
+  focusable();
+  window.addEventListener("resize", focusable);
+});

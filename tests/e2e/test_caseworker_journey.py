@@ -304,3 +304,127 @@ def test_caseworker_pages_fit_a_phone(phone_page, login, assert_no_horizontal_sc
     assert_no_horizontal_scroll(page)
     check_a11y(page, "caseworker-phone-concern-list")
     screenshot(page, "caseworker-phone-concern-list")
+
+
+# --- The loop closes: from the inbox to the campaign, and the follow-ups a caseworker owns --------
+
+
+def _campaign_from_my_concerns(api, unique, title: str) -> dict:
+    """Five concerns by the caseworker (API), promoted by the organizer, moved and acted on."""
+    data = _setup(api, unique)
+    for i in range(5):
+        body = {
+            "program": data["program"],
+            "tags": [data["mould"]],
+            "summary": f"Mould in flat {i} {unique('s')}",
+            "client_ref": unique("ref"),
+            "narrative": "PRIVATE narrative nobody else should read",
+        }
+        status, created = api("POST", "/api/v1/concerns", body, role="caseworker")
+        assert status == 201, created
+    status, campaign = api(
+        "POST", "/api/v1/campaigns", {"title": title, "pattern_keys": [f"tag:{data['mould']}"]}, role="organizer"
+    )
+    assert status == 201, campaign
+    version = campaign["version"]
+    for step, note in (("awareness", "Mapping who owns the buildings"), ("vision", "Tenants wrote the vision")):
+        status, campaign = api(
+            "POST",
+            f"/api/v1/campaigns/{campaign['id']}/step",
+            {"step": step, "note": note, "version": version},
+            role="organizer",
+        )
+        assert status == 200, campaign
+        version = campaign["version"]
+    status, action = api(
+        "POST",
+        f"/api/v1/campaigns/{campaign['id']}/actions",
+        {
+            "kind": "rally",
+            "occurred_on": "2026-01-15",
+            "title": "Rally at the housing office",
+            "constituent_participants": 42,
+            "outcome": "The commissioner agreed to inspect 30 buildings",
+            "version": version,
+        },
+        role="organizer",
+    )
+    assert status == 201, action
+    return data | {"campaign_id": campaign["id"]}
+
+
+def test_caseworker_opens_the_campaign_their_concerns_became(page, login, api, check_a11y, screenshot, unique):
+    title = f"Dry homes {unique('c')}"
+    data = _campaign_from_my_concerns(api, unique, title)
+    login(page, "caseworker")
+    page.get_by_role("link", name=re.compile(r"^Inbox")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
+    # Created, then moved twice in a minute: one notification, updated, not three.
+    card = page.locator(".inbox li").filter(has_text=title)
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("3 updates that day")
+    expect(card).to_contain_text("new")
+    check_a11y(page, "caseworker-inbox")
+    screenshot(page, "caseworker-inbox")
+
+    card.get_by_role("button", name=re.compile(r"^Open")).click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/{data['campaign_id']}/about$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    main = page.locator("main")
+    expect(main).to_contain_text("Now in")
+    expect(main).to_contain_text("Vision")
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text("Tenants wrote the vision")
+    expect(timeline).to_contain_text("Mapping who owns the buildings")
+    actions = page.get_by_role("table")
+    expect(actions).to_contain_text("Rally at the housing office")
+    expect(actions).to_contain_text("The commissioner agreed to inspect 30 buildings")
+    expect(main).to_contain_text("5 concerns logged by staff are this campaign's evidence; 5 of them are yours")
+    expect(main).not_to_contain_text("PRIVATE narrative")
+    check_a11y(page, "caseworker-campaign-read-only")
+    screenshot(page, "caseworker-campaign-read-only")
+
+    # Opened is read: back in the inbox the card has no "new" badge.
+    page.go_back()
+    page.reload()
+    expect(page.locator(".inbox li").filter(has_text=title).locator(".badge.up")).to_have_count(0)
+
+
+def test_caseworker_completes_the_follow_up_they_own_from_the_reminder(
+    browser, base_url, page, login, api, flask_cli, check_a11y, screenshot, unique
+):
+    from datetime import date, timedelta
+
+    title = f"Repairs now {unique('c')}"
+    data = _campaign_from_my_concerns(api, unique, title)
+    description = f"Call the inspector about block {unique('b')}"
+    # The organizer gives the caseworker a follow-up, already overdue.
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    organizer_page = context.new_page()
+    login(organizer_page, "organizer")
+    organizer_page.goto(f"/campaigns/{data['campaign_id']}/action")
+    form = organizer_page.locator("form[action$='/follow-ups']")
+    form.get_by_label("Follow-up", exact=True).fill(description)
+    form.get_by_label("Owner").select_option(label="E2E Caseworker")
+    form.get_by_label("Due").fill((date.today() - timedelta(days=5)).isoformat())
+    form.get_by_role("button", name="Add follow-up").click()
+    expect(organizer_page.locator("main")).to_contain_text(description)
+    context.close()
+    flask_cli("jobs", "run", "followup-reminders")
+
+    login(page, "caseworker")
+    page.goto("/inbox")
+    reminder = page.locator(".inbox li").filter(has_text="Overdue since").filter(has_text=description)
+    expect(reminder).to_have_count(1)
+    reminder.get_by_role("button", name=re.compile(r"^Open")).click()
+    expect(page).to_have_url(re.compile(r"/follow-ups/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your follow-up")
+    expect(page.locator("main")).to_contain_text(description)
+    expect(page.locator("main")).to_contain_text("overdue")
+    check_a11y(page, "caseworker-follow-up")
+    page.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_role("status")).to_contain_text("Follow-up marked done")
+    expect(page.locator("main")).to_contain_text("Done ")
+    expect(page.get_by_role("button", name="Mark done")).to_have_count(0)
+    check_a11y(page, "caseworker-follow-up-done")
+    screenshot(page, "caseworker-follow-up-done")
