@@ -139,7 +139,9 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     // Leaving the box with a tag's exact name typed takes it, as a picked suggestion would.
     input.addEventListener("change", () => { const tag = exact(); if (tag) pick(tag); });
-    input.addEventListener("blur", () => window.setTimeout(close, 150));
+    input.addEventListener("blur", () => window.setTimeout(() => {
+      if (document.activeElement !== input) close(); // still away: a click on a suggestion keeps focus here
+    }, 150));
     listbox.addEventListener("mousedown", (ev) => {
       const li = ev.target.closest("[role=option]");
       if (!li) return;

@@ -428,3 +428,112 @@ def test_caseworker_completes_the_follow_up_they_own_from_the_reminder(
     expect(page.get_by_role("button", name="Mark done")).to_have_count(0)
     check_a11y(page, "caseworker-follow-up-done")
     screenshot(page, "caseworker-follow-up-done")
+
+
+# --- Finding and fixing their own work ----------------------------------------------------------
+
+
+def test_caseworker_finds_a_clients_concerns_and_retracts_a_mistake(page, login, api, check_a11y, screenshot, unique):
+    data = _setup(api, unique)
+    client = unique("case")
+    ids = []
+    for summary, day in (("Heating off all winter", "2026-01-10"), ("Heating off again", "2026-02-10")):
+        body = {"program": data["program"], "tags": [data["mould"]], "summary": f"{summary} {client}"}
+        status, created = api(
+            "POST", "/api/v1/concerns", body | {"client_ref": client, "occurred_on": day}, role="caseworker"
+        )
+        assert status == 201, created
+        ids.append(created["id"])
+
+    login(page, "caseworker")
+    page.goto("/concerns")
+    page.get_by_role("link", name="Find a client's concerns by their reference").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a client's concerns")
+    search = page.get_by_role("search", name="Find a client's concerns")
+    search.get_by_role("button", name="Find").click()  # empty: an error at the field
+    expect(page.locator("#client_ref-error")).to_be_visible()
+    expect(page.get_by_label("Client reference")).to_have_attribute("aria-invalid", "true")
+    check_a11y(page, "caseworker-client-search-error")
+    page.get_by_label("Client reference").fill(f"  {client.upper()} ")  # case and spaces do not matter
+    page.get_by_role("button", name="Find").click()
+    expect(page).to_have_url(re.compile(r"/concerns/by-client$"))  # the reference is in no address
+    expect(page.get_by_role("heading", level=2)).to_have_text("2 concerns from this client")
+    check_a11y(page, "caseworker-client-search")
+    screenshot(page, "caseworker-client-search")
+
+    page.get_by_role("link", name=re.compile("Heating off again")).click()
+    earlier = page.get_by_role("region", name="This client's earlier concerns that you logged")
+    expect(earlier.get_by_role("link")).to_have_count(1)
+    expect(earlier).to_contain_text("Heating off all winter")
+    check_a11y(page, "caseworker-concern-earlier")
+
+    # Logged by mistake a minute ago: retract it, with a reason.
+    page.get_by_role("link", name="Retract…").click()
+    page.get_by_role("button", name="Retract concern").click()
+    expect(page.locator("#reason-error")).to_have_text("Say why you are retracting this concern.")
+    check_a11y(page, "caseworker-retract-error")
+    page.get_by_label("Why are you retracting it?").fill("Logged under the wrong client")
+    page.get_by_role("button", name="Retract concern").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"Concern #{ids[1]} retracted.")
+    expect(page.get_by_role("table")).not_to_contain_text(f"Heating off again {client}")
+    assert page.request.get(f"/concerns/{ids[1]}").status == 404
+
+
+# --- Quick log: the tag box ---------------------------------------------------------------------
+
+
+def test_enter_in_the_tag_box_takes_the_highlighted_tag_and_never_submits(
+    page, login, api, check_a11y, screenshot, unique
+):
+    data = _setup(api, unique)
+    mould_name, wages_name = data["names"][data["mould"]], data["names"][data["wages"]]
+    login(page, "caseworker")
+    expect(page).to_have_url(re.compile(r"/log$"))
+    tag_field = page.get_by_role("combobox", name="Tags")
+    expect(tag_field).to_be_focused()
+    expect(tag_field).to_have_attribute("aria-required", "true")
+    chips = page.get_by_role("list", name="Chosen tags")
+    page.get_by_label("Summary").fill("Half-typed tags")
+
+    tag_field.press_sequentially(mould_name[:4])  # "Moul": half a name
+    suggestions = page.get_by_role("listbox", name="Matching tags")
+    expect(suggestions).to_be_visible()
+    expect(tag_field).to_have_attribute("aria-expanded", "true")
+    first = suggestions.get_by_role("option").first
+    expect(first).to_have_attribute("aria-selected", "true")
+    check_a11y(page, "caseworker-tag-suggestions")
+    screenshot(page, "caseworker-tag-suggestions")
+    tag_field.press("Enter")
+    expect(chips.get_by_role("listitem")).to_have_count(1)
+    expect(chips).to_contain_text(mould_name)
+    expect(tag_field).to_have_value("")
+    expect(page).to_have_url(re.compile(r"/log$"))  # not submitted
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    # Arrow keys move the highlight; Enter takes the highlighted one.
+    tag_field.press_sequentially(wages_name[:3])
+    option = suggestions.get_by_role("option", name=re.compile(rf"^{re.escape(wages_name)}\s+Employment$"))
+    expect(option).to_be_visible()
+    for _ in range(8):
+        if option.get_attribute("aria-selected") == "true":
+            break
+        tag_field.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    tag_field.press("Enter")
+    expect(chips).to_contain_text(wages_name)
+
+    # Nothing matches: Enter still does not submit.
+    tag_field.press_sequentially("zzqx")
+    tag_field.press("Enter")
+    expect(page).to_have_url(re.compile(r"/log$"))
+    expect(page.get_by_text("Saved.")).to_have_count(0)
+
+    # Submitted anyway with an unknown tag: "did you mean" at the field, what was typed kept.
+    tag_field.fill(mould_name[:-1] + "x")
+    page.get_by_role("button", name="Save concern").click()
+    error = page.locator("#tag_text-error")
+    expect(error).to_contain_text("Did you mean")
+    expect(error).to_contain_text(mould_name)
+    expect(page.get_by_label("Summary")).to_have_value("Half-typed tags")
+    check_a11y(page, "caseworker-tag-did-you-mean")
+    screenshot(page, "caseworker-tag-did-you-mean")
