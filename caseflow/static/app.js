@@ -170,8 +170,11 @@ document.addEventListener("DOMContentLoaded", () => {
     show(!narrow.matches);
   };
   button.addEventListener("click", () => show(button.getAttribute("aria-expanded") !== "true"));
-  menu.addEventListener("keydown", (ev) => {
-    if (ev.key === "Escape" && narrow.matches) { show(false); button.focus(); }
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && narrow.matches && button.getAttribute("aria-expanded") === "true") {
+      show(false);
+      button.focus();
+    }
   });
   narrow.addEventListener("change", fit);
   fit();

@@ -537,3 +537,86 @@ def test_enter_in_the_tag_box_takes_the_highlighted_tag_and_never_submits(
     expect(page.get_by_label("Summary")).to_have_value("Half-typed tags")
     check_a11y(page, "caseworker-tag-did-you-mean")
     screenshot(page, "caseworker-tag-did-you-mean")
+
+
+# --- Phone (375 px): a folded menu, tables that scroll inside themselves, readable charts --------
+
+_LAYOUT = """() => {
+  const vw = document.documentElement.clientWidth;
+  const tables = Array.from(document.querySelectorAll("main table")).map((t) => {
+    const box = t.closest(".table-wrap");
+    const r = box ? box.getBoundingClientRect() : t.getBoundingClientRect();
+    return {wrapped: !!box, overflow: box ? getComputedStyle(box).overflowX : "", left: r.left, right: r.right,
+            scrolls: box ? box.scrollWidth > box.clientWidth : false, focusable: box ? box.tabIndex >= 0 : false};
+  });
+  const charts = Array.from(document.querySelectorAll("svg.chart")).map((svg) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = Array.from(svg.querySelectorAll("text")).filter((t) => t.textContent.trim())
+      .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const box = svg.parentElement.getBoundingClientRect();
+    return {smallest: Math.min(...sizes), right: box.right, texts: sizes.length};
+  });
+  return {vw, tables, charts};
+}"""
+
+
+def _assert_fits_a_phone(page, assert_no_horizontal_scroll) -> dict:
+    assert_no_horizontal_scroll(page)
+    layout = page.evaluate(_LAYOUT)
+    for t in layout["tables"]:
+        assert t["wrapped"] and t["overflow"] in ("auto", "scroll"), t  # scrolls inside itself…
+        assert t["left"] >= -0.5 and t["right"] <= layout["vw"] + 0.5, t  # …and its box is on screen
+        assert t["focusable"] or not t["scrolls"], t  # a box that scrolls can be scrolled by keyboard
+    for c in layout["charts"]:
+        assert c["texts"] == 0 or c["smallest"] >= 10.99, c  # chart text never below 11 px
+        assert c["right"] <= layout["vw"] + 0.5, c
+    return layout
+
+
+def test_caseworker_pages_on_a_phone_menu_tables_charts(
+    phone_page, login, api, assert_no_horizontal_scroll, check_a11y, screenshot, unique
+):
+    title = f"Phone check {unique('c')}"
+    data = _campaign_from_my_concerns(api, unique, title)
+    page = phone_page
+    login(page, "caseworker")
+    header = page.locator("header.site-header")
+    menu_button = page.get_by_role("button", name=re.compile(r"^Menu"))
+    expect(menu_button).to_be_visible()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    height = header.bounding_box()["height"]
+    assert height <= 64, f"the header takes {height}px on a phone"
+    check_a11y(page, "caseworker-phone-menu-closed")
+    screenshot(page, "caseworker-phone-menu-closed")
+    menu_button.click()
+    expect(menu_button).to_have_attribute("aria-expanded", "true")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Concerns")).to_be_visible()
+    check_a11y(page, "caseworker-phone-menu-open")
+    screenshot(page, "caseworker-phone-menu-open")
+    page.keyboard.press("Escape")
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    expect(menu_button).to_be_focused()
+    menu_button.click()
+    nav.get_by_role("link", name="Concerns").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My concerns")
+    expect(page.get_by_role("button", name=re.compile(r"^Menu"))).to_have_attribute("aria-expanded", "false")
+
+    pages = {
+        "concerns": "/concerns",
+        "patterns": "/patterns/",
+        "pattern": f"/patterns/detail?key=tag:{data['mould']}",
+        "equity": "/patterns/equity",
+        "campaign": f"/campaigns/{data['campaign_id']}/about",
+        "inbox": "/inbox",
+    }
+    seen_tables = seen_charts = 0
+    for name, path in pages.items():
+        page.goto(path)
+        layout = _assert_fits_a_phone(page, assert_no_horizontal_scroll)
+        seen_tables += len(layout["tables"])
+        seen_charts += len(layout["charts"])
+        check_a11y(page, f"caseworker-phone-{name}")
+        screenshot(page, f"caseworker-phone-{name}")
+    assert seen_tables >= 4 and seen_charts >= 2, (seen_tables, seen_charts)
