@@ -51,6 +51,8 @@ def test_caseworker_opens_the_campaign_from_the_inbox_and_it_is_marked_read(clie
     assert re.search(r"<strong>6</strong> concerns logged by staff", html)
     assert "<strong>5</strong> of them are yours" in html and "MINE no heat 0" in html
     assert "OTHER-SUMMARY" not in html and "OTHER-NARRATIVE" not in html
+    # The quick log's "What your concerns became" links there too.
+    assert f'href="/campaigns/{campaign.id}/about"' in client.get("/log").get_data(as_text=True)
     # The workspace stays the organizers' and directors'.
     assert client.get(f"/campaigns/{campaign.id}").status_code == 403
 
