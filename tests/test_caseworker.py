@@ -194,6 +194,10 @@ def test_author_retracts_within_24_hours_with_a_reason_audited(client, login_as,
     assert row.deleted_at is not None and row.deleted_reason == "Wrong client"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "concern.retract")).actor_id == me.id
     assert client.get(f"/concerns/{concern.id}").status_code == 404
+    # The retracted concern left the pattern rollups in the same transaction.
+    from caseflow.patterns.rollup import check
+
+    assert check(db.session) == []
     # Someone else's concern cannot be retracted (it is not there for them).
     theirs = make_concern(author=make_user("caseworker"))
     assert client.post(f"/concerns/{theirs.id}/retract", data={"reason": "x"}).status_code == 404
