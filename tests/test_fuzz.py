@@ -749,6 +749,9 @@ PAGE_QUERIES = [
     ("organizer", "/campaigns/{campaign_id}/{fuzz}", ()),
     ("organizer", "/campaigns", ("x",)),
     ("caseworker", "/inbox", ("x",)),
+    ("caseworker", "/campaigns/{campaign_id}/about", ("x",)),
+    ("caseworker", "/follow-ups/{fuzz}", ()),
+    ("caseworker", "/concerns/by-client", ("client_ref",)),
 ]
 
 

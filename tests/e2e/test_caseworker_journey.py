@@ -628,3 +628,57 @@ def test_caseworker_pages_on_a_phone_menu_tables_charts(
         check_a11y(page, f"caseworker-phone-{name}")
         screenshot(page, f"caseworker-phone-{name}")
     assert seen_tables >= 4 and seen_charts >= 2, (seen_tables, seen_charts)
+
+
+def test_after_a_day_the_author_asks_a_director_who_declines(
+    browser, base_url, live_server, page, login, api, check_a11y, screenshot, unique
+):
+    import sqlite3
+
+    data = _setup(api, unique)
+    summary = f"Logged twice by mistake {unique('d')}"
+    status, created = api(
+        "POST",
+        "/api/v1/concerns",
+        {"program": data["program"], "tags": [data["mould"]], "summary": summary},
+        role="caseworker",
+    )
+    assert status == 201, created
+    # Two days old: past the author's own 24-hour retraction.
+    with sqlite3.connect(live_server.env["DATABASE_URL"].removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE concerns SET created_at = datetime('now', '-2 days') WHERE id = ?", (created["id"],))
+
+    login(page, "caseworker")
+    page.goto(f"/concerns/{created['id']}")
+    expect(page.get_by_role("link", name="Retract…")).to_have_count(0)
+    page.get_by_role("link", name="Ask to delete…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Withdraw concern #{created['id']}")
+    page.get_by_role("button", name="Ask a director to delete it").click()
+    expect(page.locator("#reason-error")).to_have_text("Say why it should be deleted.")
+    check_a11y(page, "caseworker-ask-deletion-error")
+    page.get_by_label("Why should it be deleted?").fill("The same visit is logged as the concern before it")
+    page.get_by_role("button", name="Ask a director to delete it").click()
+    expect(page.get_by_role("status").first).to_contain_text("Your request is with the directors")
+    expect(page.locator("main")).to_contain_text("You asked a director to delete this concern")
+
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    director = context.new_page()
+    login(director, "director")
+    director.goto("/inbox")
+    card = director.locator(".inbox li").filter(has_text=f"delete concern #{created['id']}")
+    expect(card).to_have_count(1)
+    card.get_by_role("button", name=re.compile(r"^Open")).click()
+    expect(director).to_have_url(re.compile(rf"/concerns/{created['id']}/delete$"))
+    expect(director.locator("main")).to_contain_text("The same visit is logged as the concern before it")
+    check_a11y(director, "director-deletion-request")
+    screenshot(director, "director-deletion-request")
+    director.get_by_role("button", name="Decline: keep the concern").click()
+    expect(director.get_by_role("status").first).to_contain_text("Request declined")
+    context.close()
+
+    page.goto("/inbox")
+    told = page.locator(".inbox li").filter(has_text=f"delete concern #{created['id']} was declined")
+    expect(told).to_have_count(1)
+    told.get_by_role("button", name=re.compile(r"^Open")).click()
+    expect(page).to_have_url(re.compile(rf"/concerns/{created['id']}$"))
+    expect(page.locator("main")).to_contain_text(summary)
