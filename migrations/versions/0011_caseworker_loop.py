@@ -1,7 +1,7 @@
 """caseworker loop: grouped notifications, deletion requests, the quick log's remembered details
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 03:30:00
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-11-29 03:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
