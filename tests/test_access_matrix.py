@@ -419,7 +419,8 @@ def test_every_notification_link_opens_for_the_person_who_got_it(app, client, db
 
     from caseflow import jobs
     from caseflow.campaigns.services import add_follow_up, move_step, set_status
-    from caseflow.concerns.services import request_deletion, today
+    from caseflow.concerns.services import request_deletion
+    from caseflow.dates import today
     from caseflow.models import Notification, User
     from caseflow.patterns.services import promote_patterns
     from tests.conftest import login

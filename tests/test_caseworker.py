@@ -95,7 +95,7 @@ def test_one_notification_per_campaign_per_day_however_many_moves(client, promot
 def test_follow_up_owner_opens_the_reminder_and_marks_it_done(app, client, promoted, db, make_user):
     from caseflow import jobs
     from caseflow.campaigns.services import add_follow_up
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
 
     me, organizer, campaign = promoted["me"], promoted["organizer"], promoted["campaign"]
     row = add_follow_up(
@@ -160,7 +160,7 @@ def test_search_own_concerns_by_client_reference_hashed_never_stored(client, log
 
 
 def test_concern_page_links_the_clients_earlier_concerns_own_only(client, login_as, make_concern, make_user):
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
 
     me = login_as("caseworker")
     day = today()

@@ -119,7 +119,7 @@ def close_the_loop(event: str, campaign, **details) -> None:
     One campaign's news reaches each person as one notification per day: a busy afternoon of
     moves updates the morning's row instead of filling the inbox with near-identical ones."""
     from caseflow.concerns.routes import and_join
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
 
     if event == "follow_up_created":
         _tell_follow_up_owner(campaign, details.get("follow_up"), details.get("actor"))

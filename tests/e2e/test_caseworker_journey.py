@@ -391,9 +391,9 @@ def test_caseworker_opens_the_campaign_their_concerns_became(page, login, api, c
 
 
 def test_caseworker_completes_the_follow_up_they_own_from_the_reminder(
-    browser, base_url, page, login, api, flask_cli, check_a11y, screenshot, unique
+    browser, base_url, page, login, api, flask_cli, app_today, check_a11y, screenshot, unique
 ):
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     title = f"Repairs now {unique('c')}"
     data = _campaign_from_my_concerns(api, unique, title)
@@ -406,7 +406,7 @@ def test_caseworker_completes_the_follow_up_they_own_from_the_reminder(
     form = organizer_page.locator("form[action$='/follow-ups']")
     form.get_by_label("Follow-up", exact=True).fill(description)
     form.get_by_label("Owner").select_option(label="E2E Caseworker")
-    form.get_by_label("Due").fill((date.today() - timedelta(days=5)).isoformat())
+    form.get_by_label("Due").fill((app_today - timedelta(days=5)).isoformat())  # the server's clock
     form.get_by_role("button", name="Add follow-up").click()
     expect(organizer_page.locator("main")).to_contain_text(description)
     context.close()
