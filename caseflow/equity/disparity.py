@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow.equity.policy import Disclosure, Tally
@@ -252,7 +252,7 @@ def equity_overview(since: date, until: date, disclosure: Disclosure, *, alone: 
     """Concerns by tag category × race/ethnicity as `disclosure` may see them; and how often race
     was not collected (a share of concerns per category: not a count of people)."""
     if use_rollups():
-        counts, not_collected = _overview_from_rollup(since, until, alone)
+        counts, not_collected = _overview_from_rollup(since, until, alone, with_keys=disclosure.protected)
     else:
         counts, not_collected = _overview_from_concerns(since, until, alone)
     categories = sorted({cat for cat, _ in counts} | set(not_collected))
@@ -260,11 +260,12 @@ def equity_overview(since: date, until: date, disclosure: Disclosure, *, alone: 
     return EquityOverview(table, categories, not_collected, alone, disclosure.min_cell, internal=disclosure.exact)
 
 
-def _overview_from_rollup(since: date, until: date, alone: bool):
+def _overview_from_rollup(since: date, until: date, alone: bool, *, with_keys: bool = True):
     r = RaceDay
     window = (r.scope == "category", r.day >= since, r.day <= until)
     measure = func.sum(r.alone if alone else r.concerns)
-    keys = func.sum(r.alone_key_sum if alone else r.key_sum)
+    # Record-key sums only for a protected audience: exact counts need none.
+    keys = func.sum(r.alone_key_sum if alone else r.key_sum) if with_keys else literal(0)
     counts = {
         (cat, code): Tally(int(n), int(k or 0))
         for cat, code, n, k in db.session.execute(

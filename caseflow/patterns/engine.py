@@ -298,24 +298,20 @@ def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], nea
     return _rows(select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key))
 
 
-def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: PatternKey | None = None) -> list[_Row]:
+def _aggregate_from_rollups(
+    settings: PatternSettings, grouping: str, near: PatternKey | None = None, *, with_keys: bool = True
+) -> list[_Row]:
     """The same rows as `_aggregate`, summed from the rollups: one plain GROUP BY for the window and
-    one for the previous window's counts (plain SUMs cost half what CASE sums do)."""
-    measures = [
-        "concerns",
-        "clients_last",
-        "without_ref",
-        "importance_sum",
-        "importance_n",
-        "wants",
-        "key_sum",
-        "clients_key_last",
-        "wants_key_sum",
-    ]
-    current = _rollup_sums(grouping, settings.start, settings.as_of, measures, near)
+    one for the previous window's counts (plain SUMs cost half what CASE sums do). `with_keys`:
+    also the record-key sums (only a protected audience's patterns about people need them)."""
+    measures = ["concerns", "clients_last", "without_ref", "importance_sum", "importance_n", "wants"]
+    keys = ["key_sum", "clients_key_last", "wants_key_sum"] if with_keys else []
+    current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near)
     found: dict[tuple, _Row] = {}
     least = settings.min_concerns - MAX_ADJUSTMENT
-    for tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants, k, ck, wk in current:
+    for row in current:
+        tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants = row[:9]
+        k, ck, wk = row[9:] if with_keys else (0, 0, 0)
         if count >= least:
             found[(tag_id, program_id, zip_code)] = _Row(
                 tag_id=tag_id,
@@ -335,12 +331,13 @@ def _aggregate_from_rollups(settings: PatternSettings, grouping: str, near: Patt
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
-    for tag_id, program_id, zip_code, previous, previous_keys in _rollup_sums(
-        grouping, settings.previous_start, before, ["concerns", "key_sum"], near
+    for tag_id, program_id, zip_code, previous, *previous_keys in _rollup_sums(
+        grouping, settings.previous_start, before, ["concerns", *keys[:1]], near
     ):
         row = found.get((tag_id, program_id, zip_code))
         if row is not None:
-            row.previous_count, row.previous_key_sum = int(previous), int(previous_keys)
+            row.previous_count = int(previous)
+            row.previous_key_sum = int(previous_keys[0] or 0) if previous_keys else 0
     return list(found.values())
 
 
@@ -410,12 +407,12 @@ def find_patterns(
     states = {s.key: s for s in db.session.scalars(select(PatternState))}
     found: list[Pattern] = []
     for grouping in groupings:
+        protected = disclosure.protected and grouping in PEOPLE_GROUPINGS
         rows = (
-            _aggregate_from_rollups(settings, grouping, near)
+            _aggregate_from_rollups(settings, grouping, near, with_keys=protected)
             if settings.rollups_enabled
             else _aggregate_rows(settings, grouping, near)
         )
-        protected = disclosure.protected and grouping in PEOPLE_GROUPINGS
         for row in rows:
             if protected:
                 row.publish(disclosure)
