@@ -409,12 +409,46 @@ def _clamp(value: Any, low: float, high: float, default: float) -> float:
     return min(max(number, low), high)
 
 
-def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str | None = None) -> Markup:
-    """Actors on a grid: x = position (-2 opposed ... +2 supportive), y = influence (1 low ... 5 high).
+# Text boxes are estimated, not measured: an 11px system-ui glyph averages well under 0.6em, so
+# 6.4 units a character (and 14 units a line) over-estimates a label a little, which only leaves
+# more air between labels.
+_CHAR_W = 6.4
+_LINE_H = 14.0
+_MARKER_R = 10.0
 
-    Each actor is a dict with ``name``, ``influence`` (1..5), ``position`` (-2..2) and ``kind``
-    (target, ally, opponent or neutral; anything else is drawn as neutral). Quadrant lines sit at
-    position 0 and influence 3, so opposed, powerful actors land in the upper left.
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _overlaps(a: Box, b: Box, gap: float = 0.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def _inside(box: Box, frame: Box) -> bool:
+    return box[0] >= frame[0] and box[1] >= frame[1] and box[2] <= frame[2] and box[3] <= frame[3]
+
+
+def _label_box(x: float, y: float, text: str, anchor: str) -> Box:
+    """The box a one-line label with its baseline at (x, y) covers."""
+    width = len(text) * _CHAR_W
+    x0 = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
+    return (x0, y - _LINE_H + 3, x0 + width, y + 3)
+
+
+def _ring(count: int) -> float:
+    """Radius of the ring that holds `count` markers sharing a grid point without touching."""
+    if count <= 1:
+        return 0.0
+    return max(2 * _MARKER_R + 2, (2 * _MARKER_R + 4) * count / (2 * math.pi))
+
+
+def power_map_layout(actors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Where the power map puts each actor's marker and name, and the lines labels must not cross.
+
+    Markers carry the actor's number (its row in the table beside the map). A name is placed at the
+    first spot around its marker where its box stays inside the plot and touches no marker, no other
+    name and no quadrant line; where no spot is free the name is left out — the number and the table
+    say who it is. Returned for the drawing below and for tests of the geometry.
     """
     height = 460
     left, right, top, bottom = 44, 20, 40, 44
@@ -425,6 +459,103 @@ def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str 
 
     def py(influence: float) -> float:  # 0.5 .. 5.5 up the plot
         return top + (5.5 - influence) / 5 * plot_h
+
+    placed = []
+    for actor in actors:
+        position = _clamp(actor.get("position"), -2, 2, 0)
+        influence = _clamp(actor.get("influence"), 1, 5, 1)
+        kind = str(actor.get("kind") or "neutral").lower()
+        placed.append(
+            (str(actor.get("name") or "Unnamed"), position, influence, kind if kind in ACTOR_KINDS else "neutral")
+        )
+
+    crowd: dict[tuple[int, int], list[int]] = {}
+    for n, (_, position, influence, _) in enumerate(placed):
+        crowd.setdefault((round(position), round(influence)), []).append(n)
+    frame: Box = (left, top, left + plot_w, top + plot_h)
+    markers = []
+    centres: dict[int, tuple[float, float]] = {}
+    for members in crowd.values():
+        radius = _ring(len(members))
+        for k, n in enumerate(members):
+            _, position, influence, _ = placed[n]
+            angle = 2 * math.pi * k / len(members) - math.pi / 2
+            x = px(position) + radius * math.cos(angle)
+            y = py(influence) + radius * math.sin(angle)
+            # A big crowd at the edge stays inside the frame.
+            x = min(max(x, frame[0] + _MARKER_R + 1), frame[2] - _MARKER_R - 1)
+            y = min(max(y, frame[1] + _MARKER_R + 1), frame[3] - _MARKER_R - 1)
+            centres[n] = (x, y)
+    for n in range(len(placed)):
+        x, y = centres[n]
+        markers.append((x - _MARKER_R, y - _MARKER_R, x + _MARKER_R, y + _MARKER_R))
+
+    mid_x, mid_y = px(0), py(3)
+    lines: list[Box] = [(mid_x - 1, frame[1], mid_x + 1, frame[3]), (frame[0], mid_y - 1, frame[2], mid_y + 1)]
+    r = _MARKER_R
+    spots = [  # (dx, dy of the baseline point, anchor), nearest first
+        (r + 4, 4, "start"),
+        (-(r + 4), 4, "end"),
+        (0, -(r + 5), "middle"),
+        (0, r + 14, "middle"),
+        (r + 2, -(r + 3), "start"),
+        (r + 2, r + 12, "start"),
+        (-(r + 2), -(r + 3), "end"),
+        (-(r + 2), r + 12, "end"),
+        (0, -(r + 19), "middle"),
+        (0, r + 28, "middle"),
+    ]
+    labels: list[Box] = []
+    items = []
+    for n, (name, position, influence, kind) in enumerate(placed):
+        x, y = centres[n]
+        text = _short(name, 22)
+        label = None
+        for dx, dy, anchor in spots:
+            box = _label_box(x + dx, y + dy, text, anchor)
+            if not _inside(box, frame):
+                continue
+            if any(_overlaps(box, other, 2) for other in labels + markers + lines):
+                continue
+            label = {"x": x + dx, "y": y + dy, "anchor": anchor, "text": text, "box": box}
+            labels.append(box)
+            break
+        items.append(
+            {
+                "number": n + 1,
+                "name": name,
+                "position": position,
+                "influence": influence,
+                "kind": kind,
+                "x": x,
+                "y": y,
+                "marker": markers[n],
+                "label": label,
+            }
+        )
+    return {
+        "height": height,
+        "frame": frame,
+        "px": px,
+        "py": py,
+        "lines": lines,
+        "items": items,
+    }
+
+
+def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str | None = None) -> Markup:
+    """Actors on a grid: x = position (-2 opposed ... +2 supportive), y = influence (1 low ... 5 high).
+
+    Each actor is a dict with ``name``, ``influence`` (1..5), ``position`` (-2..2) and ``kind``
+    (target, ally, opponent or neutral; anything else is drawn as neutral). Quadrant lines sit at
+    position 0 and influence 3, so opposed, powerful actors land in the upper left. Each marker
+    shows the actor's number - its row in the table that goes with the map - and its name where
+    the name fits without touching anything else (see :func:`power_map_layout`).
+    """
+    layout = power_map_layout(actors)
+    height, px, py = layout["height"], layout["px"], layout["py"]
+    left, top, right_edge, bottom_edge = layout["frame"]
+    plot_w, plot_h = right_edge - left, bottom_edge - top
 
     parts_body = [f'<rect class="frame" x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/>']
     for p in range(-2, 3):
@@ -462,45 +593,21 @@ def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str 
         parts_body.append(_text(legend_x + 16, 22, kind.capitalize(), cls="legend"))
         legend_x += 100
 
-    placed = []
-    for actor in actors:
-        position = _clamp(actor.get("position"), -2, 2, 0)
-        influence = _clamp(actor.get("influence"), 1, 5, 1)
-        kind = str(actor.get("kind") or "neutral").lower()
-        placed.append(
-            (str(actor.get("name") or "Unnamed"), position, influence, kind if kind in ACTOR_KINDS else "neutral")
-        )
-
-    crowd: dict[tuple[int, int], list[int]] = {}
-    for n, (_, position, influence, _) in enumerate(placed):
-        crowd.setdefault((round(position), round(influence)), []).append(n)
-    offsets: dict[int, tuple[float, float]] = {}
-    for members in crowd.values():
-        for k, n in enumerate(members):
-            if len(members) == 1:
-                offsets[n] = (0.0, 0.0)
-            else:
-                angle = 2 * math.pi * k / len(members) - math.pi / 2
-                offsets[n] = (16 * math.cos(angle), 16 * math.sin(angle))
-
     summary = []
-    for n, (name, position, influence, kind) in enumerate(placed):
-        dx, dy = offsets[n]
-        x, y = px(position) + dx, py(influence) + dy
-        word = _POSITION_WORDS.get(round(position), "neutral")
-        about = f"{name} ({kind}): influence {influence:g} of 5, {word}"
+    for item in layout["items"]:
+        word = _POSITION_WORDS.get(round(item["position"]), "neutral")
+        about = f"{item['number']}. {item['name']} ({item['kind']}): influence {item['influence']:g} of 5, {word}"
         summary.append(about)
-        on_right = position > 1
+        x, y = item["x"], item["y"]
+        label = item["label"]
+        name = (
+            _text(label["x"], label["y"], label["text"], cls="actor-name", anchor=label["anchor"]) if label else ""
+        )
         parts_body.append(
             f'<g class="actor-item"><title>{escape(about)}</title>'
-            f'<circle class="actor actor-{kind}" cx="{_num(x)}" cy="{_num(y)}" r="9"/>'
-            + _text(
-                x - 13 if on_right else x + 13,
-                y + 4,
-                _short(name, 22),
-                cls="actor-name",
-                anchor="end" if on_right else "start",
-            )
+            f'<circle class="actor actor-{item["kind"]}" cx="{_num(x)}" cy="{_num(y)}" r="{_num(_MARKER_R)}"/>'
+            + _text(x, y + 4, str(item["number"]), cls="actor-num", anchor="middle")
+            + name
             + "</g>"
         )
 

@@ -141,10 +141,11 @@ def test_trend_chart_fixed_scale():
 
 
 def actor_circles(root: ET.Element) -> dict[str, ET.Element]:
+    """Each actor's marker by name (the group's tooltip reads "N. Name (kind): …")."""
     out = {}
     for g in root.iter("{http://www.w3.org/2000/svg}g"):
         circle = g.find("s:circle", NS)
-        name = own_text(g.find("s:text", NS))
+        name = g.find("s:title", NS).text.split(". ", 1)[1].rsplit(" (", 1)[0]
         out[name] = circle
     return out
 
@@ -181,3 +182,55 @@ def test_power_map_spreads_actors_in_the_same_spot():
     spots = {(c.get("cx"), c.get("cy")) for c in circles.values()}
     assert len(spots) == 3
     assert "No actors yet." in str(power_map([], "Nobody"))
+
+
+CROWD = [
+    # Twelve actors, five of them on one grid point, three on the dashed quadrant lines, long names.
+    *({"name": f"Desk {n} of the borough housing office", "influence": 4, "position": -1, "kind": "opponent"} for n in range(5)),
+    {"name": "Chief administrative judge", "influence": 3, "position": 0, "kind": "target"},
+    {"name": "Council housing committee chair", "influence": 3, "position": 1, "kind": "target"},
+    {"name": "Tenants' union", "influence": 3, "position": 2, "kind": "ally"},
+    {"name": "Legal aid society", "influence": 4, "position": 2, "kind": "ally"},
+    {"name": "Landlords' association of Brooklyn", "influence": 5, "position": -2, "kind": "opponent"},
+    {"name": "Local newspaper", "influence": 2, "position": 0, "kind": "neutral"},
+    {"name": "Faith leaders", "influence": 2, "position": 1, "kind": "ally"},
+]
+
+
+def _boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_power_map_labels_never_collide_on_a_crowded_map():
+    """Issue 13: labels overlapped each other and the dashed axis. Every name placed on a crowded map
+    sits inside the plot and touches no other name, no marker and no quadrant line."""
+    from caseflow.charts import power_map_layout
+
+    layout = power_map_layout(CROWD)
+    items = layout["items"]
+    labels = [i["label"]["box"] for i in items if i["label"]]
+    markers = [i["marker"] for i in items]
+    assert len(labels) >= 8, "most names fit; the rest are told by their number"
+    for n, box in enumerate(labels):
+        frame = layout["frame"]
+        assert frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+        for other in labels[n + 1 :]:
+            assert not _boxes_overlap(box, other), (box, other)
+        for marker in markers:
+            assert not _boxes_overlap(box, marker), (box, marker)
+        for line in layout["lines"]:
+            assert not _boxes_overlap(box, line), (box, line)
+    for n, marker in enumerate(markers):  # markers sharing a grid point are spread apart
+        for other in markers[n + 1 :]:
+            assert not _boxes_overlap(marker, other), (marker, other)
+
+
+def test_power_map_numbers_each_marker_for_the_key():
+    root = parse(power_map(CROWD, "Crowded"))
+    numbers = [
+        own_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "actor-num"
+    ]
+    assert numbers == [str(n) for n in range(1, len(CROWD) + 1)]
+    names = [own_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "actor-name"]
+    assert len(names) == len(set(names)) >= 8  # each name drawn at most once
+    assert "6. Chief administrative judge (target): influence 3 of 5, neutral" in root.find("s:desc", NS).text
