@@ -600,9 +600,7 @@ def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str 
         summary.append(about)
         x, y = item["x"], item["y"]
         label = item["label"]
-        name = (
-            _text(label["x"], label["y"], label["text"], cls="actor-name", anchor=label["anchor"]) if label else ""
-        )
+        name = _text(label["x"], label["y"], label["text"], cls="actor-name", anchor=label["anchor"]) if label else ""
         parts_body.append(
             f'<g class="actor-item"><title>{escape(about)}</title>'
             f'<circle class="actor actor-{item["kind"]}" cx="{_num(x)}" cy="{_num(y)}" r="{_num(_MARKER_R)}"/>'
