@@ -374,6 +374,7 @@ CAMPAIGN_WRITES = [
     "follow-ups",
     "follow-ups/{follow_up_id}/done",
     "reviews",
+    "discard",
 ]
 
 

@@ -666,7 +666,7 @@ def test_board_groups_by_step_without_a_query_per_campaign(client, login_as, db,
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert few == many  # no query per campaign
-    columns = re.findall(r'<section class="board-column" aria-labelledby="col-(\w+)">(.*?)</section>', body, re.S)
+    columns = re.findall(r'<section class="board-step[^"]*" aria-labelledby="col-(\w+)">(.*?)</section>', body, re.S)
     by_step = {step: chunk for step, chunk in columns}
     assert (
         "Campaign 0" in by_step["learning"] and "Campaign 2" in by_step["action"] and "Campaign 3" in by_step["action"]

@@ -295,11 +295,17 @@ def test_pattern_detail_page_tables_voices_and_narratives(client, login_as, rece
 
 def test_promote_from_the_page_and_through_the_api(client, login_as, recent, token_for, db):
     login_as("organizer")
+    # The pattern page's form leads to the confirm step; only the confirmed form creates.
     response = client.post("/patterns/promote", data={"keys": ["tag:no-heat/zip:11226"], "title": "Heat in 11226"})
+    assert response.status_code == 303 and "/patterns/promote?" in response.headers["Location"]
+    assert db.session.get(PatternState, "tag:no-heat/zip:11226") is None
+    response = client.post(
+        "/patterns/promote", data={"keys": ["tag:no-heat/zip:11226"], "title": "Heat in 11226", "confirmed": "1"}
+    )
     assert response.status_code == 302
     assert db.session.get(PatternState, "tag:no-heat/zip:11226").state == "promoted"
-    bad = client.post("/patterns/promote", data={"keys": [], "title": ""}, follow_redirects=True)
-    assert "Not promoted" in bad.get_data(as_text=True)
+    bad = client.post("/patterns/promote", data={"keys": [], "title": "", "confirmed": "1"})
+    assert bad.status_code == 422 and "Choose at least one pattern." in bad.get_data(as_text=True)
 
     headers = token_for("organizer")
     listing = client.get("/api/v1/patterns", headers=headers).get_json()

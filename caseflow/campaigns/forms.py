@@ -36,6 +36,10 @@ class CampaignForm(FlaskForm):
 class MoveForm(CampaignForm):
     step = SelectField("Move to step", choices=STEP_CHOICES, validate_choice=False)
     note = TextAreaField("Why move now?", description="Required. Kept in the campaign's history.")
+    from_page = HiddenField()  # where the form was: a refused move is shown there again
+
+    def raw(self) -> dict:
+        return {k: v for k, v in super().raw().items() if k != "from_page"}
 
 
 class StatusForm(CampaignForm):

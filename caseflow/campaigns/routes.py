@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from caseflow import charts, dates
@@ -42,6 +42,8 @@ from caseflow.models.campaign_steps import (
     FollowUp,
     PowerActor,
 )
+from caseflow.patterns.labels import pattern_labels
+from caseflow.patterns.services import can_discard, discard_campaign, discard_until
 from caseflow.web import form_errors_from
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -49,12 +51,12 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 # The forms each page shows: name → (form class, prefix). The overview page is "overview".
 PAGE_FORMS: dict[str, dict[str, type[CampaignForm]]] = {
     "overview": {"move": MoveForm, "status": StatusForm, "advisory": AdvisoryForm},
-    "learning": {"learning": LearningForm},
-    "awareness": {"actor": ActorForm},
-    "vision": {"vision": VisionForm},
-    "strategy": {"strategy": StrategyForm, "measure": MeasureForm},
-    "action": {"action": ActionForm, "follow_up": FollowUpForm},
-    "reflection": {"review": ReviewForm},
+    "learning": {"learning": LearningForm, "move": MoveForm},
+    "awareness": {"actor": ActorForm, "move": MoveForm},
+    "vision": {"vision": VisionForm, "move": MoveForm},
+    "strategy": {"strategy": StrategyForm, "measure": MeasureForm, "move": MoveForm},
+    "action": {"action": ActionForm, "follow_up": FollowUpForm, "move": MoveForm},
+    "reflection": {"review": ReviewForm, "move": MoveForm},
 }
 ARTIFACT_FORMS = {"learning", "vision", "strategy"}
 
@@ -68,6 +70,12 @@ def campaign_day(moment: datetime) -> str:
 @bp.app_template_global("step_label")
 def step_label(step: str) -> str:
     return STEP_LABELS.get(step, step)
+
+
+@bp.app_template_global("pattern_names")
+def pattern_names(keys) -> dict[str, str]:
+    """Pattern keys in words, for any page that names a campaign's patterns."""
+    return pattern_labels(keys)
 
 
 @bp.app_template_global("step_name")
@@ -107,6 +115,7 @@ def _fresh_forms(campaign: Campaign, page: str) -> dict[str, CampaignForm]:
     if "move" in forms:
         following = STEPS.index(campaign.step) + 1
         forms["move"].step.data = STEPS[following] if following < len(STEPS) else campaign.step
+        forms["move"].from_page.data = page
     if "advisory" in forms:
         forms["advisory"].for_step.data = (
             "action" if STEPS.index(campaign.step) >= STEPS.index("strategy") else "strategy"
@@ -156,6 +165,10 @@ def _render(
     if page == "overview":
         evidence_total = services.evidence_counts([campaign.id]).get(campaign.id, 0)
         context |= {
+            "pattern_titles": pattern_labels(campaign.pattern_keys),
+            "window_days": current_app.config["PATTERN_WINDOW_DAYS"],
+            "discardable": editable and can_discard(campaign),
+            "discard_until": discard_until(campaign),
             "history": services.history(campaign),
             "decisions": services.decisions(campaign),
             "evidence_total": evidence_total,
@@ -243,6 +256,7 @@ def _submit(
     *,
     form: CampaignForm | None = None,
     anchor: str = "",
+    goto: str | None = None,
 ):
     """Run a verb with a submitted form; commit and redirect, or show the page again with the
     user's input kept and the errors at their fields (422), the conflict (409) or the refusal (409)."""
@@ -270,7 +284,7 @@ def _submit(
     else:
         db.session.commit()
         flash(success, "success")
-        return redirect(_page_url(campaign, page) + anchor)
+        return redirect(_page_url(campaign, goto or page) + anchor)
     campaign = _campaign_or_404(campaign_id)
     if conflict:
         form.version.data = str(campaign.version)  # the next save is a deliberate one, after review
@@ -311,10 +325,36 @@ def step(campaign_id: int, step: str):
 @bp.post("/<int:campaign_id>/move")
 @require("campaign.edit")
 def move(campaign_id: int):
+    """The move form sits on the overview and on every step page. From a step page, a move lands on
+    the page of the step moved to, and a refused move is shown on the page it came from."""
+    page = request.form.get("move-from_page", "overview")
+    page = page if page in PAGE_FORMS else "overview"
+    form = MoveForm(prefix="move")
+
     def verb(campaign, form):
         services.move_step(current_user, campaign, form.step.data, form.note.data, _int(form.version.data))
 
-    return _submit(campaign_id, "overview", "move", verb, "Step changed; the move is in the history.")
+    goto = form.step.data if page != "overview" and form.step.data in STEPS else None
+    return _submit(campaign_id, page, "move", verb, "Step changed; the move is in the history.", form=form, goto=goto)
+
+
+@bp.post("/<int:campaign_id>/discard")
+@require("campaign.edit")
+def discard(campaign_id: int):
+    """Undo a promotion made by mistake, within an hour (see patterns.services.discard_campaign)."""
+    campaign = _campaign_or_404(campaign_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return _render(campaign, "overview", status=400, notice="The form expired; reload the page and try again.")
+    title = campaign.title
+    try:
+        discard_campaign(current_user, campaign, form.version.data)
+    except DomainError as e:
+        db.session.rollback()
+        return _render(_campaign_or_404(campaign_id), "overview", status=e.status, notice=e.message)
+    db.session.commit()
+    flash(f"Campaign “{title}” discarded; its patterns are back as they were before.", "success")
+    return redirect(url_for("patterns.index"))
 
 
 @bp.post("/<int:campaign_id>/status")

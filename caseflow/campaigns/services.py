@@ -609,7 +609,8 @@ def board() -> dict[str, Any]:
     for c in campaigns:
         row = BoardRow(c, counts.get(c.id, 0), due.get(c.id), bool(due.get(c.id) and due[c.id] < now))
         (closed if c.is_closed else columns.setdefault(c.step, [])).append(row)
-    return {"columns": columns, "closed": closed}
+    keys = sorted({k for c in campaigns for k in c.pattern_keys})
+    return {"columns": columns, "closed": closed, "pattern_keys": keys}
 
 
 @dataclass

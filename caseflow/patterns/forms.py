@@ -13,6 +13,13 @@ class PromoteForm(FlaskForm):
     issue_statement = TextAreaField("Issue statement (optional)", validators=[Length(max=5000)])
 
 
+class PromoteConfirmForm(PromoteForm):
+    """The confirm step: the same fields, checked again, and the mark that this is the confirmation."""
+
+    keys = SelectMultipleField("Patterns in this campaign", validate_choice=False)
+    confirmed = HiddenField(default="1")
+
+
 class SnoozeForm(FlaskForm):
     key = HiddenField()
     until = DateField("Snooze until", validators=[DataRequired("Choose a date.")])

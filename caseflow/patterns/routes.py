@@ -15,10 +15,10 @@ from caseflow.equity.disparity import equity_overview
 from caseflow.equity.policy import WINDOW_MENU, for_viewer
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, Program
+from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, PatternState, Program
 from caseflow.patterns import engine, services
 from caseflow.patterns.detail import pattern_detail
-from caseflow.patterns.forms import DismissForm, PromoteForm, SnoozeForm
+from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
 from caseflow.reflection.quarters import Quarter
 from caseflow.web import form_errors_from, paginate_list
@@ -165,30 +165,57 @@ def detail():
     )
 
 
-@bp.route("/promote", methods=["POST"])
+@bp.route("/promote", methods=["GET", "POST"])
 @require("pattern.manage")
 def promote():
-    form = PromoteForm()
+    """Promotion asks twice. The pattern pages post their choice here; it comes back as this page
+    (a GET, creating nothing) with the patterns named and the title to check, and only the
+    confirmed form creates the campaign."""
+    if request.method == "POST" and "confirmed" not in request.form:
+        return redirect(
+            url_for(
+                "patterns.promote",
+                keys=request.form.getlist("keys"),
+                title=request.form.get("title", ""),
+                issue_statement=request.form.get("issue_statement", ""),
+            ),
+            303,
+        )
+    if request.method == "GET":
+        form = PromoteConfirmForm(
+            formdata=None,
+            data={
+                "keys": [k for k in request.args.getlist("keys") if PatternKey.parse(k)][:20],
+                "title": request.args.get("title", "")[:200],
+                "issue_statement": request.args.get("issue_statement", "")[:5000],
+            },
+        )
+        return _confirm_page(form)
+    form = PromoteConfirmForm()
     keys = request.form.getlist("keys")
     if form.validate_on_submit():
         try:
             campaign = services.promote_patterns(current_user, keys, form.title.data, form.issue_statement.data or "")
         except ValidationFailed as e:
             db.session.rollback()
-            form_errors_from(form, e.errors)
+            form_errors_from(form, {"keys" if k == "pattern_keys" else k: v for k, v in e.errors.items()})
         else:
             db.session.commit()
             flash(f"Campaign “{campaign.title}” created from {len(campaign.pattern_keys)} pattern(s).", "success")
-            if "campaigns.detail" in current_app.view_functions:
-                return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-            return redirect(url_for("patterns.index", state="promoted"))
-    messages = [m for field in form for m in field.errors] + list(form.form_errors)
-    flash("Not promoted: " + " ".join(messages or ["choose at least one pattern and give a title."]), "error")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("patterns.index"))
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    elif not keys:
+        form.keys.errors = list(form.keys.errors) + ["Choose at least one pattern."]
+    return _confirm_page(form, 422)
 
 
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
+def _confirm_page(form: PromoteConfirmForm, status: int = 200):
+    from caseflow.patterns.labels import pattern_labels
+
+    keys = [k for k in (form.keys.data or []) if PatternKey.parse(k)]
+    labels = pattern_labels(keys)
+    form.keys.choices = [(k, labels[k]) for k in keys]
+    states = {s.key: s for s in db.session.scalars(select(PatternState).where(PatternState.key.in_(keys)))}
+    return render_template("campaigns/promote.html", form=form, states=states, labels=labels), status
 
 
 @bp.route("/snooze", methods=["POST"])

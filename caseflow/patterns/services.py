@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, literal, or_, select
@@ -10,8 +10,8 @@ from sqlalchemy import insert, literal, or_, select
 from caseflow.audit.services import record
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, CampaignEvidence, CampaignPattern, Concern, PatternState, User
-from caseflow.models.base import utcnow
+from caseflow.models import AuditEvent, Campaign, CampaignEvidence, CampaignPattern, Concern, PatternState, User
+from caseflow.models.base import UTC, utcnow
 from caseflow.patterns.engine import Pattern, PatternSettings, find_patterns
 from caseflow.patterns.keys import PatternKey
 
@@ -105,15 +105,108 @@ def promote_patterns(actor: User, keys: list[str], title: str, issue_statement: 
     campaign.patterns = [CampaignPattern(pattern_key=str(p)) for p in parsed]
     db.session.add(campaign)
     db.session.flush()
+    previous: list[dict] = []  # a list, not a dict: audit detail keys are cut to 40 characters
     for p in parsed:
+        state = db.session.get(PatternState, str(p))
+        previous.append({"key": str(p), **(_remembered(state) if state is not None else {"state": "new"})})
         state = _state_for(str(p))
         state.state, state.campaign_id, state.snoozed_until = "promoted", campaign.id, None
         state.decided_by_id, state.decided_at = actor.id, utcnow()
     attach_matching_concerns(campaign)
-    record("campaign.create", actor, campaign, pattern_keys=[str(p) for p in parsed])
+    # What each pattern was before, so a campaign discarded soon after (see `discard_campaign`)
+    # gives every pattern back its snooze or dismissal; the audit trail is the one record of it.
+    record("campaign.create", actor, campaign, pattern_keys=[str(p) for p in parsed], previous_states=previous)
     for hook in current_app.extensions.get("caseflow.campaign_hooks", ()):
         hook("created", campaign)
     return campaign
+
+
+def _remembered(state: PatternState) -> dict:
+    """The parts of a pattern's state that promotion overwrites (the reason and count stay on the row)."""
+    return {
+        "state": state.state,
+        "snoozed_until": state.snoozed_until.isoformat() if state.snoozed_until else None,
+        "decided_by_id": state.decided_by_id,
+        "decided_at": state.decided_at.isoformat() if state.decided_at else None,
+    }
+
+
+DISCARD_WINDOW = timedelta(hours=1)
+
+
+class DiscardRefused(DomainError):
+    status = 409
+
+
+def can_discard(campaign: Campaign, now: datetime | None = None) -> bool:
+    """A campaign promoted by mistake may be discarded within an hour of its creation."""
+    created = campaign.created_at
+    if created is None:
+        return False
+    if created.tzinfo is None:  # SQLite hands back naive UTC
+        created = created.replace(tzinfo=UTC)
+    return (now or utcnow()) - created <= DISCARD_WINDOW
+
+
+def discard_until(campaign: Campaign) -> datetime:
+    created = campaign.created_at if campaign.created_at.tzinfo else campaign.created_at.replace(tzinfo=UTC)
+    return created + DISCARD_WINDOW
+
+
+def discard_campaign(actor: User, campaign: Campaign, version) -> None:
+    """Undo a promotion made in the last hour: the campaign goes, each pattern returns to the state it
+    had before (new, snoozed or dismissed), and the audit trail keeps both events."""
+    if not can_discard(campaign):
+        raise DiscardRefused(
+            "Only a campaign created in the last hour can be discarded. Close it instead (Status: closed), "
+            "so its history is kept.",
+            field="discard",
+        )
+    try:
+        expected = int(version)
+    except (TypeError, ValueError):
+        expected = -1
+    if expected != campaign.version:
+        raise DiscardRefused(
+            "This campaign changed since you opened it; look at it again before you discard it.", field="discard"
+        )
+    created = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "campaign.create",
+            AuditEvent.object_type == "campaigns",
+            AuditEvent.object_id == str(campaign.id),
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    remembered = ((created.details or {}).get("previous_states") or []) if created is not None else []
+    previous = {row.get("key"): row for row in remembered if isinstance(row, dict)}
+    keys = campaign.pattern_keys
+    for key in keys:
+        state = db.session.get(PatternState, key)
+        if state is None or state.campaign_id not in (campaign.id, None):
+            continue
+        before = previous.get(key)
+        if not before or before.get("state") not in ("snoozed", "dismissed"):
+            db.session.delete(state)  # it was new: no stored state at all
+            continue
+        state.state, state.campaign_id = before["state"], None
+        state.snoozed_until = date.fromisoformat(before["snoozed_until"]) if before.get("snoozed_until") else None
+        state.decided_by_id = before.get("decided_by_id")
+        if before.get("decided_at"):
+            state.decided_at = datetime.fromisoformat(before["decided_at"])
+    title, campaign_id = campaign.title, campaign.id
+    db.session.delete(campaign)
+    db.session.flush()
+    record(
+        "campaign.discard",
+        actor,
+        object_type="campaigns",
+        object_id=campaign_id,
+        title=title,
+        pattern_keys=keys,
+    )
 
 
 def attach_matching_concerns(campaign: Campaign) -> None:
