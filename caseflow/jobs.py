@@ -164,6 +164,16 @@ def _email(user_ids: list[int], subject: str, body: str) -> None:
         smtp.send_message(message)
 
 
+# The work of each job by its id: the one table the CLI (`jobs run`), the admin page's "Run now"
+# and the scheduler's entry points below share.
+WORK: dict[str, Callable[[], dict]] = {
+    "quarterly-summary": quarterly_summary_work,
+    "weekly-digest": weekly_digest_work,
+    "followup-reminders": followup_reminders_work,
+    "retention-purge": retention_purge_work,
+}
+
+
 # --- Module-level entry points for APScheduler (each claims its slot) -------------------------
 
 

@@ -104,3 +104,13 @@ def form_errors_from(form, errors: dict[str, list[str]]) -> None:
             field.errors.extend(messages)
         else:
             form.form_errors.extend(messages)
+
+
+def add_missing_errors(form, errors: dict[str, list[str]]) -> None:
+    """Add service-level errors to fields the form's own validators found nothing wrong with, so a
+    page shows every problem at once (one message per field; the form's wording wins)."""
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors") and field.errors:
+            continue
+        form_errors_from(form, {name: messages})

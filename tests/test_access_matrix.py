@@ -105,6 +105,7 @@ def world(db, taxonomy, make_user, make_concern):
         "step": "learning",
         "table": "by_category",
         "filename": "style.css",
+        "job_id": "retention-purge",
     }
     return {"values": values, "other": other, "lead": lead, "concern": concern, "campaign": campaign}
 

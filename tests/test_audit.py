@@ -361,7 +361,9 @@ def test_admin_audit_page_filters_by_action_actor_object_and_date(db, client, ma
     def shown(**params) -> list[str]:
         page = client.get("/admin/audit/", query_string=params)
         assert page.status_code == 200
-        return re.findall(r"<td>((?:concern|campaign|user|login)\.[a-z_.]+)</td>", page.get_data(as_text=True))
+        return re.findall(
+            r"<td><code>((?:concern|campaign|user|login)\.[a-z_.]+)</code></td>", page.get_data(as_text=True)
+        )
 
     assert sorted(shown()) == sorted(
         ["concern.create", "concern.delete", "campaign.step", "user.create", "user.create", "login.success"]

@@ -186,7 +186,10 @@ def test_power_map_spreads_actors_in_the_same_spot():
 
 CROWD = [
     # Twelve actors, five of them on one grid point, three on the dashed quadrant lines, long names.
-    *({"name": f"Desk {n} of the borough housing office", "influence": 4, "position": -1, "kind": "opponent"} for n in range(5)),
+    *(
+        {"name": f"Desk {n} of the borough housing office", "influence": 4, "position": -1, "kind": "opponent"}
+        for n in range(5)
+    ),
     {"name": "Chief administrative judge", "influence": 3, "position": 0, "kind": "target"},
     {"name": "Council housing committee chair", "influence": 3, "position": 1, "kind": "target"},
     {"name": "Tenants' union", "influence": 3, "position": 2, "kind": "ally"},
@@ -227,9 +230,7 @@ def test_power_map_labels_never_collide_on_a_crowded_map():
 
 def test_power_map_numbers_each_marker_for_the_key():
     root = parse(power_map(CROWD, "Crowded"))
-    numbers = [
-        own_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "actor-num"
-    ]
+    numbers = [own_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "actor-num"]
     assert numbers == [str(n) for n in range(1, len(CROWD) + 1)]
     names = [own_text(t) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "actor-name"]
     assert len(names) == len(set(names)) >= 8  # each name drawn at most once

@@ -53,7 +53,7 @@ def test_promotion_is_confirmed_on_a_page_that_names_the_patterns(client, login_
         "/patterns/promote",
         data={"keys": ["tag:no-heat/program:housing", "tag:mold"], "title": "Heat now", "issue_statement": "Cold"},
     )
-    assert first.status_code == 303
+    assert first.status_code == 302
     assert db.session.scalar(select(Campaign.id)) is None
     page = client.get(first.headers["Location"])
     html = page.get_data(as_text=True)

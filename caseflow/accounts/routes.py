@@ -26,7 +26,7 @@ from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import ApiToken, User
 from caseflow.models.base import utcnow
-from caseflow.web import form_errors_from, home_for, safe_next
+from caseflow.web import add_missing_errors, form_errors_from, home_for, safe_next
 
 bp = Blueprint("accounts", __name__)
 
@@ -97,11 +97,22 @@ def change_password():
 # --- Administration ---------------------------------------------------------------------------
 
 
+def _all_errors(form, service_problems) -> bool:
+    """Validate a submitted form and the service's own rules together, so the page shows every
+    problem at once rather than one after another. True when there is none."""
+    form.validate()
+    if "csrf_token" not in form.errors:
+        add_missing_errors(form, service_problems())
+    return not form.errors
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @require("admin.users")
 def users():
     form = UserCreateForm()
-    if form.validate_on_submit():
+    if request.method == "POST" and _all_errors(
+        form, lambda: services.new_user_problems(form.email.data or "", form.roles.data, form.password.data or "")
+    ):
         try:
             user = services.create_user(
                 current_user, form.email.data, form.roles.data, form.password.data, form.name.data or ""
@@ -160,14 +171,17 @@ def user_reset_password(user_id: int):
 def tokens():
     form = TokenForm()
     secret = None
-    if form.validate_on_submit():
-        user = services.find_user(form.email.data)
-        if user is None:
-            form.email.errors.append("No user with this e-mail address.")
-        else:
-            _, secret = services.create_token(current_user, user, form.name.data)
-            db.session.commit()
-            form = TokenForm(formdata=None)
+    user = None
+
+    def owner_problems() -> dict[str, list[str]]:
+        nonlocal user
+        user = services.find_user(form.email.data) if form.email.data else None
+        return {"email": ["No user with this e-mail address."]} if form.email.data and user is None else {}
+
+    if request.method == "POST" and _all_errors(form, owner_problems):
+        _, secret = services.create_token(current_user, user, form.name.data)
+        db.session.commit()
+        form = TokenForm(formdata=None)
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
     return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm())
 

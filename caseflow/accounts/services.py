@@ -77,26 +77,32 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(actor: User | None, email: str, roles, password: str, name: str = "") -> User:
+    errors = new_user_problems(email, roles, password)
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(email=User.normalise_email(email), name=name.strip(), password_hash=hash_password(password))
+    user.roles = set(roles)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", actor, user, roles=sorted(set(roles)))
+    return user
+
+
+def new_user_problems(email: str, roles, password: str) -> dict[str, list[str]]:
+    """Everything wrong with a new user's details, all at once (the form shows them together)."""
     errors: dict[str, list[str]] = {}
-    email_n = User.normalise_email(email)
+    email_n = User.normalise_email(email or "")
     if "@" not in email_n or len(email_n) > 254:
         errors["email"] = ["Enter an e-mail address."]
     elif find_user(email_n) is not None:
         errors["email"] = ["A user with this e-mail address already exists."]
-    roles = set(roles)
+    roles = set(roles or [])
     if not roles or not roles <= set(ROLES):
         errors["roles"] = [f"Choose one or more of: {', '.join(ROLES)}."]
-    problem = password_problem(password)
+    problem = password_problem(password or "")
     if problem:
         errors["password"] = [problem]
-    if errors:
-        raise ValidationFailed(errors)
-    user = User(email=email_n, name=name.strip(), password_hash=hash_password(password))
-    user.roles = roles
-    db.session.add(user)
-    db.session.flush()
-    record("user.create", actor, user, roles=sorted(roles))
-    return user
+    return errors
 
 
 def change_password(actor: User, user: User, new_password: str) -> None:

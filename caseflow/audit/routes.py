@@ -1,10 +1,11 @@
 from datetime import date, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from caseflow import dates
 from caseflow.accounts.permissions import require
+from caseflow.audit.words import names_for, sentence
 from caseflow.extensions import db
 from caseflow.models import AuditEvent
 
@@ -43,4 +44,11 @@ def index():
     # Clamp the page: an absurd ?page= overflowed the OFFSET on PostgreSQL (bigint out of range → 500).
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     page = db.paginate(query, page=number, per_page=50, error_out=False)
-    return render_template("audit/index.html", page=page, filters=filters)
+    names = names_for(page.items)
+    return render_template(
+        "audit/index.html",
+        page=page,
+        filters=filters,
+        sentences={e.id: sentence(e, names) for e in page.items},
+        timezone=current_app.config["TIMEZONE"],
+    )

@@ -178,8 +178,7 @@ def promote():
                 keys=request.form.getlist("keys"),
                 title=request.form.get("title", ""),
                 issue_statement=request.form.get("issue_statement", ""),
-            ),
-            303,
+            )
         )
     if request.method == "GET":
         form = PromoteConfirmForm(

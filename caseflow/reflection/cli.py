@@ -11,12 +11,7 @@ from caseflow.reflection.quarters import Quarter
 
 jobs_cli = AppGroup("jobs", help="Run scheduled jobs now, or list them.")
 
-WORK = {
-    "quarterly-summary": job_functions.quarterly_summary_work,
-    "weekly-digest": job_functions.weekly_digest_work,
-    "followup-reminders": job_functions.followup_reminders_work,
-    "retention-purge": job_functions.retention_purge_work,
-}
+WORK = job_functions.WORK
 
 
 @jobs_cli.command("run")

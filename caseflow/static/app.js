@@ -200,4 +200,17 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   focusable();
   window.addEventListener("resize", focusable);
+// Slugs from names: a slug field marked data-slug-from="<name field id>" follows the name as it is
+// typed, until someone edits the slug itself. Without JavaScript the server makes the same slug.
+document.addEventListener("DOMContentLoaded", () => {
+  const slugify = (text) =>
+    text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
+  document.querySelectorAll("[data-slug-from]").forEach((slug) => {
+    const name = document.getElementById(slug.dataset.slugFrom);
+    if (!name) return;
+    let follow = slug.value === "" || slug.value === slugify(name.value);
+    slug.addEventListener("input", () => { follow = slug.value === ""; });
+    name.addEventListener("input", () => { if (follow) slug.value = slugify(name.value); });
+  });
 });

@@ -13,6 +13,27 @@ from caseflow.web import form_errors_from
 bp = Blueprint("taxonomy", __name__, url_prefix="/taxonomy")
 
 
+def _slug_for(form) -> str:
+    """The slug typed, or one made from the name; shown back in the field either way."""
+    slug = (form.slug.data or "").strip() or services.slugify(form.name.data or "")
+    form.slug.data = slug
+    return slug
+
+
+def _all_errors(form, model) -> bool:
+    """Validate the form and the service's rules together, so every problem shows at once (a
+    duplicate slug is reported with an empty name, not after it is fixed). True when all is well."""
+    form.validate()
+    slug = _slug_for(form)
+    if "csrf_token" not in form.errors:
+        for name, messages in services.problems(model, slug, form.name.data or "").items():
+            if name == "slug" and not slug:
+                continue  # nothing typed at all: the name's error says it; the slug comes from the name
+            if not getattr(form, name).errors:  # one message per field: the form's own wording wins
+                form_errors_from(form, {name: messages})
+    return not form.errors
+
+
 @bp.route("/", methods=["GET", "POST"])
 @require("taxonomy.manage")
 def index():
@@ -20,29 +41,29 @@ def index():
     tag_form = TagForm(prefix="tag")
     status = 200
     submitted = request.form if request.method == "POST" else {}
-    if "program-slug" in submitted and program_form.validate_on_submit():
+    if "program-slug" in submitted and _all_errors(program_form, Program):
         try:
             program = services.create_program(current_user, program_form.slug.data, program_form.name.data)
         except ValidationFailed as e:
+            db.session.rollback()
             form_errors_from(program_form, e.errors)
-            status = 422
         else:
             db.session.commit()
             flash(f"Program {program.name} created.", "success")
             return redirect(url_for("taxonomy.index"))
-    elif "tag-slug" in submitted and tag_form.validate_on_submit():
+    elif "tag-slug" in submitted and _all_errors(tag_form, Tag):
         try:
             tag = services.create_tag(
                 current_user, tag_form.slug.data, tag_form.name.data, tag_form.category.data, tag_form.description.data
             )
         except ValidationFailed as e:
+            db.session.rollback()
             form_errors_from(tag_form, e.errors)
-            status = 422
         else:
             db.session.commit()
             flash(f"Tag {tag.name} created.", "success")
             return redirect(url_for("taxonomy.index"))
-    if any(f.errors for f in (program_form, tag_form)):
+    if any(f.errors or f.form_errors for f in (program_form, tag_form)):
         status = 422
     programs = db.session.scalars(select(Program).order_by(Program.name)).all()
     tags = db.session.scalars(select(Tag).order_by(Tag.category, Tag.name)).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import select
 
@@ -15,7 +16,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+    """A slug from a name, as static/app.js makes it while the name is typed: "Café & Food" → "cafe-food"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].rstrip("-")
 
 
 def _check(model, slug: str, name: str, *, existing_id: int | None = None) -> dict[str, list[str]]:
@@ -27,6 +30,12 @@ def _check(model, slug: str, name: str, *, existing_id: int | None = None) -> di
     if not isinstance(name, str) or not name.strip() or len(name) > 120 or "\x00" in name:
         errors["name"] = ["Give a name of 1–120 characters (no NUL)."]
     return errors
+
+
+def problems(model, slug: str, name: str) -> dict[str, list[str]]:
+    """What is wrong with a new program's or tag's slug and name, all at once (for forms that show
+    every error together)."""
+    return _check(model, slug, name)
 
 
 def create_program(actor, slug: str, name: str) -> Program:
