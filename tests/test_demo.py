@@ -49,3 +49,74 @@ def test_demo_holds_the_planted_patterns(app, db):
         text("select count(*) from quarterly_summaries where signed_off_at is not null")
     ).scalar()
     assert states == 1 and db.session.scalar(select(func.count()).select_from(QuarterlySummary)) == 2
+
+
+# Words that must appear in a summary for it to carry a tag: checked against every demo concern,
+# independently of how the demo builds them.
+TAG_WORDS = {
+    "no-heat": ("heat", "radiator", "hot water"),
+    "repairs-ignored": ("repair", "leak", "nothing done"),
+    "eviction-threat": ("evict",),
+    "rent-increase": ("rent",),
+    "mold": ("mold", "mice", "roach"),
+    "overcrowding": ("sharing one bedroom", "doubled up"),
+    "benefits-delay": ("pending", "stalled", "waiting"),
+    "benefits-cut": ("stopped", "cut"),
+    "snap-recert": ("recertification",),
+    "wage-theft": ("wage", "pay", "paid"),
+    "unsafe-work": ("injured", "safety"),
+    "job-loss": ("job",),
+    "no-insurance": ("insurance",),
+    "medical-debt": ("bill", "collections"),
+    "mental-health-access": ("counselling", "mental"),
+    "visa-backlog": ("asylum", "visa"),
+    "ice-fear": ("enforcement",),
+    "language-access": ("interpreter",),
+    "school-discipline": ("suspended",),
+    "iep-denied": ("special-education",),
+    "court-fees": ("court fees", "fines"),
+    "police-stop": ("police",),
+    "record-barrier": ("background check", "record"),
+    "utility-shutoff": ("shut off",),
+    "high-utility-bill": ("bill",),
+    "bus-cuts": ("bus",),
+    "no-car-access": ("car", "reach"),
+    "food-insecurity": ("food",),
+    "pantry-hours": ("pantry",),
+    "childcare-cost": ("childcare",),
+    "childcare-waitlist": ("childcare", "waitlist"),
+    "domestic-violence": ("violence",),
+    "unsafe-street": ("streetlight", "afraid"),
+}
+
+
+def test_demo_concerns_are_tagged_with_what_their_words_say(app, db):
+    """Issue 13: no "Injured at work" tagged "Bus route cut", no concern titled "Client concern", and
+    a client's quote only under the patterns its concern belongs to."""
+    from caseflow.concerns.demo import ROOT_CAUSES, SUMMARIES
+    from caseflow.demo import TAGS
+
+    assert set(SUMMARIES) == {slug for slug, _, _ in TAGS}  # every demo tag has its own words
+    seed(concern_count=1500)
+    db.session.commit()
+    rows = db.session.execute(
+        select(Concern.id, Concern.summary, Concern.client_root_cause, Tag.slug)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .join(Tag, Tag.id == concern_tags.c.tag_id)
+    ).all()
+    tags: dict[int, set[str]] = {}
+    summaries: dict[int, str] = {}
+    quotes: dict[int, str | None] = {}
+    for concern_id, summary, quote, slug in rows:
+        tags.setdefault(concern_id, set()).add(slug)
+        summaries[concern_id], quotes[concern_id] = summary, quote
+    assert len(summaries) >= 1500
+    assert "Client concern" not in set(summaries.values())
+    for concern_id, summary in summaries.items():
+        for slug in tags[concern_id]:
+            words = TAG_WORDS[slug]
+            assert any(w in summary.lower() for w in words), f"{summary!r} is tagged {slug}"
+    quote_tags = {quote: slug for slug, quotes_ in ROOT_CAUSES.items() for quote in quotes_}
+    for concern_id, quote in quotes.items():
+        if quote:
+            assert quote_tags[quote] in tags[concern_id], (quote, tags[concern_id])

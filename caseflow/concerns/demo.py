@@ -58,57 +58,73 @@ RACE_MIX = (
     + [["not_collected"]] * 10
     + [[]] * 8
 )
-SUMMARIES = {
+# Every summary is written together with the tags its words are about: its primary tag (the key)
+# and any others it plainly mentions. A concern gets exactly those tags, so no "Injured at work"
+# is ever tagged "Bus route cut" and a client's quote appears only under patterns it speaks to.
+SUMMARIES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "no-heat": [
-        "No heat in the apartment for {n} days",
-        "Radiators cold, landlord not answering",
-        "No hot water since last week, kids sleeping in coats",
+        ("No heat in the apartment for {n} days", ()),
+        ("Radiators cold, landlord not answering repair requests", ("repairs-ignored",)),
+        ("No hot water since last week, kids sleeping in coats", ()),
     ],
     "repairs-ignored": [
-        "Landlord ignores repair requests for months",
-        "Leaking ceiling reported three times, nothing done",
+        ("Landlord ignores repair requests for months", ()),
+        ("Leaking ceiling reported three times, nothing done", ()),
     ],
     "eviction-threat": [
-        "Landlord threatening eviction after complaint",
-        "Received eviction notice without court papers",
+        ("Landlord threatening eviction after a repair complaint", ("repairs-ignored",)),
+        ("Received eviction notice without court papers", ()),
     ],
-    "rent-increase": ["Rent raised beyond what the lease allows", "Rent increase notice with two weeks warning"],
-    "mold": ["Mold in bathroom making child's asthma worse", "Mice and roaches, exterminator never came"],
+    "rent-increase": [
+        ("Rent raised beyond what the lease allows", ()),
+        ("Rent increase notice with two weeks warning", ()),
+    ],
+    "mold": [
+        ("Mold in bathroom making child's asthma worse", ()),
+        ("Mice and roaches, exterminator never came", ()),
+    ],
+    "overcrowding": [
+        ("Family of six sharing one bedroom", ()),
+        ("Two families doubled up in a one-bedroom apartment", ()),
+    ],
     "benefits-delay": [
-        "SNAP application pending for {n} weeks",
-        "Cash assistance application stalled, no caseworker assigned",
-        "Benefits renewal lost, waiting for interview",
+        ("SNAP application pending for {n} weeks", ()),
+        ("Cash assistance application stalled, no caseworker assigned", ()),
+        ("Benefits renewal lost, waiting for interview", ()),
     ],
-    "benefits-cut": ["Benefits stopped without notice", "SNAP cut after missed phone interview"],
-    "snap-recert": ["Recertification paperwork lost by the office"],
+    "benefits-cut": [
+        ("Benefits stopped without notice", ()),
+        ("SNAP cut after missed phone interview", ()),
+    ],
+    "snap-recert": [("SNAP recertification paperwork lost by the office", ())],
     "wage-theft": [
-        "Employer did not pay last {n} weeks of wages",
-        "Paid less than minimum wage at the warehouse",
-        "No overtime paid for 60-hour weeks",
+        ("Employer did not pay last {n} weeks of wages", ()),
+        ("Paid less than minimum wage at the warehouse", ()),
+        ("No overtime paid for 60-hour weeks", ()),
     ],
-    "unsafe-work": ["Injured at work, no safety equipment provided"],
-    "job-loss": ["Lost job after asking for sick leave"],
-    "no-insurance": ["No health insurance since losing job"],
-    "medical-debt": ["Hospital bill sent to collections"],
-    "mental-health-access": ["Waiting list for counselling is six months"],
-    "visa-backlog": ["Asylum case pending for years"],
-    "ice-fear": ["Afraid to go to the clinic because of enforcement"],
-    "language-access": ["No interpreter at the benefits office"],
-    "school-discipline": ["Child suspended repeatedly for minor issues"],
-    "iep-denied": ["School refuses special-education evaluation"],
-    "court-fees": ["Cannot pay court fees, license suspended"],
-    "police-stop": ["Stopped by police on the way to work again"],
-    "record-barrier": ["Job offer withdrawn after background check"],
-    "utility-shutoff": ["Electricity shut off with children at home"],
-    "high-utility-bill": ["Gas bill doubled this winter"],
-    "bus-cuts": ["Bus route to the clinic was cut"],
-    "no-car-access": ["Cannot reach the food pantry without a car"],
-    "food-insecurity": ["Running out of food before the end of the month"],
-    "pantry-hours": ["Pantry closes before the client's shift ends"],
-    "childcare-cost": ["Childcare costs more than half of income"],
-    "childcare-waitlist": ["On the childcare voucher waitlist for a year"],
-    "domestic-violence": ["Client disclosed violence at home"],
-    "unsafe-street": ["Broken streetlights on the block, client afraid at night"],
+    "unsafe-work": [("Injured at work, no safety equipment provided", ())],
+    "job-loss": [("Lost job after asking for sick leave", ())],
+    "no-insurance": [("No health insurance since losing job", ("job-loss",))],
+    "medical-debt": [("Hospital bill sent to collections", ())],
+    "mental-health-access": [("Waiting list for counselling is six months", ())],
+    "visa-backlog": [("Asylum case pending for years", ())],
+    "ice-fear": [("Afraid to go to the clinic because of immigration enforcement", ())],
+    "language-access": [("No interpreter at the benefits office", ())],
+    "school-discipline": [("Child suspended repeatedly for minor issues", ())],
+    "iep-denied": [("School refuses special-education evaluation", ())],
+    "court-fees": [("Cannot pay court fees, license suspended", ())],
+    "police-stop": [("Stopped by police on the way to work again", ())],
+    "record-barrier": [("Job offer withdrawn after background check on an old record", ())],
+    "utility-shutoff": [("Electricity shut off with children at home", ())],
+    "high-utility-bill": [("Gas bill doubled this winter", ())],
+    "bus-cuts": [("Bus route to the clinic was cut", ())],
+    "no-car-access": [("Cannot reach the food pantry without a car", ())],
+    "food-insecurity": [("Running out of food before the end of the month", ())],
+    "pantry-hours": [("Pantry closes before the client's shift ends", ())],
+    "childcare-cost": [("Childcare costs more than half of income", ())],
+    "childcare-waitlist": [("On the childcare voucher waitlist for a year", ())],
+    "domestic-violence": [("Client disclosed violence at home", ())],
+    "unsafe-street": [("Broken streetlights on the block, client afraid at night", ())],
 }
 ROOT_CAUSES = {
     "no-heat": [
@@ -206,14 +222,14 @@ def seed_concerns(users, programs, tags, count: int = 3000, *, rng: random.Rando
         if slug == "wage-theft" and rng.random() < 0.75:
             race = ["hispanic"]
         tag = tag_by_slug[slug]
-        extra = rng.choice(slugs) if rng.random() < 0.15 else None
+        template, also = rng.choice(SUMMARIES[slug])
         program_slug = rng.choice(
             PROGRAM_FOR.get(tag.category, ["housing", "benefits", "family-services", "workforce"])
         )
         if slug == "benefits-delay":
             program_slug = rng.choice(["benefits", "food-pantry"])
         program = program_by_slug.get(program_slug, programs[0])
-        summary = rng.choice(SUMMARIES.get(slug, ["Client concern"])).format(n=rng.randint(2, 9))
+        summary = template.format(n=rng.randint(2, 9))
         voice = rng.random() < 0.55
         concerns.append(
             {
@@ -240,7 +256,7 @@ def seed_concerns(users, programs, tags, count: int = 3000, *, rng: random.Rando
                 "updated_at": now,
             }
         )
-        tag_rows.append([tag.id] + ([tag_by_slug[extra].id] if extra and extra != slug else []))
+        tag_rows.append([tag.id] + [tag_by_slug[t].id for t in also if t in tag_by_slug])
         race_rows.append(race)
     ids = db.session.scalars(insert(Concern).returning(Concern.id, sort_by_parameter_order=True), concerns).all()
     db.session.execute(
