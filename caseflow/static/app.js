@@ -200,6 +200,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   focusable();
   window.addEventListener("resize", focusable);
+});
+
 // Slugs from names: a slug field marked data-slug-from="<name field id>" follows the name as it is
 // typed, until someone edits the slug itself. Without JavaScript the server makes the same slug.
 document.addEventListener("DOMContentLoaded", () => {

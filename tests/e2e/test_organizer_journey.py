@@ -139,8 +139,14 @@ def test_organizer_finds_and_promotes_a_pattern(page, login, planted, check_a11y
     title = f"Keep the lights on in {ZIP} {unique('c')}"
     act.get_by_label("Campaign title").fill(title)
     act.get_by_role("button", name="Create campaign").click()
+    # A confirm step names both patterns and keeps the title; only it creates the campaign.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create a campaign?")
+    expect(page.get_by_role("checkbox", name=f"{planted['title'].rsplit(' in ', 1)[0]} · ZIP {ZIP}")).to_be_checked()
+    expect(page.get_by_label("Campaign title")).to_have_value(title)
+    check_a11y(page, "organizer-promote-confirm")
+    page.get_by_role("button", name="Create campaign").click()
 
-    expect(page).to_have_url(re.compile(r"/campaigns/\d+$|/patterns/\?state=promoted$"))
+    expect(page).to_have_url(re.compile(r"/campaigns/\d+$"))
     flash = page.get_by_role("status").filter(has_text="Campaign")
     expect(flash).to_contain_text(f"Campaign “{title}” created from 2 pattern(s).")
     screenshot(page, "organizer-promoted")
