@@ -195,3 +195,69 @@ def test_programs_and_tags_made_through_the_api_show_in_the_browser(page, login,
     page.goto("/taxonomy/")
     expect(page.get_by_role("region", name="Programs")).to_contain_text(program)
     expect(page.get_by_role("region", name="Tags")).to_contain_text(tag)
+
+
+def test_admin_slugs_all_errors_audit_in_words_and_run_now(
+    page, login, users, check_a11y, screenshot, assert_no_horizontal_scroll, unique
+):
+    """Issue 13, admin: slugs made from names as they are typed, every form error at once, the audit
+    log in words and the organisation's time, and "Run now" on the jobs page."""
+    login(page, "admin")
+    page.goto("/taxonomy/")
+    programs = page.get_by_role("region", name="Programs")
+    run = unique("p")[-6:]
+    programs.get_by_label("Name").fill(f"Tenant Rights Clinic {run}")
+    expect(programs.get_by_label("Slug")).to_have_value(f"tenant-rights-clinic-{run}")  # filled live (app.js)
+    programs.get_by_role("button", name="Add program").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Program Tenant Rights Clinic {run} created.")
+    expect(page.get_by_role("region", name="Programs")).to_contain_text(f"tenant-rights-clinic-{run}")
+
+    # A taken slug and no name: both errors in one answer, at their fields.
+    programs = page.get_by_role("region", name="Programs")
+    programs.get_by_label("Slug").fill(f"tenant-rights-clinic-{run}")
+    programs.get_by_role("button", name="Add program").click()
+    expect(page.locator("#program-name-error")).to_be_visible()
+    expect(page.locator("#program-slug-error")).to_contain_text("already in use")
+    expect(page.get_by_label("Name").first).to_have_attribute("aria-invalid", "true")
+    check_a11y(page, "issue13-taxonomy-errors")
+    screenshot(page, "issue13-taxonomy-errors")
+
+    # A new user with a taken e-mail, no role and a short password: three errors at once.
+    page.goto("/admin/users")
+    form = page.locator("form", has=page.get_by_role("button", name="Add user"))
+    form.get_by_label("E-mail").fill(users["caseworker"].email)
+    form.get_by_label("Initial password").fill("short")
+    form.get_by_role("button", name="Add user").click()
+    for field in ("email", "roles", "password"):
+        expect(page.locator(f"#{field}-error")).to_be_visible()
+    expect(page.locator("#email-error")).to_contain_text("already exists")
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the 3 fields")
+    check_a11y(page, "issue13-users-errors")
+
+    # The audit log in words, times in the organisation's zone.
+    page.goto("/admin/audit/")
+    events = page.get_by_role("table", name=re.compile("Audit events"))
+    expect(events).to_contain_text(f"E2E Admin created program Tenant Rights Clinic {run}")
+    expect(events.get_by_role("row").filter(has_text="E2E Admin logged in").first).to_be_visible()
+    expect(page.get_by_text("times in America/New_York")).to_be_visible()
+    expect(events.locator("time").first).to_contain_text(re.compile(r"E[SD]T$"))
+    check_a11y(page, "issue13-audit-words")
+    screenshot(page, "issue13-audit-words")
+
+    # Run now: the job runs, the run is listed, the audit log says who ran it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scheduled jobs")
+    check_a11y(page, "issue13-jobs")
+    page.get_by_role("button", name="Run now retention-purge").click()
+    expect(page.locator(".flashes")).to_contain_text("retention-purge ran")
+    runs = page.get_by_role("table", name="The last 50 job runs")
+    expect(runs.get_by_role("row").nth(1)).to_contain_text("retention-purge")
+    expect(runs.get_by_role("row").nth(1)).to_contain_text("manual")
+    expect(runs.get_by_role("row").nth(1)).to_contain_text("success")
+    check_a11y(page, "issue13-jobs-ran")
+    screenshot(page, "issue13-jobs-ran")
+    page.goto("/admin/audit/?action=job.")
+    expect(page.get_by_role("table", name=re.compile("Audit events"))).to_contain_text(
+        "E2E Admin ran the job retention-purge now (success)"
+    )
+    assert_no_horizontal_scroll(page)
