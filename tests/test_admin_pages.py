@@ -83,6 +83,19 @@ def test_audit_log_reads_in_words_in_the_organisations_time(client, login_as, ma
     assert "2026-11-28 21:00:00 EST" in html and "times in America/New_York" in html
 
 
+def test_audit_log_names_patterns_and_campaigns(client, login_as, make_user, taxonomy, db):
+    from caseflow.patterns import services
+
+    organizer = make_user("organizer", name="Olu Organizer")
+    services.promote_patterns(organizer, ["tag:no-heat/program:housing"], "Heat now")
+    services.dismiss(organizer, "tag:mold", "Handled by the city", 3)
+    db.session.commit()
+    login_as("admin")
+    html = client.get("/admin/audit/").get_data(as_text=True)
+    assert "Olu Organizer created campaign “Heat now” from “No heat · Housing Assistance”" in html
+    assert "Olu Organizer dismissed pattern “Mold”" in html
+
+
 def test_run_now_runs_the_job_records_it_and_audits(client, login_as, db):
     admin = login_as("admin")
     page = client.get("/admin/jobs").get_data(as_text=True)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.models import STEP_LABELS, ApiToken, AuditEvent, Campaign, Program, Tag, User
+from caseflow.patterns.labels import pattern_labels
 
 
 @dataclass
@@ -25,10 +26,14 @@ class Names:
     tags: dict[int, str]
     programs: dict[int, str]
     tokens: dict[int, ApiToken]
+    patterns: dict[str, str]
 
     def user(self, user_id: Any, fallback: str = "a user") -> str:
         user = self.users.get(_int(user_id))
         return user.email if user else fallback
+
+    def pattern(self, key: str) -> str:
+        return f"“{self.patterns.get(key, key)}”"
 
     def campaign(self, campaign_id: Any, fallback: str = "") -> str:
         title = self.campaigns.get(_int(campaign_id))
@@ -59,6 +64,9 @@ def names_for(events: list[AuditEvent]) -> Names:
     def lookup(columns, ids):
         return dict(db.session.execute(select(*columns).where(columns[0].in_(ids))).all()) if ids else {}
 
+    pattern_keys = {e.object_id for e in events if e.object_type == "pattern"}
+    pattern_keys |= {k for e in events for k in ((e.details or {}).get("pattern_keys") or []) if isinstance(k, str)}
+
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))} if user_ids else {}
     tokens = (
         {t.id: t for t in db.session.scalars(select(ApiToken).where(ApiToken.id.in_(token_ids)))} if token_ids else {}
@@ -69,6 +77,7 @@ def names_for(events: list[AuditEvent]) -> Names:
         tags=lookup((Tag.id, Tag.name), _ids(events, "tags")),
         programs=lookup((Program.id, Program.name), _ids(events, "programs")),
         tokens=tokens,
+        patterns=pattern_labels(pattern_keys) if pattern_keys else {},
     )
 
 
@@ -153,7 +162,8 @@ SENTENCES: dict[str, Describe] = {
         f"exported {_count(d.get('rows'), 'concern')} to CSV" + (" with narratives" if d.get("narratives") else "")
     ),
     "campaign.create": lambda e, d, n: (
-        f"created campaign {n.campaign(e.object_id)} from {_count(len(d.get('pattern_keys') or []), 'pattern')}"
+        f"created campaign {n.campaign(e.object_id)} from "
+        + (", ".join(n.pattern(k) for k in d.get("pattern_keys") or []) or "no pattern")
     ),
     "campaign.discard": lambda e, d, n: (
         f"discarded campaign “{d.get('title', '#' + e.object_id)}” shortly after creating it"
@@ -171,9 +181,9 @@ SENTENCES: dict[str, Describe] = {
     "campaign.follow_up.done": _campaign_event("marked a follow-up of {campaign} done"),
     "campaign.advisory.create": _campaign_event("recorded an advisory committee decision for {campaign}"),
     "campaign.review.create": _campaign_event("saved a reflection review of {campaign}"),
-    "pattern.snooze": lambda e, d, n: f"snoozed pattern {e.object_id} until {d.get('until', '?')}",
-    "pattern.dismiss": lambda e, d, n: f"dismissed pattern {e.object_id}",
-    "pattern.reopen": lambda e, d, n: f"reopened pattern {e.object_id}",
+    "pattern.snooze": lambda e, d, n: f"snoozed pattern {n.pattern(e.object_id)} until {d.get('until', '?')}",
+    "pattern.dismiss": lambda e, d, n: f"dismissed pattern {n.pattern(e.object_id)}",
+    "pattern.reopen": lambda e, d, n: f"reopened pattern {n.pattern(e.object_id)}",
     "summary.build": lambda e, d, n: f"built the {d.get('quarter', '')} reflection summary",
     "summary.commentary": lambda e, d, n: f"wrote commentary on the {d.get('quarter', '')} summary",
     "summary.sign_off": lambda e, d, n: f"signed off the {d.get('quarter', '')} summary",
