@@ -179,6 +179,7 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
         "quarter": summary.quarter,
         "other_email": other.email,
         "today": today().isoformat(),
+        "job_id": "retention-purge",
     }
 
 
@@ -319,8 +320,8 @@ FORM_CASES = [
         "patterns.promote",
         "organizer",
         "/patterns/promote",
-        "caseflow.patterns.forms:PromoteForm",
-        {"keys": "tag:no-heat", "title": "Heat"},
+        "caseflow.patterns.forms:PromoteConfirmForm",
+        {"keys": "tag:no-heat", "title": "Heat", "confirmed": "1"},
         success="always-redirect",
     ),
     FormCase(
@@ -445,6 +446,20 @@ FORM_CASES = [
         "/campaigns/{campaign_id}/reviews",
         f"{C}:ReviewForm:review",
         {"review-version": "1"},
+    ),
+    FormCase(
+        "campaigns.discard",
+        "organizer",
+        "/campaigns/{campaign_id}/discard",
+        f"{C}:VersionForm",
+        success="always-redirect",
+    ),
+    FormCase(
+        "reflection.run_job_now",
+        "admin",
+        "/admin/jobs/{job_id}/run",
+        "caseflow.accounts.forms:EmptyForm",
+        success="always-redirect",
     ),
     FormCase("reflection.summaries", "director", "/summaries", "caseflow.reflection.forms:BuildForm"),
     FormCase(
