@@ -197,6 +197,10 @@ def discard_campaign(actor: User, campaign: Campaign, version) -> None:
         if before.get("decided_at"):
             state.decided_at = datetime.fromisoformat(before["decided_at"])
     title, campaign_id = campaign.title, campaign.id
+    # Subscribers (notifications) hear of it while the campaign still exists, e.g. to withdraw the
+    # "your concerns are now a campaign" message whose link is about to lead nowhere.
+    for hook in current_app.extensions.get("caseflow.campaign_hooks", ()):
+        hook("discarded", campaign)
     db.session.delete(campaign)
     db.session.flush()
     record(
