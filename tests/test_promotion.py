@@ -83,6 +83,9 @@ def test_campaign_overview_names_patterns_and_explains_the_evidence_count(client
     assert "No heat · Housing Assistance" in html
     assert "tag:no-heat/program:housing</" not in html  # the key is in the link only, never shown
     assert "from any date, and those logged since the campaign began" in html
+    assert "covers only its window (the last 90 days" in html
+    learning = client.get(f"/campaigns/{campaign.id}/learning").get_data(as_text=True)
+    assert "from any date, and those logged since the campaign began" in learning
     board = client.get("/campaigns").get_data(as_text=True)
     assert "No heat · Housing Assistance" in board
 

@@ -166,7 +166,6 @@ def _render(
         evidence_total = services.evidence_counts([campaign.id]).get(campaign.id, 0)
         context |= {
             "pattern_titles": pattern_labels(campaign.pattern_keys),
-            "window_days": current_app.config["PATTERN_WINDOW_DAYS"],
             "discardable": editable and can_discard(campaign),
             "discard_until": discard_until(campaign),
             "history": services.history(campaign),
