@@ -371,9 +371,8 @@ def test_organizer_campaign_with_the_advisory_gate(
 
 
 @pytest.fixture(scope="module")
-def small_pattern(api):
-    """A fresh tag × program pattern of 6 concerns from 6 clients, dated yesterday and before (the
-    app's "today" is New York's, which may be the machine's yesterday)."""
+def small_pattern(api, app_today):
+    """A fresh tag × program pattern of 6 concerns from 6 clients, dated by the server's clock."""
     run = secrets.token_hex(3)
     program, tag = f"tenant-desk-{run}", f"lockout-{run}"
     program_name, tag_name = f"Tenant desk {run}", f"Illegal lockout {run}"
@@ -386,7 +385,7 @@ def small_pattern(api):
             "program": program,
             "tags": [tag],
             "summary": f"Locked out by the landlord ({i + 1})",
-            "occurred_on": (date.today() - timedelta(days=2 + i)).isoformat(),
+            "occurred_on": (app_today - timedelta(days=2 + i)).isoformat(),
             "client_ref": f"lockout-{run}-{i}",
         }
         status, body = api("POST", "/api/v1/concerns", concern, role="caseworker")
