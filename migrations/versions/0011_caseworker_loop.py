@@ -19,8 +19,9 @@ def upgrade():
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("updates", sa.Integer(), server_default="1", nullable=False))
         batch.add_column(sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("quick_log_details_open", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN with a constant default: a batch copy of `users` cannot drop the table
+    # that every other table refers to (SQLite, foreign keys on, a database with data).
+    op.add_column("users", sa.Column("quick_log_details_open", sa.Boolean(), server_default="0", nullable=False))
     op.create_table(
         "concern_deletion_requests",
         sa.Column("id", sa.Integer(), nullable=False),
