@@ -327,7 +327,7 @@ def _aggregate_from_rollups(
                 wants_key_sum=int(wk),
             )
     if not settings.uses_rollups:
-        for key, (clients, key_sum) in _distinct_clients(settings, grouping, near).items():
+        for key, (clients, key_sum) in _distinct_clients(settings, grouping, near, with_keys=with_keys).items():
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
@@ -342,13 +342,28 @@ def _aggregate_from_rollups(
 
 
 def _distinct_clients(
-    settings: PatternSettings, grouping: str, near: PatternKey | None
+    settings: PatternSettings, grouping: str, near: PatternKey | None, *, with_keys: bool = True
 ) -> dict[tuple, tuple[int, int]]:
-    """Distinct clients per key of a window that ended in the past, and the sum of their client
-    record keys, counted from the concerns (one GROUP BY over the window's distinct clients), keyed
-    like the rollups (program 0, ZIP '' where unused)."""
+    """Distinct clients per key of a window that ended in the past, and (`with_keys`) the sum of
+    their client record keys, counted from the concerns (one GROUP BY over the window), keyed like
+    the rollups (program 0, ZIP '' where unused)."""
     program = Concern.program_id if grouping == "tag_program" else literal(0)
     zip_code = Concern.zip if grouping == "tag_zip" else literal("")
+    if not with_keys:
+        query = (
+            select(concern_tags.c.tag_id, program, zip_code, func.count(distinct(Concern.client_key)))
+            .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+            .where(
+                Concern.deleted_at.is_(None),
+                Concern.occurred_on >= settings.start,
+                Concern.occurred_on <= settings.as_of,
+                *_near(near, grouping, concern_tags.c.tag_id, Concern.zip),
+            )
+            .group_by(concern_tags.c.tag_id, *([Concern.program_id] if grouping == "tag_program" else []))
+        )
+        if grouping == "tag_zip":
+            query = query.where(Concern.zip.is_not(None)).group_by(Concern.zip)
+        return {(tag_id, p, z): (int(n), 0) for tag_id, p, z, n in _rows(query)}
     clients = (
         select(
             concern_tags.c.tag_id.label("tag_id"),
