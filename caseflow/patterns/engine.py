@@ -278,9 +278,17 @@ class _Row:
         return self
 
 
-def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], near: PatternKey | None = None):
+def _rollup_sums(
+    grouping: str,
+    first: date,
+    last: date,
+    columns: list[str],
+    near: PatternKey | None = None,
+    at_least: int | None = None,
+):
     """SUM(columns) per key of a grouping over [first, last]: whole ISO weeks from pattern_weeks,
-    the ragged ends from pattern_days, in one UNION ALL grouped once."""
+    the ragged ends from pattern_days, in one UNION ALL grouped once; `at_least`: only keys whose
+    summed first column reaches it."""
     days, weeks = split_weeks(first, last)
     parts = []
     for model, ranges in ((PatternDay, days), (PatternWeek, [weeks] if weeks else [])):
@@ -295,7 +303,10 @@ def _rollup_sums(grouping: str, first: date, last: date, columns: list[str], nea
             )
     rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
     key = [rows.c.tag_id, rows.c.program_id, rows.c.zip]
-    return _rows(select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key))
+    query = select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key)
+    if at_least is not None:
+        query = query.having(func.sum(rows.c[columns[0]]) >= at_least)
+    return _rows(query)
 
 
 def _aggregate_from_rollups(
@@ -306,9 +317,10 @@ def _aggregate_from_rollups(
     also the record-key sums (only a protected audience's patterns about people need them)."""
     measures = ["concerns", "clients_last", "without_ref", "importance_sum", "importance_n", "wants"]
     keys = ["key_sum", "clients_key_last", "wants_key_sum"] if with_keys else []
-    current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near)
+    # Only keys that can surface come back: a published count is at most MAX_ADJUSTMENT above.
+    least = _least(settings, grouping) - MAX_ADJUSTMENT
+    current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near, at_least=least)
     found: dict[tuple, _Row] = {}
-    least = settings.min_concerns - MAX_ADJUSTMENT
     for row in current:
         tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants = row[:9]
         k, ck, wk = row[9:] if with_keys else (0, 0, 0)
@@ -327,7 +339,8 @@ def _aggregate_from_rollups(
                 wants_key_sum=int(wk),
             )
     if not settings.uses_rollups:
-        for key, (clients, key_sum) in _distinct_clients(settings, grouping, near, with_keys=with_keys).items():
+        counted = _distinct_clients(settings, grouping, near, with_keys=with_keys, only=set(found))
+        for key, (clients, key_sum) in counted.items():
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
@@ -342,7 +355,12 @@ def _aggregate_from_rollups(
 
 
 def _distinct_clients(
-    settings: PatternSettings, grouping: str, near: PatternKey | None, *, with_keys: bool = True
+    settings: PatternSettings,
+    grouping: str,
+    near: PatternKey | None,
+    *,
+    with_keys: bool = True,
+    only: set[tuple] | None = None,
 ) -> dict[tuple, tuple[int, int]]:
     """Distinct clients per key of a window that ended in the past, and (`with_keys`) the sum of
     their client record keys, counted from the concerns (one GROUP BY over the window), keyed like
@@ -389,6 +407,10 @@ def _distinct_clients(
     )
     if grouping == "tag_zip":
         clients = clients.where(Concern.zip.is_not(None))
+    if only is not None:  # just the keys asked about: their tags (and places)
+        clients = clients.where(concern_tags.c.tag_id.in_(sorted({k[0] for k in only}) or [-1]))
+        if grouping == "tag_zip":
+            clients = clients.where(Concern.zip.in_(sorted({k[2] for k in only}) or [""]))
     c = clients.subquery("clients")
     query = select(c.c.tag_id, c.c.program_id, c.c.zip, func.count(), func.sum(c.c.client_record_key)).group_by(
         c.c.tag_id, c.c.program_id, c.c.zip
@@ -396,9 +418,14 @@ def _distinct_clients(
     return {(tag_id, p, z): (int(n), int(k or 0)) for tag_id, p, z, n, k in _rows(query)}
 
 
+def _least(settings: PatternSettings, grouping: str) -> int:
+    """The smallest count at which a grouping's pattern surfaces (a place's only from MIN_CELL)."""
+    return max(settings.min_concerns, settings.min_cell) if grouping in PEOPLE_GROUPINGS else settings.min_concerns
+
+
 def _surfaces(row, settings: PatternSettings, grouping: str) -> bool:
     # A tag × ZIP count is shown only when it is no small cell.
-    least = max(settings.min_concerns, settings.min_cell) if grouping == "tag_zip" else settings.min_concerns
+    least = _least(settings, grouping)
     # Concerns without a client reference may each be a different client.
     return row.count >= least and (row.distinct_clients + row.without_ref >= settings.min_clients)
 
