@@ -339,7 +339,7 @@ def _aggregate_from_rollups(
                 wants_key_sum=int(wk),
             )
     if not settings.uses_rollups:
-        counted = _distinct_clients(settings, grouping, near, with_keys=with_keys, only=set(found))
+        counted = _distinct_clients(settings, grouping, near, with_keys=with_keys)
         for key, (clients, key_sum) in counted.items():
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
@@ -360,7 +360,6 @@ def _distinct_clients(
     near: PatternKey | None,
     *,
     with_keys: bool = True,
-    only: set[tuple] | None = None,
 ) -> dict[tuple, tuple[int, int]]:
     """Distinct clients per key of a window that ended in the past, and (`with_keys`) the sum of
     their client record keys, counted from the concerns (one GROUP BY over the window), keyed like
@@ -407,10 +406,6 @@ def _distinct_clients(
     )
     if grouping == "tag_zip":
         clients = clients.where(Concern.zip.is_not(None))
-    if only is not None:  # just the keys asked about: their tags (and places)
-        clients = clients.where(concern_tags.c.tag_id.in_(sorted({k[0] for k in only}) or [-1]))
-        if grouping == "tag_zip":
-            clients = clients.where(Concern.zip.in_(sorted({k[2] for k in only}) or [""]))
     c = clients.subquery("clients")
     query = select(c.c.tag_id, c.c.program_id, c.c.zip, func.count(), func.sum(c.c.client_record_key)).group_by(
         c.c.tag_id, c.c.program_id, c.c.zip
