@@ -324,6 +324,24 @@ def test_the_add_one_probe_with_an_edit_and_a_delete(seed, db, taxonomy, make_us
     assert look() == before
 
 
+def _quick_log_as(browser, client_ref: str):
+    """Log a concern through the quick-log form as whoever `browser` is signed in as."""
+    form = browser.get("/log").get_data(as_text=True)
+    return browser.post(
+        "/log",
+        data={
+            "csrf_token": csrf_token_from(form),
+            "program": "housing",
+            "tag_text": "no-heat",
+            "summary": "Heat off again",
+            "occurred_on": today().isoformat(),
+            "source": "client",
+            "client_ref": client_ref,
+        },
+        follow_redirects=True,
+    )
+
+
 def test_membership_is_not_confirmed_to_another_caseworker(app, db, taxonomy, make_user, client, login_as):
     """The quick-log hint counts only the caseworker's own concerns."""
     other = make_user("caseworker")
@@ -331,39 +349,13 @@ def test_membership_is_not_confirmed_to_another_caseworker(app, db, taxonomy, ma
         _log(other, days_ago=days, zip_code=None, client_ref="Maria R. 1984")
     db.session.commit()
     login_as("caseworker")
-    form = client.get("/log").get_data(as_text=True)
-    response = client.post(
-        "/log",
-        data={
-            "csrf_token": csrf_token_from(form),
-            "program": "housing",
-            "tag_text": "no-heat",
-            "summary": "Heat off again",
-            "occurred_on": today().isoformat(),
-            "source": "client",
-            "client_ref": "Maria R. 1984",
-        },
-        follow_redirects=True,
-    )
+    response = _quick_log_as(client, "Maria R. 1984")
     assert response.status_code == 200
     assert _db.session.scalar(_db.select(_db.func.count()).select_from(Concern)) == 4  # it was logged
     assert "concern from this client" not in response.get_data(as_text=True)
     # An organizer, who reads every concern anyway, is told.
     organizer = signed_in(app, make_user("organizer"))
-    form = organizer.get("/log").get_data(as_text=True)
-    response = organizer.post(
-        "/log",
-        data={
-            "csrf_token": csrf_token_from(form),
-            "program": "housing",
-            "tag_text": "no-heat",
-            "summary": "Heat off again",
-            "occurred_on": today().isoformat(),
-            "source": "client",
-            "client_ref": "Maria R. 1984",
-        },
-        follow_redirects=True,
-    )
+    response = _quick_log_as(organizer, "Maria R. 1984")
     assert "concern from this client" in response.get_data(as_text=True)
 
 

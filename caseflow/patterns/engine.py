@@ -21,6 +21,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, fun
 from caseflow.equity.perturbation import MAX_ADJUSTMENT
 from caseflow.equity.policy import Disclosure, Tally
 from caseflow.equity.policy import exact as exact_counts
+from caseflow.equity.suppression import is_small, suppressed_label
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.keys import GROUPINGS, PatternKey
@@ -111,7 +112,7 @@ class Pattern:
     def shown(self, name: str) -> int | None:
         """A count as it may be shown: None when it is a small published cell of a pattern about people."""
         value = getattr(self, name)
-        if self.protected and 0 < value < self.min_cell:
+        if self.protected and is_small(value, self.min_cell):
             return None
         return value
 
@@ -122,7 +123,7 @@ class Pattern:
 
     def display(self, name: str) -> str:
         value = self.shown(name)
-        return f"<{self.min_cell}" if value is None else f"{value:,}"
+        return suppressed_label(self.min_cell) if value is None else f"{value:,}"
 
     @property
     def trend(self) -> float | None:
