@@ -13,7 +13,6 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 import caseflow.database  # noqa: F401  (engine event listeners)
-import caseflow.patterns.rollup  # noqa: F401  (keeps the pattern rollups in step on every flush)
 from caseflow.web import MAX_DATABASE_ID
 from config import Config, config_for
 
@@ -85,6 +84,7 @@ def _configure_database(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from caseflow import dates
     from caseflow.extensions import csrf, db, login_manager, migrate
+    from caseflow.patterns import rollup
 
     dates.init_app(app)
 
@@ -95,6 +95,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
+    rollup.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

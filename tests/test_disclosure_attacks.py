@@ -376,7 +376,9 @@ def test_wording_never_tells_one_from_more(app):
             concerns_without_ref=0,
             avg_importance=None,
             wants_involvement=wants,
-            zip="11226",
+            facet="zip",
+            value="11226",
+            value_name="11226",
             protected=True,
         )
         with app.test_request_context():

@@ -13,9 +13,10 @@ from sqlalchemy import delete, func, select, update
 from caseflow.concerns.services import delete_concern, log_concern, parse_concern, today, update_concern
 from caseflow.equity.disparity import disparity, equity_overview, group_counts
 from caseflow.equity.policy import Audience, Disclosure, Tally
-from caseflow.models import Concern, ConcernRace, PatternDay, Program, Tag, concern_tags
+from caseflow.models import Concern, ConcernRace, PatternDay, Tag, concern_tags
 from caseflow.patterns import engine, rollup
 from caseflow.patterns.engine import PatternSettings, find_patterns
+from caseflow.patterns.facets import BY_NAME
 from caseflow.patterns.keys import PatternKey
 from caseflow.taxonomy.services import merge_tags
 from caseflow.taxonomy.services import update as update_taxonomy
@@ -164,13 +165,13 @@ def test_weeks_and_breakdowns_count_the_live_concerns(app, db, taxonomy, make_us
             (settings.start + timedelta(days=7 * i), Tally(weeks[i], week_keys[i])) for i in range(4)
         ]
         by_program = Counter(c.program.name for c in matching)
-        assert {k: t.count for k, t in engine.breakdown(parsed, settings, Program.name)} == by_program
+        assert {k: t.count for k, t in engine.breakdown(parsed, settings, BY_NAME["program"])} == by_program
         by_zip = Counter(c.zip for c in matching if c.zip)
         zip_keys = Counter()
         for c in matching:
             if c.zip:
                 zip_keys[c.zip] += c.record_key
-        assert dict(engine.breakdown(parsed, settings, Concern.zip)) == {
+        assert dict(engine.breakdown(parsed, settings, BY_NAME["zip"])) == {
             z: Tally(n, zip_keys[z]) for z, n in by_zip.items()
         }
 
@@ -182,7 +183,7 @@ def test_a_detail_page_search_finds_exactly_the_related_patterns(app, db, taxono
         app.config["USE_ROLLUPS"] = use_rollups
         try:
             everything = find_patterns(settings, with_examples=0)
-            for key in (PatternKey("no-heat"), PatternKey("mold", zip="11212")):
+            for key in (PatternKey("no-heat"), PatternKey("mold", "zip", "11212")):
                 near = {p.key: p.to_json() for p in find_patterns(settings, with_examples=0, near=key)}
                 related = {p.key: p.to_json() for p in everything if p.tag == key.tag or (key.zip and p.zip == key.zip)}
                 assert near == related and str(PatternKey(key.tag)) in near

@@ -6,6 +6,7 @@ from flask import jsonify
 
 from caseflow.accounts.permissions import public
 from caseflow.api.blueprint import bp
+from caseflow.patterns.facets import FACETS, GROUPINGS
 
 ERRORS = {
     "type": "object",
@@ -218,8 +219,15 @@ SCHEMAS["Pattern"] = {
     "type": "object",
     "required": ["key", "tag", "count", "distinct_clients", "previous_count", "programs", "cross_program", "state"],
     "properties": {
-        "key": {"type": "string", "description": "tag:<slug>, tag:<slug>/program:<slug> or tag:<slug>/zip:<zip>"},
-        "grouping": {"type": "string", "enum": ["tag", "tag_program", "tag_zip"]},
+        "key": {
+            "type": "string",
+            "description": "tag:<slug>, or tag:<slug>/<facet>:<value> with a facet of "
+            + ", ".join(f.name for f in FACETS)
+            + " (tag:no-heat/zip:11226)",
+        },
+        "grouping": {"type": "string", "enum": list(GROUPINGS)},
+        "facet": {"type": "string", "nullable": True, "enum": [f.name for f in FACETS] + [None]},
+        "facet_value": NULLABLE_TEXT,
         "tag": {"type": "string"},
         "category": {"type": "string"},
         "program": NULLABLE_TEXT,

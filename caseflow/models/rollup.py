@@ -1,6 +1,7 @@
 """Pattern rollups: per-day counts for each pattern grouping, kept in step with every concern write.
 
-`PatternDay` holds, for one grouping key (tag; tag × program; tag × ZIP) and one day, the live
+`PatternDay` holds, for one grouping key (a tag, alone or with one value of a facet: program, ZIP …,
+see caseflow.patterns.facets) and one day, the live
 concerns' counts and sums — so a window's totals are a SUM over at most window-days rows per key
 instead of a scan of every concern. Distinct clients are not additive over days; they are kept
 exactly with `PatternLastSeen`: each (key, client) pair's latest day, and `clients_last` counts the
@@ -8,7 +9,8 @@ clients whose latest day in the key is that day. For a window that ends today (n
 dated in the future), the distinct clients since `start` are the SUM of `clients_last` from `start`.
 The same last-seen rows for programs give the programs a tag (or tag × ZIP) spans in the window.
 
-`program_id` is 0 and `zip` is '' where a grouping does not use them (they are key columns).
+`grouping` is "tag" or "tag_<facet>", `value` the facet's value as text ('' for a plain tag): one
+generic key, so a new facet needs no new column.
 """
 
 from __future__ import annotations
@@ -22,11 +24,10 @@ from caseflow.models.base import Base
 
 
 class _PatternCounts:
-    grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
+    grouping: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     tag_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    program_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    zip: Mapped[str] = mapped_column(String(5), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
     concerns: Mapped[int] = mapped_column(default=0)
     without_ref: Mapped[int] = mapped_column(default=0)
     importance_sum: Mapped[int] = mapped_column(default=0)
@@ -63,10 +64,9 @@ class PatternLastSeen(Base):
         {"sqlite_with_rowid": False},
     )
 
-    grouping: Mapped[str] = mapped_column(String(12), primary_key=True)
+    grouping: Mapped[str] = mapped_column(String(20), primary_key=True)
     tag_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    program_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    zip: Mapped[str] = mapped_column(String(5), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "client" or "program"
     member: Mapped[str] = mapped_column(String(64), primary_key=True)  # a client key or a program id
     last_day: Mapped[date]

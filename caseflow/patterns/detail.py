@@ -1,8 +1,9 @@
 """Everything the pattern detail page shows about one key, as one viewer may see it.
 
 A plain function of (key, window, disclosure), so the page's numbers can be tested without a
-request. Counts about people (a ZIP's weeks and programs, the ZIP breakdown, race/ethnicity) go
-through the disclosure policy; counts that are not (a tag's weeks and programs) are exact and drawn.
+request. Counts about people (a ZIP's weeks and programs, every breakdown by a facet about people,
+race/ethnicity) go through the disclosure policy; counts that are not (a tag's weeks and programs)
+are exact and drawn.
 Rows (recent concerns, quotes) are shown to an aggregate-access viewer only for a key that surfaces
 as a pattern and is not about people (a tag, a tag in a program): no rows behind a protected cell.
 """
@@ -18,8 +19,9 @@ from caseflow.equity.disparity import Disparity
 from caseflow.equity.policy import Disclosure, Tally, total
 from caseflow.equity.suppression import Cell
 from caseflow.extensions import db
-from caseflow.models import Concern, Program
+from caseflow.models import Concern
 from caseflow.patterns import engine
+from caseflow.patterns.facets import FACETS, Facet
 from caseflow.patterns.keys import PatternKey
 
 RELATED = 8
@@ -34,8 +36,7 @@ class PatternDetail:
     disclosure: Disclosure
     pattern: engine.Pattern | None
     weeks: list[tuple[date, Cell]]
-    programs: list[tuple[str, Cell]]
-    zips: list[tuple[str, Cell]]
+    breakdowns: list[tuple[Facet, list[tuple[str, Cell]]]]  # one per facet, in FACETS' order
     gap: Disparity
     related: list[engine.Pattern]
     rows_hidden: bool
@@ -44,7 +45,10 @@ class PatternDetail:
 
     @property
     def about_people(self) -> bool:
-        return self.key.grouping in engine.PEOPLE_GROUPINGS
+        return self.key.about_people
+
+    def by(self, facet_name: str) -> list[tuple[str, Cell]]:
+        return next(cells for facet, cells in self.breakdowns if facet.name == facet_name)
 
 
 def ordered(cells: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
@@ -67,7 +71,7 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
     # One search serves both this pattern and its related ones (same tag, or same ZIP).
     everything = engine.find_patterns(settings, with_examples=0, near=key, disclosure=disclosure)
     pattern = next((p for p in everything if p.key == str(key)), None)
-    about_people = key.grouping in engine.PEOPLE_GROUPINGS
+    about_people = key.about_people
     weekly = engine.week_counts(key, settings)
     if about_people:
         # Each week of one ZIP is a cell of people, published on its own (weeks are not a table
@@ -75,18 +79,22 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
         weeks = [(d, disclosure.cell(t)) for d, t in weekly]
     else:
         weeks = [(d, Cell(t.count, min_cell=disclosure.min_cell)) for d, t in weekly]
-    programs = _breakdown(engine.breakdown(key, settings, Program.name), disclosure, protected=about_people)
-    zips = _breakdown(engine.breakdown(key, settings, Concern.zip), disclosure, protected=True)
+    breakdowns = [
+        (facet, _breakdown(engine.breakdown(key, settings, facet), disclosure, protected=about_people or facet.about_people))
+        for facet in FACETS
+    ]
     gap = engine.disparity_for(key, settings.start, settings.as_of, disclosure)
     related = [
         p
         for p in everything
-        if p.key != str(key) and (p.tag == key.tag or (key.zip and p.zip == key.zip)) and p.state != "promoted"
+        if p.key != str(key)
+        and (p.tag == key.tag or (key.about_people and p.facet == key.facet_name and p.value == key.value))
+        and p.state != "promoted"
     ][:RELATED]
     # Rows behind a key about people are never listed for a protected audience: a list of them
     # would count the cell exactly (nine rows listed under a published "11").
     rows_hidden = disclosure.protected and (pattern is None or about_people)
-    detail = PatternDetail(key, settings, disclosure, pattern, weeks, programs, zips, gap, related, rows_hidden)
+    detail = PatternDetail(key, settings, disclosure, pattern, weeks, breakdowns, gap, related, rows_hidden)
     if not rows_hidden:
         matching = key.conditions(settings.start, settings.as_of)
         detail.examples = list(

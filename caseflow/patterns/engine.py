@@ -1,6 +1,6 @@
 """The pattern engine: recurring concerns found by SQL aggregation.
 
-Each grouping (tag; tag × program; tag × ZIP) is one GROUP BY over the current and the previous
+Each grouping (a tag; a tag × a facet's value — program, ZIP …, caseflow.patterns.facets) is one GROUP BY over the current and the previous
 window together, with conditional aggregates; examples come from a ROW_NUMBER() window query for
 the surfaced groups only. No Python loop ever walks concern rows.
 
@@ -24,11 +24,11 @@ from caseflow.equity.policy import exact as exact_counts
 from caseflow.equity.suppression import is_small, suppressed_label
 from caseflow.extensions import db
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
-from caseflow.patterns.keys import GROUPINGS, PatternKey
+from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, PEOPLE_GROUPINGS, Facet, facet_of
+from caseflow.patterns.keys import PatternKey
 from caseflow.sqlutil import list_agg, split_weeks, week_index
 
-# Groupings whose counts are counts of people by a characteristic (a ZIP is one): protected.
-PEOPLE_GROUPINGS = frozenset({"tag_zip"})
+__all__ = ["GROUPINGS", "PEOPLE_GROUPINGS", "Pattern", "PatternSettings", "find_patterns"]
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,9 @@ class Pattern:
     concerns_without_ref: int
     avg_importance: float | None
     wants_involvement: int
-    program: str | None = None
-    program_name: str | None = None
-    zip: str | None = None
+    facet: str | None = None  # the facet's name ("program", "zip" …), None for a plain tag
+    value: str | None = None  # its value as keys carry it (a program's slug, a ZIP)
+    value_name: str | None = None  # … and as people read it (a program's name)
     programs: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     state: str = "new"
@@ -106,8 +106,20 @@ class Pattern:
 
     @property
     def disaggregated(self) -> bool:
-        """A ZIP is a person's characteristic: tag × ZIP counts are counts of people."""
+        """Counts by a characteristic of people (a ZIP is one) are counts of people."""
         return self.grouping in PEOPLE_GROUPINGS
+
+    @property
+    def program(self) -> str | None:
+        return self.value if self.facet == "program" else None
+
+    @property
+    def program_name(self) -> str | None:
+        return self.value_name if self.facet == "program" else None
+
+    @property
+    def zip(self) -> str | None:
+        return self.value if self.facet == "zip" else None
 
     def shown(self, name: str) -> int | None:
         """A count as it may be shown: None when it is a small published cell of a pattern about people."""
@@ -138,8 +150,8 @@ class Pattern:
 
     @property
     def title(self) -> str:
-        where = f" in {self.zip}" if self.zip else f" at {self.program_name}" if self.program_name else ""
-        return f"{self.tag_name}{where}"
+        facet = facet_of(self.grouping)
+        return self.tag_name + (facet.phrase.format(self.value_name) if facet else "")
 
     def to_json(self) -> dict:
         return {
@@ -149,6 +161,8 @@ class Pattern:
             "category": self.category,
             "program": self.program,
             "zip": self.zip,
+            "facet": self.facet,
+            "facet_value": self.value,
             "count": self.shown("count"),
             "distinct_clients": self.shown("distinct_clients"),
             "previous_count": self.shown("previous_count"),
@@ -170,13 +184,23 @@ def _rows(query, params=None):
     return db.session.connection().execute(query, params)
 
 
-def _near(key: PatternKey | None, grouping: str, tag_column, zip_column):
-    """Only the groups sharing a key's tag (or, tag × ZIP groups, its ZIP): what a detail page
-    relates to."""
+def _near(key: PatternKey | None, grouping: str, tag_column, value_column):
+    """Only the groups sharing a key's tag (or, for a key about people, its facet's value): what a
+    detail page relates to."""
     if key is None:
         return []
     same_tag = tag_column == select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
-    return [or_(same_tag, zip_column == key.zip) if key.zip and grouping == "tag_zip" else same_tag]
+    if key.about_people and grouping == key.grouping:
+        return [or_(same_tag, value_column == key.stored_value())]
+    return [same_tag]
+
+
+def _value_expression(grouping: str):
+    """A grouping's value of a concern in SQL ('' for a plain tag) and the columns it groups by."""
+    facet = facet_of(grouping)
+    if facet is None:
+        return literal(NO_VALUE), []
+    return facet.sql(), [getattr(Concern, facet.column)]
 
 
 def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None = None):
@@ -184,17 +208,11 @@ def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None
     in_window = Concern.occurred_on >= settings.start
     one_if = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731
     keys_if = lambda cond: func.sum(case((cond, Concern.record_key), else_=0))  # noqa: E731
-    columns = [concern_tags.c.tag_id.label("tag_id")]
-    group = [concern_tags.c.tag_id]
-    if grouping == "tag_program":
-        columns.append(Concern.program_id.label("program_id"))
-        group.append(Concern.program_id)
-    elif grouping == "tag_zip":
-        columns.append(Concern.zip.label("zip"))
-        group.append(Concern.zip)
+    value, grouped = _value_expression(grouping)
     query = (
         select(
-            *columns,
+            concern_tags.c.tag_id.label("tag_id"),
+            value.label("value"),
             one_if(in_window).label("count"),
             func.count(distinct(case((in_window, Concern.client_key)))).label("distinct_clients"),
             one_if(and_(in_window, Concern.client_key.is_(None))).label("without_ref"),
@@ -211,12 +229,11 @@ def _aggregate(settings: PatternSettings, grouping: str, near: PatternKey | None
             Concern.deleted_at.is_(None),
             Concern.occurred_on >= settings.previous_start,
             Concern.occurred_on <= settings.as_of,
+            *(column.is_not(None) for column in grouped),
+            *_near(near, grouping, concern_tags.c.tag_id, value),
         )
-        .group_by(*group)
+        .group_by(concern_tags.c.tag_id, *grouped)
     )
-    if grouping == "tag_zip":
-        query = query.where(Concern.zip.is_not(None))
-    query = query.where(*_near(near, grouping, concern_tags.c.tag_id, Concern.zip))
     # Only groups that reach the size threshold in this window come back (published values can
     # be up to MAX_ADJUSTMENT above the exact count).
     return query.having(one_if(in_window) >= settings.min_concerns - MAX_ADJUSTMENT)
@@ -227,14 +244,11 @@ def _aggregate_rows(settings: PatternSettings, grouping: str, near: PatternKey |
     clients = _distinct_clients(settings, grouping, near)
     rows = []
     for r in _rows(_aggregate(settings, grouping, near)).mappings():
-        program_id = r.get("program_id") or 0
-        zip_code = r.get("zip") or ""
-        n, key_sum = clients.get((r["tag_id"], program_id, zip_code), (0, 0))
+        n, key_sum = clients.get((r["tag_id"], r["value"]), (0, 0))
         rows.append(
             _Row(
                 tag_id=r["tag_id"],
-                program_id=program_id or None,
-                zip=zip_code or None,
+                value=r["value"],
                 count=int(r["count"]),
                 distinct_clients=n,
                 without_ref=int(r["without_ref"]),
@@ -253,8 +267,7 @@ def _aggregate_rows(settings: PatternSettings, grouping: str, near: PatternKey |
 @dataclass
 class _Row:
     tag_id: int
-    program_id: int | None
-    zip: str | None
+    value: str  # the facet's stored value ('' for a plain tag)
     count: int
     distinct_clients: int
     without_ref: int
@@ -295,15 +308,15 @@ def _rollup_sums(
     for model, ranges in ((PatternDay, days), (PatternWeek, [weeks] if weeks else [])):
         for a, b in ranges:
             parts.append(
-                select(model.tag_id, model.program_id, model.zip, *(getattr(model, c) for c in columns)).where(
+                select(model.tag_id, model.value, *(getattr(model, c) for c in columns)).where(
                     model.grouping == grouping,
                     model.day >= a,
                     model.day <= b,
-                    *_near(near, grouping, model.tag_id, model.zip),
+                    *_near(near, grouping, model.tag_id, model.value),
                 )
             )
     rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
-    key = [rows.c.tag_id, rows.c.program_id, rows.c.zip]
+    key = [rows.c.tag_id, rows.c.value]
     query = select(*key, *(func.sum(rows.c[c]) for c in columns)).group_by(*key)
     if at_least is not None:
         query = query.having(func.sum(rows.c[columns[0]]) >= at_least)
@@ -323,13 +336,12 @@ def _aggregate_from_rollups(
     current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near, at_least=least)
     found: dict[tuple, _Row] = {}
     for row in current:
-        tag_id, program_id, zip_code, count, clients, without_ref, imp_sum, imp_n, wants = row[:9]
-        k, ck, wk = row[9:] if with_keys else (0, 0, 0)
+        tag_id, value, count, clients, without_ref, imp_sum, imp_n, wants = row[:8]
+        k, ck, wk = row[8:] if with_keys else (0, 0, 0)
         if count >= least:
-            found[(tag_id, program_id, zip_code)] = _Row(
+            found[(tag_id, value)] = _Row(
                 tag_id=tag_id,
-                program_id=program_id or None,
-                zip=zip_code or None,
+                value=value,
                 count=int(count),
                 distinct_clients=int(clients),
                 without_ref=int(without_ref),
@@ -345,10 +357,10 @@ def _aggregate_from_rollups(
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
-    for tag_id, program_id, zip_code, previous, *previous_keys in _rollup_sums(
+    for tag_id, value, previous, *previous_keys in _rollup_sums(
         grouping, settings.previous_start, before, ["concerns", *keys[:1]], near
     ):
-        row = found.get((tag_id, program_id, zip_code))
+        row = found.get((tag_id, value))
         if row is not None:
             row.previous_count = int(previous)
             row.previous_key_sum = int(previous_keys[0] or 0) if previous_keys else 0
@@ -364,54 +376,38 @@ def _distinct_clients(
 ) -> dict[tuple, tuple[int, int]]:
     """Distinct clients per key of a window that ended in the past, and (`with_keys`) the sum of
     their client record keys, counted from the concerns (one GROUP BY over the window), keyed like
-    the rollups (program 0, ZIP '' where unused)."""
-    program = Concern.program_id if grouping == "tag_program" else literal(0)
-    zip_code = Concern.zip if grouping == "tag_zip" else literal("")
+    the rollups: (tag id, value)."""
+    value, grouped = _value_expression(grouping)
+    window = [
+        Concern.deleted_at.is_(None),
+        Concern.occurred_on >= settings.start,
+        Concern.occurred_on <= settings.as_of,
+        *(column.is_not(None) for column in grouped),
+        *_near(near, grouping, concern_tags.c.tag_id, value),
+    ]
     if not with_keys:
         query = (
-            select(concern_tags.c.tag_id, program, zip_code, func.count(distinct(Concern.client_key)))
+            select(concern_tags.c.tag_id, value, func.count(distinct(Concern.client_key)))
             .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-            .where(
-                Concern.deleted_at.is_(None),
-                Concern.occurred_on >= settings.start,
-                Concern.occurred_on <= settings.as_of,
-                *_near(near, grouping, concern_tags.c.tag_id, Concern.zip),
-            )
-            .group_by(concern_tags.c.tag_id, *([Concern.program_id] if grouping == "tag_program" else []))
+            .where(*window)
+            .group_by(concern_tags.c.tag_id, *grouped)
         )
-        if grouping == "tag_zip":
-            query = query.where(Concern.zip.is_not(None)).group_by(Concern.zip)
-        return {(tag_id, p, z): (int(n), 0) for tag_id, p, z, n in _rows(query)}
+        return {(tag_id, v): (int(n), 0) for tag_id, v, n in _rows(query)}
     clients = (
         select(
             concern_tags.c.tag_id.label("tag_id"),
-            program.label("program_id"),
-            zip_code.label("zip"),
+            value.label("value"),
             Concern.client_key.label("client_key"),
             func.max(Concern.client_record_key).label("client_record_key"),
         )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .where(
-            Concern.deleted_at.is_(None),
-            Concern.client_key.is_not(None),
-            Concern.occurred_on >= settings.start,
-            Concern.occurred_on <= settings.as_of,
-            *_near(near, grouping, concern_tags.c.tag_id, Concern.zip),
-        )
-        .group_by(
-            concern_tags.c.tag_id,
-            *([Concern.program_id] if grouping == "tag_program" else []),
-            *([Concern.zip] if grouping == "tag_zip" else []),
-            Concern.client_key,
-        )
+        .where(*window, Concern.client_key.is_not(None))
+        .group_by(concern_tags.c.tag_id, *grouped, Concern.client_key)
+    ).subquery("clients")
+    query = select(clients.c.tag_id, clients.c.value, func.count(), func.sum(clients.c.client_record_key)).group_by(
+        clients.c.tag_id, clients.c.value
     )
-    if grouping == "tag_zip":
-        clients = clients.where(Concern.zip.is_not(None))
-    c = clients.subquery("clients")
-    query = select(c.c.tag_id, c.c.program_id, c.c.zip, func.count(), func.sum(c.c.client_record_key)).group_by(
-        c.c.tag_id, c.c.program_id, c.c.zip
-    )
-    return {(tag_id, p, z): (int(n), int(k or 0)) for tag_id, p, z, n, k in _rows(query)}
+    return {(tag_id, v): (int(n), int(k or 0)) for tag_id, v, n, k in _rows(query)}
 
 
 def _least(settings: PatternSettings, grouping: str) -> int:
@@ -440,7 +436,6 @@ def find_patterns(
     pattern surfaces by those."""
     disclosure = disclosure or exact_counts()
     tags = {t.id: t for t in db.session.scalars(select(Tag))}
-    programs = {p.id: p for p in db.session.scalars(select(Program))}
     program_spans = _program_spans(settings, near)
     states = {s.key: s for s in db.session.scalars(select(PatternState))}
     found: list[Pattern] = []
@@ -451,25 +446,31 @@ def find_patterns(
             if settings.rollups_enabled
             else _aggregate_rows(settings, grouping, near)
         )
+        facet = facet_of(grouping)
+        key_values, names = _facet_values(facet, {row.value for row in rows})
         for row in rows:
             if protected:
                 row.publish(disclosure)
             if not _surfaces(row, settings, grouping):
                 continue
             tag = tags[row.tag_id]
-            program = programs.get(row.program_id) if grouping == "tag_program" else None
-            zip_code = row.zip if grouping == "tag_zip" else None
-            key = PatternKey(tag.slug, program.slug if program else None, zip_code)
-            spans = [program.name] if program else program_spans.get((row.tag_id, zip_code), [])
+            value = key_values.get(row.value) if facet else None
+            if facet and value is None:
+                continue  # a value no key can carry (a program deleted since)
+            key = PatternKey.of(tag.slug, facet, value)
+            if facet and facet.name == "program":
+                spans = [names[value]]
+            else:
+                spans = program_spans.get((grouping, row.tag_id, row.value), [])
             pattern = Pattern(
                 key=str(key),
                 grouping=grouping,
                 tag=tag.slug,
                 tag_name=tag.name,
                 category=tag.category,
-                program=program.slug if program else None,
-                program_name=program.name if program else None,
-                zip=zip_code,
+                facet=facet.name if facet else None,
+                value=value,
+                value_name=names.get(value) if facet else None,
                 count=int(row.count),
                 distinct_clients=int(row.distinct_clients),
                 previous_count=int(row.previous_count),
@@ -487,47 +488,65 @@ def find_patterns(
     return found
 
 
-def _program_spans(
-    settings: PatternSettings, near: PatternKey | None = None
-) -> dict[tuple[int, str | None], list[str]]:
-    """Programs each tag (and each tag × ZIP) spans in the window: one grouped query."""
+def _facet_values(facet: Facet | None, values: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Stored values → key values, and key values → names, of one facet (a query or two at most)."""
+    if facet is None:
+        return {}, {}
+    return facet.key_values(values, db.session)
+
+
+def _program_spans(settings: PatternSettings, near: PatternKey | None = None) -> dict[tuple[str, int, str], list[str]]:
+    """Programs each pattern key (grouping, tag id, value) spans in the window: one grouped query."""
+    names = dict(db.session.execute(select(Program.id, Program.name)).all())
     if settings.uses_rollups:
         seen = PatternLastSeen
-        names = dict(db.session.execute(select(Program.id, Program.name)).all())
         rows = _rows(
-            select(seen.tag_id, seen.zip, list_agg(seen.member))
+            select(seen.grouping, seen.tag_id, seen.value, list_agg(seen.member))
             .where(
                 seen.kind == "program",
                 seen.last_day >= settings.start,
                 seen.last_day <= settings.as_of,
-                seen.grouping.in_(("tag", "tag_zip")),
-                *_near(near, "tag_zip", seen.tag_id, seen.zip),
+                *_near_any(near, seen.grouping, seen.tag_id, seen.value),
             )
-            .group_by(seen.tag_id, seen.zip)
+            .group_by(seen.grouping, seen.tag_id, seen.value)
         )
         return {
-            (tag_id, zip_code or None): sorted({names[int(p)] for p in members.split(",")})
-            for tag_id, zip_code, members in rows
+            (grouping, tag_id, value): sorted({names[int(p)] for p in members.split(",")})
+            for grouping, tag_id, value, members in rows
         }
-    rows = db.session.execute(
-        select(concern_tags.c.tag_id, Concern.zip, Program.name)
-        .select_from(Concern)
-        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .join(Program, Program.id == Concern.program_id)
-        .where(
-            Concern.deleted_at.is_(None),
-            Concern.occurred_on >= settings.start,
-            Concern.occurred_on <= settings.as_of,
-            *_near(near, "tag_zip", concern_tags.c.tag_id, Concern.zip),
+    parts = []
+    for facet in (None, *FACETS):
+        grouping = facet.grouping if facet else "tag"
+        if facet is not None and facet.name == "program":
+            continue
+        value, grouped = _value_expression(grouping)
+        parts.append(
+            select(literal(grouping), concern_tags.c.tag_id, value, Concern.program_id)
+            .select_from(Concern)
+            .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+            .where(
+                Concern.deleted_at.is_(None),
+                Concern.occurred_on >= settings.start,
+                Concern.occurred_on <= settings.as_of,
+                *(column.is_not(None) for column in grouped),
+                *_near(near, grouping, concern_tags.c.tag_id, value),
+            )
+            .group_by(concern_tags.c.tag_id, *grouped, Concern.program_id)
         )
-        .group_by(concern_tags.c.tag_id, Concern.zip, Program.name)
-    )
-    spans: dict[tuple[int, str | None], set[str]] = {}
-    for tag_id, zip_code, name in rows:
-        spans.setdefault((tag_id, None), set()).add(name)
-        if zip_code:
-            spans.setdefault((tag_id, zip_code), set()).add(name)
+    spans: dict[tuple[str, int, str], set[str]] = {}
+    for grouping, tag_id, value, program_id in _rows(union_all(*parts)):
+        spans.setdefault((grouping, tag_id, value), set()).add(names[program_id])
     return {k: sorted(v) for k, v in spans.items()}
+
+
+def _near_any(key: PatternKey | None, grouping_column, tag_column, value_column):
+    """`_near` for rows of every grouping at once (the last-seen table)."""
+    if key is None:
+        return []
+    same_tag = tag_column == select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
+    if key.about_people:
+        return [or_(same_tag, and_(grouping_column == key.grouping, value_column == key.stored_value()))]
+    return [same_tag]
 
 
 def _apply_state(pattern: Pattern, state: PatternState | None, as_of: date) -> None:
@@ -590,25 +609,23 @@ def disparity_for(key: PatternKey, start: date, end: date, disclosure: Disclosur
     counts come from the race rollup), as `disclosure` may see it."""
     from caseflow.equity.disparity import disparity
 
-    tag = key.tag if key.grouping == "tag" else None
+    tag = key.tag if key.facet is None else None
     return disparity(key.matching_concern_ids(start, end), start, end, disclosure, tag=tag)
 
 
-def _rollup_rows(key: PatternKey, settings: PatternSettings, grouping: str | None = None):
+def _rollup_rows(key: PatternKey, settings: PatternSettings, facet: Facet | None = None):
     """WHERE clauses selecting one pattern's per-day rollup rows within the window (counts add up
-    over days for any window, past or present); `grouping` reads a finer grouping of a tag."""
+    over days for any window, past or present); `facet` reads a tag's breakdown by that facet."""
     d = PatternDay
     tag_id = select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
     conditions = [
-        d.grouping == (grouping or key.grouping),
+        d.grouping == (facet.grouping if facet else key.grouping),
         d.tag_id == tag_id,
         d.day >= settings.start,
         d.day <= settings.as_of,
     ]
-    if key.program:
-        conditions.append(d.program_id == select(Program.id).where(Program.slug == key.program).scalar_subquery())
-    if key.zip:
-        conditions.append(d.zip == key.zip)
+    if key.facet and facet is None:
+        conditions.append(d.value == key.stored_value())
     return conditions
 
 
@@ -628,41 +645,26 @@ def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, 
     return [(settings.start + timedelta(days=7 * i), rows.get(i, Tally())) for i in range(weeks)]
 
 
-def breakdown(key: PatternKey, settings: PatternSettings, column) -> list[tuple[str, Tally]]:
-    """Counts in the window by one column (a program name, a ZIP …) with their record-key sums,
-    largest first. A tag's breakdown by program or by ZIP is read from the rollups; finer ones from
-    the concerns."""
-    if key.grouping == "tag" and column in (Program.name, Concern.zip):
+def breakdown(key: PatternKey, settings: PatternSettings, facet: Facet) -> list[tuple[str, Tally]]:
+    """Counts in the window by one facet's values, as people read them (a program's name, a ZIP),
+    with their record-key sums, largest first. A tag's breakdown is read from the rollups; a finer
+    key's from the concerns."""
+    if key.facet is None:
         d = PatternDay
-        grouping, label = ("tag_program", Program.name) if column is Program.name else ("tag_zip", d.zip)
-        rows = db.session.execute(
-            select(label, func.sum(d.concerns), func.sum(d.key_sum))
-            .select_from(d)
-            .join(Program, Program.id == d.program_id, isouter=True)
-            .where(*_rollup_rows(key, settings, grouping))
-            .group_by(label)
+        query = (
+            select(d.value, func.sum(d.concerns), func.sum(d.key_sum))
+            .where(*_rollup_rows(key, settings, facet))
+            .group_by(d.value)
             .having(func.sum(d.concerns) > 0)
-            .order_by(func.sum(d.concerns).desc(), label)
         )
-        return [(name, Tally(int(count), int(keys or 0))) for name, count, keys in rows if name]
-    tag_id = select(Tag.id).where(Tag.slug == key.tag).scalar_subquery()
-    query = (
-        select(column, func.count(), func.sum(Concern.record_key))
-        .select_from(Concern)
-        .join(concern_tags, and_(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id))
-        .join(Program, Program.id == Concern.program_id)
-        .where(
-            Concern.deleted_at.is_(None),
-            Concern.occurred_on >= settings.start,
-            Concern.occurred_on <= settings.as_of,
+    else:
+        value, grouped = _value_expression(facet.grouping)
+        query = (
+            select(value, func.count(), func.sum(Concern.record_key))
+            .where(*key.conditions(settings.start, settings.as_of), *(c.is_not(None) for c in grouped))
+            .group_by(*grouped)
         )
-    )
-    if key.program:
-        query = query.where(Program.slug == key.program)
-    if key.zip:
-        query = query.where(Concern.zip == key.zip)
-    return [
-        (label, Tally(int(count), int(keys or 0)))
-        for label, count, keys in db.session.execute(query.group_by(column).order_by(func.count().desc(), column))
-        if label is not None
-    ]
+    rows = db.session.execute(query).all()
+    key_values, names = _facet_values(facet, {v for v, _, _ in rows})
+    out = [(names[key_values[v]], Tally(int(count), int(keys or 0))) for v, count, keys in rows if v in key_values]
+    return sorted(out, key=lambda pair: (-pair[1].count, pair[0]))

@@ -1,4 +1,5 @@
-"""Stable pattern keys: `tag:no-heat`, `tag:no-heat/program:housing`, `tag:no-heat/zip:11226`.
+"""Stable pattern keys: `tag:no-heat`, `tag:no-heat/program:housing`, `tag:no-heat/zip:11226` — a tag,
+alone or within one value of a facet (caseflow.patterns.facets).
 
 A key names a grouping, not a time window, so a pattern keeps its key (and its stored state)
 as concerns come and go.
@@ -10,29 +11,49 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, and_, exists, false, select
 
-from caseflow.models import Concern, Program, Tag, concern_tags
+from caseflow.models import Concern, Tag, concern_tags
+from caseflow.patterns.facets import BY_NAME, GROUPINGS, Facet, quote_value, stored, unquote_value
 
-GROUPINGS = ("tag", "tag_program", "tag_zip")
-_KEY = re.compile(r"^tag:([a-z0-9-]{1,60})(?:/(program|zip):([a-z0-9-]{1,60}))?$")
+__all__ = ["GROUPINGS", "PatternKey"]
+
+_KEY = re.compile(r"^tag:([a-z0-9-]{1,60})(?:/([a-z_]{1,20}):([^/]{1,160}))?$")
 
 
 @dataclass(frozen=True)
 class PatternKey:
     tag: str
-    program: str | None = None
-    zip: str | None = None
+    facet_name: str | None = None
+    value: str | None = None  # as keys carry it (a program's slug, a ZIP)
+
+    @classmethod
+    def of(cls, tag: str, facet: Facet | None = None, value: str | None = None) -> PatternKey:
+        return cls(tag, facet.name if facet else None, value if facet else None)
+
+    @property
+    def facet(self) -> Facet | None:
+        return BY_NAME.get(self.facet_name) if self.facet_name else None
 
     @property
     def grouping(self) -> str:
-        return "tag_program" if self.program else "tag_zip" if self.zip else "tag"
+        return self.facet.grouping if self.facet else "tag"
+
+    @property
+    def program(self) -> str | None:
+        return self.value if self.facet_name == "program" else None
+
+    @property
+    def zip(self) -> str | None:
+        return self.value if self.facet_name == "zip" else None
+
+    @property
+    def about_people(self) -> bool:
+        return bool(self.facet and self.facet.about_people)
 
     def __str__(self) -> str:
-        if self.program:
-            return f"tag:{self.tag}/program:{self.program}"
-        if self.zip:
-            return f"tag:{self.tag}/zip:{self.zip}"
+        if self.facet_name:
+            return f"tag:{self.tag}/{self.facet_name}:{quote_value(self.value or '')}"
         return f"tag:{self.tag}"
 
     @classmethod
@@ -40,10 +61,19 @@ class PatternKey:
         match = _KEY.match(key or "")
         if not match:
             return None
-        tag, kind, value = match.groups()
-        if kind == "zip" and not re.fullmatch(r"\d{5}", value):
+        tag, name, text = match.groups()
+        if name is None:
+            return cls(tag)
+        facet, value = BY_NAME.get(name), unquote_value(text)
+        if facet is None or not facet.valid_key_value(value):
             return None
-        return cls(tag=tag, program=value if kind == "program" else None, zip=value if kind == "zip" else None)
+        return cls(tag, name, value)
+
+    def stored_value(self) -> str | None:
+        """The facet value as the rollups and concerns hold it (a program's id), None if none does."""
+        from caseflow.extensions import db
+
+        return self.facet.stored_value(self.value, db.session) if self.facet else None
 
     def conditions(self, start: date | None = None, end: date | None = None) -> list:
         """WHERE clauses on Concern for this pattern's live concerns (dated `start`…`end` if given):
@@ -55,12 +85,9 @@ class PatternKey:
         tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == self.tag))
         tagged = exists().where(concern_tags.c.concern_id == Concern.id, concern_tags.c.tag_id == tag_id)
         conditions = [Concern.deleted_at.is_(None), tagged]
-        if self.program:
-            conditions.append(
-                Concern.program_id == db.session.scalar(select(Program.id).where(Program.slug == self.program))
-            )
-        if self.zip:
-            conditions.append(Concern.zip == self.zip)
+        if self.facet:
+            value = self.stored_value()
+            conditions.append(self.facet.sql() == value if value is not None else false())
         if start is not None:
             conditions.append(Concern.occurred_on >= start)
         if end is not None:
@@ -75,6 +102,8 @@ class PatternKey:
     def matches(self, concern: Concern) -> bool:
         if concern.deleted_at is not None or self.tag not in {t.slug for t in concern.tags}:
             return False
-        if self.program and concern.program.slug != self.program:
-            return False
-        return not (self.zip and concern.zip != self.zip)
+        if self.facet is None:
+            return True
+        if self.facet.references is not None:
+            return stored(getattr(concern, self.facet.column)) == self.stored_value()
+        return self.facet.value_of(concern) == self.value

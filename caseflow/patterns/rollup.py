@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from caseflow.equity.rollup import RACE_COUNTS, RaceFact, check_race, race_facts, race_rows, rebuild_race
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternWeek, RaceDay, concern_tags
+from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, Facet, facet_of, stored
 from caseflow.sqlutil import monday, week_start
 
 COUNTS = (
@@ -40,18 +41,26 @@ COUNTS = (
     "clients_key_last",
 )
 CLIENTS_LAST, CLIENTS_KEY_LAST = COUNTS.index("clients_last"), COUNTS.index("clients_key_last")
-NO_PROGRAM, NO_ZIP = 0, ""
+KEY = ("grouping", "tag_id", "value")  # a pattern's rollup key, whatever its facet
+N_KEY = 4  # (grouping, day, tag_id, value): the day and week tables' key columns
 # PostgreSQL: rollup maintenance is serialised across transactions (SQLite already serialises writers).
 PG_LOCK_KEY = 7_424_011
 
 
+def spans_programs(grouping: str) -> bool:
+    """Whether a grouping's keys keep the programs they span (last-seen rows of kind "program"):
+    all but the program facet's, whose key is one program."""
+    return grouping != "tag_program"
+
+
 @dataclass(frozen=True)
 class Fact:
-    """One (live concern, tag) pair with what the rollups need from the concern."""
+    """One (live concern, tag) pair with what the rollups need from the concern; `values` holds the
+    concern's value of each facet (FACETS' order), None where it has none."""
 
     tag_id: int
     program_id: int
-    zip: str | None
+    values: tuple[str | None, ...]
     client_key: str | None
     day: date
     importance: int | None
@@ -60,40 +69,50 @@ class Fact:
     client_record_key: int | None = None
 
     def keys(self):
-        """(grouping, tag_id, program_id, zip) of every pattern this fact counts towards."""
-        yield ("tag", self.tag_id, NO_PROGRAM, NO_ZIP)
-        yield ("tag_program", self.tag_id, self.program_id, NO_ZIP)
-        if self.zip:
-            yield ("tag_zip", self.tag_id, NO_PROGRAM, self.zip)
+        """(grouping, tag_id, value) of every pattern this fact counts towards."""
+        yield ("tag", self.tag_id, NO_VALUE)
+        for facet, value in zip(FACETS, self.values, strict=True):
+            if value is not None:
+                yield (facet.grouping, self.tag_id, value)
 
     def members(self):
         """(key, kind, member): the clients and programs whose last-seen day this fact may move."""
         for key in self.keys():
             if self.client_key:
                 yield key, "client", self.client_key
-            if key[0] in ("tag", "tag_zip"):
+            if spans_programs(key[0]):
                 yield key, "program", str(self.program_id)
+
+
+def _fact_columns():
+    return (
+        concern_tags.c.tag_id,
+        Concern.program_id,
+        *(facet.sql() for facet in FACETS),
+        Concern.client_key,
+        Concern.occurred_on,
+        Concern.client_importance,
+        Concern.wants_involvement,
+        Concern.record_key,
+        Concern.client_record_key,
+    )
+
+
+def _fact(row) -> Fact:
+    n = len(FACETS)
+    tag_id, program_id, *rest = row
+    return Fact(tag_id, program_id, tuple(stored(v) for v in rest[:n]), *rest[n:])
 
 
 def _facts(conn, concern_ids) -> list[Fact]:
     if not concern_ids:
         return []
     rows = conn.execute(
-        select(
-            concern_tags.c.tag_id,
-            Concern.program_id,
-            Concern.zip,
-            Concern.client_key,
-            Concern.occurred_on,
-            Concern.client_importance,
-            Concern.wants_involvement,
-            Concern.record_key,
-            Concern.client_record_key,
-        )
+        select(*_fact_columns())
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .where(Concern.id.in_(sorted(concern_ids)), Concern.deleted_at.is_(None))
     )
-    return [Fact(*row) for row in rows]
+    return [_fact(row) for row in rows]
 
 
 _UPSERTS: dict[tuple, object] = {}
@@ -120,8 +139,8 @@ def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
     deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     for sign, facts in ((-1, before), (1, after)):
         for fact in facts:
-            for grouping, tag_id, program_id, zip_code in fact.keys():
-                d = deltas[(grouping, fact.day, tag_id, program_id, zip_code)]
+            for grouping, tag_id, value in fact.keys():
+                d = deltas[(grouping, fact.day, tag_id, value)]
                 d[0] += sign
                 d[1] += sign * (fact.client_key is None)
                 d[2] += sign * (fact.importance or 0)
@@ -131,21 +150,21 @@ def apply_change(conn, before: list[Fact], after: list[Fact]) -> None:
                 d[7] += sign * fact.record_key * bool(fact.wants)
     _move_last_seen(conn, before, after, deltas)
     weeks: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
-    for (g, day, t, p, z), d in deltas.items():
-        week = weeks[(g, monday(day), t, p, z)]
+    for (g, day, t, v), d in deltas.items():
+        week = weeks[(g, monday(day), t, v)]
         for i, value in enumerate(d):
             week[i] += value
     for model, changes in ((PatternDay, deltas), (PatternWeek, weeks)):
         rows = [
-            {"grouping": g, "day": day, "tag_id": t, "program_id": p, "zip": z, **dict(zip(COUNTS, d, strict=True))}
-            for (g, day, t, p, z), d in sorted(changes.items())
+            {"grouping": g, "day": day, "tag_id": t, "value": v, **dict(zip(COUNTS, d, strict=True))}
+            for (g, day, t, v), d in sorted(changes.items())
             if any(d)
         ]
         _upsert(
             conn,
             model,
             rows,
-            ["grouping", "day", "tag_id", "program_id", "zip"],
+            ["grouping", "day", "tag_id", "value"],
             lambda new, model=model: {c: getattr(model, c) + getattr(new, c) for c in COUNTS},
         )
 
@@ -173,24 +192,24 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
             new = max(d for d in (old, added[member]) if d is not None)
         if new == old:
             continue
-        (grouping, tag_id, program_id, zip_code), kind, value = member
-        member_key = client_keys.get(value, 0) if kind == "client" else 0
+        (grouping, tag_id, value), kind, who = member
+        member_key = client_keys.get(who, 0) if kind == "client" else 0
         if kind == "client":
             for day, sign in ((old, -1), (new, 1)):
                 if day is not None:
-                    d = deltas[(grouping, day, tag_id, program_id, zip_code)]
+                    d = deltas[(grouping, day, tag_id, value)]
                     d[CLIENTS_LAST] += sign
                     d[CLIENTS_KEY_LAST] += sign * member_key
-        row = {"grouping": grouping, "tag_id": tag_id, "program_id": program_id, "zip": zip_code}
+        row = {"grouping": grouping, "tag_id": tag_id, "value": value}
         if new is None:
-            deletes.append({**row, "kind": kind, "member": value})
+            deletes.append({**row, "kind": kind, "member": who})
         else:
-            upserts.append({**row, "kind": kind, "member": value, "last_day": new, "member_key": member_key})
+            upserts.append({**row, "kind": kind, "member": who, "last_day": new, "member_key": member_key})
     _upsert(
         conn,
         PatternLastSeen,
         sorted(upserts, key=lambda r: tuple(map(str, r.values()))),
-        ["grouping", "tag_id", "program_id", "zip", "kind", "member"],
+        [*KEY, "kind", "member"],
         lambda new: {"last_day": new.last_day, "member_key": new.member_key},
     )
     for row in deletes:
@@ -199,51 +218,58 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
 
 def _stored_last_seen(conn, touched) -> dict[tuple, date]:
     tag_ids = {key[1] for key, _, _ in touched}
-    members = {value for _, _, value in touched}
-    zips = {key[3] for key, _, _ in touched}
+    members = {who for _, _, who in touched}
+    values = {key[2] for key, _, _ in touched}
     seen = PatternLastSeen
     rows = conn.execute(
-        select(seen).where(seen.member.in_(members), seen.tag_id.in_(tag_ids), seen.zip.in_(zips))
+        select(seen).where(seen.member.in_(members), seen.tag_id.in_(tag_ids), seen.value.in_(values))
     ).mappings()
     found = {}
     for r in rows:
-        member = ((r["grouping"], r["tag_id"], r["program_id"], r["zip"]), r["kind"], r["member"])
+        member = ((r["grouping"], r["tag_id"], r["value"]), r["kind"], r["member"])
         if member in touched:
             found[member] = r["last_day"]
     return found
 
 
 def _exact_last_seen(conn, members) -> dict[tuple, date]:
-    """The latest live day of each (key, member) from the concerns themselves (after the change)."""
-    tag_ids = sorted({key[1] for key, _, _ in members})
-    clients = sorted({value for _, kind, value in members if kind == "client"})
-    programs = sorted({int(value) for _, kind, value in members if kind == "program"})
-    exact: dict[tuple, date] = {}
-
-    def keep(member, day):
-        if member in members and (member not in exact or day > exact[member]):
-            exact[member] = day
-
-    live = (
-        select(concern_tags.c.tag_id, Concern.program_id, Concern.zip)
-        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .where(Concern.deleted_at.is_(None), concern_tags.c.tag_id.in_(tag_ids))
-        .group_by(concern_tags.c.tag_id, Concern.program_id, Concern.zip)
-    )
-    if clients:
-        query = live.add_columns(Concern.client_key, func.max(Concern.occurred_on)).where(
-            Concern.client_key.in_(clients)
+    """The latest live day of each (key, member) from the concerns themselves (after the change):
+    per grouping, one GROUP BY over the touched tags, values and members."""
+    wanted: dict[tuple[str, str], dict] = defaultdict(lambda: {"tags": set(), "values": set(), "who": set()})
+    for (grouping, tag_id, value), kind, who in members:
+        w = wanted[(grouping, kind)]
+        w["tags"].add(tag_id)
+        w["values"].add(value)
+        w["who"].add(who)
+    parts = []
+    for (grouping, kind), w in sorted(wanted.items()):
+        facet = facet_of(grouping)
+        value = facet.sql() if facet else literal(NO_VALUE)
+        who = Concern.client_key if kind == "client" else cast(Concern.program_id, String(64))
+        conditions = [Concern.deleted_at.is_(None), concern_tags.c.tag_id.in_(sorted(w["tags"]))]
+        conditions.append(
+            who.in_(sorted(w["who"])) if kind == "client" else Concern.program_id.in_(sorted(int(p) for p in w["who"]))
         )
-        for tag_id, program_id, zip_code, client, day in conn.execute(query.group_by(Concern.client_key)):
-            fact = Fact(tag_id, program_id, zip_code, client, day, None, False)
-            for key in fact.keys():
-                keep((key, "client", client), day)
-    if programs:
-        query = live.add_columns(func.max(Concern.occurred_on)).where(Concern.program_id.in_(programs))
-        for tag_id, program_id, zip_code, day in conn.execute(query):
-            fact = Fact(tag_id, program_id, zip_code, None, day, None, False)
-            for key in fact.keys():
-                keep((key, "program", str(program_id)), day)
+        if facet:
+            conditions.append(value.in_(sorted(w["values"])))
+        parts.append(
+            select(
+                literal(grouping).label("grouping"),
+                concern_tags.c.tag_id,
+                value.label("value"),
+                literal(kind).label("kind"),
+                who.label("member"),
+                func.max(Concern.occurred_on).label("last_day"),
+            )
+            .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+            .where(*conditions)
+            .group_by(concern_tags.c.tag_id, *([facet.sql()] if facet else []), who)
+        )
+    exact: dict[tuple, date] = {}
+    for grouping, tag_id, value, kind, who, day in conn.execute(union_all(*parts)):
+        member = ((grouping, tag_id, value), kind, who)
+        if member in members:
+            exact[member] = day
     return exact
 
 
@@ -256,7 +282,6 @@ def _changed_concern_ids(session: Session, collections) -> set[int]:
     return {obj.id for objs in collections for obj in objs if isinstance(obj, Concern) and obj.id is not None}
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, flush_context, instances) -> None:
     ids = _changed_concern_ids(session, (session.dirty, session.deleted))
     if ids:
@@ -271,11 +296,12 @@ def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFa
         if c.deleted_at is not None:
             continue
         tags = list(c.tags)
+        values = tuple(facet.value_of(c) for facet in FACETS)
         facts += [
             Fact(
                 t.id,
                 c.program_id,
-                c.zip,
+                values,
                 c.client_key,
                 c.occurred_on,
                 c.client_importance,
@@ -297,7 +323,6 @@ def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFa
     return facts, race
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
     before_ids, before, race_before = session.info.pop(_PENDING, (set(), [], []))
     new = [obj for obj in session.new if isinstance(obj, Concern)]
@@ -332,6 +357,29 @@ def remove_concerns(conn, concern_ids, delete_them) -> None:
     _apply_race(conn, race_before, [])
 
 
+def init_app(app) -> None:
+    """Keep the rollups in step on every flush of the app's sessions (Flask-SQLAlchemy's session
+    factory, not every SQLAlchemy Session in the process), and recount them when the taxonomy
+    changes behind the ORM's back (a tag merge, a tag moved to another category)."""
+    from caseflow.extensions import db
+    from caseflow.taxonomy.signals import concerns_retagged, tag_category_changed
+
+    factory = db.session.session_factory
+    for name, listener in (("before_flush", _before_flush), ("after_flush", _after_flush)):
+        if not event.contains(factory, name, listener):
+            event.listen(factory, name, listener)
+    concerns_retagged.connect(_recount_all)
+    tag_category_changed.connect(_recount_race)
+
+
+def _recount_all(session, **_) -> None:
+    rebuild(session)
+
+
+def _recount_race(session, **_) -> None:
+    rebuild_race(session.connection())
+
+
 # --- Rebuild and check ------------------------------------------------------------------------------
 
 
@@ -340,7 +388,7 @@ def _live_facts():
         select(
             concern_tags.c.tag_id.label("tag_id"),
             Concern.program_id.label("program_id"),
-            Concern.zip.label("zip"),
+            *(getattr(Concern, facet.column).label(facet.name) for facet in FACETS if facet.column != "program_id"),
             Concern.client_key.label("client_key"),
             Concern.occurred_on.label("day"),
             Concern.client_importance.label("importance"),
@@ -354,27 +402,33 @@ def _live_facts():
     )
 
 
+def _facet_column(facts, facet: Facet):
+    return facts.c.program_id if facet.column == "program_id" else facts.c[facet.name]
+
+
 def _grouping_columns(facts, grouping: str):
-    program = facts.c.program_id if grouping == "tag_program" else literal(NO_PROGRAM)
-    zip_code = facts.c.zip if grouping == "tag_zip" else literal(NO_ZIP)
-    return literal(grouping).label("grouping"), facts.c.tag_id, program.label("program_id"), zip_code.label("zip")
+    facet = facet_of(grouping)
+    value = facet.sql(_facet_column(facts, facet)) if facet else literal(NO_VALUE)
+    return literal(grouping).label("grouping"), facts.c.tag_id, value.label("value")
 
 
 def _grouped_by(facts, grouping: str) -> list:
     """The real columns a grouping groups by (no constants: a frozen copy of these statements with
     their values written in must not turn GROUP BY 0 into a column position)."""
-    return [facts.c.tag_id, *{"tag_program": [facts.c.program_id], "tag_zip": [facts.c.zip]}.get(grouping, [])]
+    facet = facet_of(grouping)
+    return [facts.c.tag_id, *([_facet_column(facts, facet)] if facet else [])]
 
 
 def _where(facts, grouping: str):
-    return [facts.c.zip.is_not(None)] if grouping == "tag_zip" else []
+    facet = facet_of(grouping)
+    return [_facet_column(facts, facet).is_not(None)] if facet else []
 
 
 def computed_last_seen():
     """SELECT every (key, member, last day) from the concerns: the rows PatternLastSeen should hold."""
     facts = _live_facts()
     parts = []
-    for grouping in ("tag", "tag_program", "tag_zip"):
+    for grouping in GROUPINGS:
         cols = _grouping_columns(facts, grouping)
         parts.append(
             select(
@@ -387,7 +441,7 @@ def computed_last_seen():
             .where(facts.c.client_key.is_not(None), *_where(facts, grouping))
             .group_by(*_grouped_by(facts, grouping), facts.c.client_key)
         )
-        if grouping != "tag_program":
+        if spans_programs(grouping):
             program = cast(facts.c.program_id, String(64))
             parts.append(
                 select(
@@ -407,7 +461,7 @@ def computed_days(last_seen_table):
     """SELECT every rollup day row from the concerns and the last-seen rows."""
     facts = _live_facts()
     parts = []
-    for grouping in ("tag", "tag_program", "tag_zip"):
+    for grouping in GROUPINGS:
         cols = _grouping_columns(facts, grouping)
         parts.append(
             select(
@@ -433,24 +487,23 @@ def computed_days(last_seen_table):
             seen.c.grouping,
             seen.c.last_day.label("day"),
             seen.c.tag_id,
-            seen.c.program_id,
-            seen.c.zip,
+            seen.c.value,
             *(literal(0).label(c) for c in COUNTS[:CLIENTS_LAST]),
             func.count().label("clients_last"),
             *(literal(0).label(c) for c in COUNTS[CLIENTS_LAST + 1 : CLIENTS_KEY_LAST]),
             func.sum(seen.c.member_key).label("clients_key_last"),
         )
         .where(seen.c.kind == "client")
-        .group_by(seen.c.grouping, seen.c.last_day, seen.c.tag_id, seen.c.program_id, seen.c.zip)
+        .group_by(seen.c.grouping, seen.c.last_day, seen.c.tag_id, seen.c.value)
     )
     every = union_all(*parts).subquery("parts")
-    key = [every.c.grouping, every.c.day, every.c.tag_id, every.c.program_id, every.c.zip]
+    key = [every.c.grouping, every.c.day, every.c.tag_id, every.c.value]
     return select(*key, *(func.sum(every.c[c]).label(c) for c in COUNTS)).group_by(*key)
 
 
 def computed_weeks(days):
     """SELECT the week rows from day rows (a table, or the subquery of a fresh computation)."""
-    key = [days.c.grouping, week_start(days.c.day), days.c.tag_id, days.c.program_id, days.c.zip]
+    key = [days.c.grouping, week_start(days.c.day), days.c.tag_id, days.c.value]
     return select(*key, *(func.sum(days.c[c]) for c in COUNTS)).group_by(*key)
 
 
@@ -466,17 +519,17 @@ def rebuild(conn) -> None:
     seen = PatternLastSeen.__table__
     conn.execute(
         seen.insert().from_select(
-            ["grouping", "tag_id", "program_id", "zip", "kind", "member", "last_day", "member_key"],
+            [*KEY, "kind", "member", "last_day", "member_key"],
             computed_last_seen(),
         )
     )
     # Inserted in key order, so on PostgreSQL a window's rows sit together on disk as they do when
     # they arrive day by day (SQLite keeps these tables in key order anyway).
-    columns = ["grouping", "day", "tag_id", "program_id", "zip", *COUNTS]
+    columns = ["grouping", "day", "tag_id", "value", *COUNTS]
     days = computed_days(seen).subquery("days")
-    conn.execute(PatternDay.__table__.insert().from_select(columns, select(days).order_by(*days.c[:5])))
+    conn.execute(PatternDay.__table__.insert().from_select(columns, select(days).order_by(*days.c[:N_KEY])))
     weeks = computed_weeks(PatternDay.__table__).subquery("weeks")
-    conn.execute(PatternWeek.__table__.insert().from_select(columns, select(weeks).order_by(*weeks.c[:5])))
+    conn.execute(PatternWeek.__table__.insert().from_select(columns, select(weeks).order_by(*weeks.c[:N_KEY])))
     rebuild_race(conn)
 
 
@@ -489,15 +542,15 @@ def check(conn) -> list[str]:
     problems = [f"last seen: stored only {r}" for r in sorted(stored_seen - fresh_seen, key=str)]
     problems += [f"last seen: missing {r}" for r in sorted(fresh_seen - stored_seen, key=str)]
     days = PatternDay.__table__
-    stored = {tuple(r[:5]): tuple(r[5:]) for r in conn.execute(select(*days.c)) if any(r[5:])}
-    fresh = {tuple(r[:5]): tuple(int(v) for v in r[5:]) for r in conn.execute(computed_days(seen))}
+    stored = {tuple(r[:N_KEY]): tuple(r[N_KEY:]) for r in conn.execute(select(*days.c)) if any(r[N_KEY:])}
+    fresh = {tuple(r[:N_KEY]): tuple(int(v) for v in r[N_KEY:]) for r in conn.execute(computed_days(seen))}
     for key in sorted(set(stored) | set(fresh), key=str):
         if stored.get(key) != fresh.get(key):
             problems.append(f"day {key}: stored {stored.get(key)} computed {fresh.get(key)}")
     weeks = PatternWeek.__table__
-    stored = {tuple(r[:5]): tuple(r[5:]) for r in conn.execute(select(*weeks.c)) if any(r[5:])}
+    stored = {tuple(r[:N_KEY]): tuple(r[N_KEY:]) for r in conn.execute(select(*weeks.c)) if any(r[N_KEY:])}
     fresh_weeks = computed_weeks(computed_days(seen).subquery("fresh_days"))
-    fresh = {tuple(r[:5]): tuple(int(v) for v in r[5:]) for r in conn.execute(fresh_weeks) if any(r[5:])}
+    fresh = {tuple(r[:N_KEY]): tuple(int(v) for v in r[N_KEY:]) for r in conn.execute(fresh_weeks) if any(r[N_KEY:])}
     for key in sorted(set(stored) | set(fresh), key=str):
         if stored.get(key) != fresh.get(key):
             problems.append(f"week {key}: stored {stored.get(key)} computed {fresh.get(key)}")

@@ -16,7 +16,7 @@ from caseflow.equity.policy import WINDOW_MENU, for_viewer
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import RACE_CATEGORIES, TAG_CATEGORIES, PatternState, Program
-from caseflow.patterns import engine, services
+from caseflow.patterns import engine, facets, services
 from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
@@ -35,7 +35,7 @@ STATE_FILTERS = {
     "all": "All",
 }
 PER_PAGE = 50
-GROUPING_LABELS = {"": "All groupings", "tag": "By tag", "tag_program": "Tag × program", "tag_zip": "Tag × ZIP"}
+GROUPING_LABELS = {"": "All groupings", **facets.GROUPING_LABELS}
 
 
 def windows() -> tuple[int, ...]:
@@ -142,10 +142,10 @@ def detail():
         week_chart=charts.line_chart(
             [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks], "Concerns per week", y_label="concerns"
         ),
-        programs=detail.programs,
-        program_chart=charts.bar_chart([(n, c.shown()) for n, c in detail.programs], "Concerns by program"),
-        zips=detail.zips,
-        zip_chart=charts.bar_chart([(z, c.shown()) for z, c in detail.zips], "Concerns by ZIP code"),
+        breakdowns=[
+            (facet, cells, charts.bar_chart([(n, c.shown()) for n, c in cells], f"Concerns by {facet.in_sentence}"))
+            for facet, cells in detail.breakdowns
+        ],
         gap=detail.gap,
         gap_chart=charts.paired_bar_chart(
             [(group_labels[r.code], r.share_in_pattern, r.share_overall) for r in detail.gap.rows],

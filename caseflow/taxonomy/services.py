@@ -11,6 +11,7 @@ from caseflow.audit.services import record
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import TAG_CATEGORIES, Program, Tag
+from caseflow.taxonomy.signals import concerns_retagged, tag_category_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,10 +80,8 @@ def update(actor, obj, *, name: str, active: bool, category: str | None = None) 
         recount = obj.category != category
         obj.category = category
         if recount:  # the race rollup counts concerns per tag category
-            from caseflow.equity.rollup import rebuild_race
-
             db.session.flush()
-            rebuild_race(db.session.connection())
+            tag_category_changed.send(db.session, tag=obj)
     record(f"{obj.__tablename__[:-1]}.update", actor, obj, before=before)
 
 
@@ -118,9 +117,7 @@ def merge_tags(actor, source: Tag, target: Tag) -> int:
     # Tags merged into `source` earlier now point at the final target.
     db.session.execute(update(Tag).where(Tag.merged_into_id == source.id).values(merged_into_id=target.id))
     db.session.flush()
-    # The concerns' tags changed behind the ORM's back: recount the pattern rollups.
-    from caseflow.patterns.rollup import rebuild
-
-    rebuild(db.session)
+    # The concerns' tags changed behind the ORM's back: whoever counts them recounts.
+    concerns_retagged.send(db.session, source=source, target=target)
     record("tag.merge", actor, source, into=target.slug, moved=moved + removed)
     return moved + removed

@@ -1,0 +1,125 @@
+"""The facets a pattern can be broken down by: one entry each, read by everything that groups.
+
+A pattern is a tag, alone or within one value of a facet (`tag:no-heat/zip:11226`). Each facet says
+how it reads a concern (in Python for the write path, in SQL for the rebuild and the engine), how
+its values appear in a pattern key and to people, and whether its counts are counts of people by a
+characteristic — then the disclosure policy protects them (caseflow/equity/policy.py).
+
+The key parser, the engine, the rollup writer and its rebuild, the pattern pages, the API's schema
+and the labels all read `FACETS`. Adding a facet is one entry here plus a migration that rebuilds
+the pattern rollups (their key is (grouping, tag, value), whatever the facet).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import String, cast, select
+
+from caseflow.models import Concern, Program
+
+NO_VALUE = ""  # the value column of a plain tag's rollup rows
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str  # in keys (`/zip:11226`) and groupings (`tag_zip`)
+    label: str  # a column heading: "ZIP code"
+    phrase: str  # a pattern's title: tag name + phrase.format(name) → "No heat in 11226"
+    tagline: str  # a key's label after the tag's name and " · ": "ZIP {}" → "No heat · ZIP 11226"
+    column: str  # the Concern attribute it reads
+    about_people: bool  # counts by it are counts of people by a characteristic: protected
+    key_pattern: str  # what a value may look like in a key (after unquoting)
+    references: type | None = None  # values are ids of this model (key: its slug; pages: its name)
+
+    @property
+    def grouping(self) -> str:
+        return f"tag_{self.name}"
+
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: "program", "ZIP code" (an acronym keeps its capitals)."""
+        return self.label if self.label[:2].isupper() else self.label[0].lower() + self.label[1:]
+
+    @property
+    def grouping_label(self) -> str:
+        return f"Tag × {self.in_sentence}"
+
+    # --- reading a concern -----------------------------------------------------------------------
+    def value_of(self, concern) -> str | None:
+        """The stored value (the rollups' `value`) of a concern object, or None when it has none."""
+        return stored(getattr(concern, self.column))
+
+    def sql(self, column=None):
+        """The stored value in SQL, of `column` (default: the concern's own)."""
+        column = getattr(Concern, self.column) if column is None else column
+        return cast(column, String(64)) if self.references is not None else column
+
+    # --- values in keys and on pages -------------------------------------------------------------
+    def valid_key_value(self, value: str) -> bool:
+        return bool(re.fullmatch(self.key_pattern, value))
+
+    def key_values(self, values: Iterable[str], session) -> tuple[dict[str, str], dict[str, str]]:
+        """Stored values → the values keys carry (a program's id → its slug), and those → the names
+        people read: one query for a facet of references (even for no values, so a page's query
+        count does not depend on its data), none otherwise."""
+        values = set(values)
+        if self.references is None:
+            return {v: v for v in values}, self.names(values, session)
+        model = self.references
+        ids = [int(v) for v in values]
+        rows = session.execute(select(model.id, model.slug, model.name).where(model.id.in_(ids))).all()
+        return {str(i): slug for i, slug, _ in rows}, {slug: name for _, slug, name in rows}
+
+    def stored_value(self, key_value: str, session) -> str | None:
+        """A key's value → the stored value (a program's slug → its id), None if nothing has it."""
+        if self.references is None:
+            return key_value
+        model = self.references
+        found = session.scalar(select(model.id).where(model.slug == key_value))
+        return None if found is None else str(found)
+
+    def names(self, key_values: Iterable[str], session) -> dict[str, str]:
+        """Key values → what people read (a program's slug → its name; an age band "65-plus" → "65+")."""
+        key_values = set(key_values)
+        if self.references is None:
+            return {v: age_label(v) if self.name == "age_band" else v for v in key_values}
+        model = self.references
+        found = dict(session.execute(select(model.slug, model.name).where(model.slug.in_(key_values))).all())
+        return {v: found.get(v, v) for v in key_values}
+
+
+def stored(value) -> str | None:
+    """A concern attribute as the rollups store it: text, None when absent (the SQL twin is the
+    facet's `sql()` with `IS NOT NULL`)."""
+    return None if value is None else str(value)
+
+
+def age_label(band: str) -> str:
+    return band.replace("-plus", "+")
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", references=Program),
+    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}"),
+)
+BY_NAME = {f.name: f for f in FACETS}
+BY_GROUPING = {f.grouping: f for f in FACETS}
+GROUPINGS: tuple[str, ...] = ("tag", *(f.grouping for f in FACETS))
+PEOPLE_GROUPINGS = frozenset(f.grouping for f in FACETS if f.about_people)
+GROUPING_LABELS = {"tag": "By tag", **{f.grouping: f.grouping_label for f in FACETS}}
+
+
+def facet_of(grouping: str) -> Facet | None:
+    return BY_GROUPING.get(grouping)
+
+
+def quote_value(value: str) -> str:
+    """A facet value as it sits in a key: '%' and '/' escaped (a language may hold either)."""
+    return value.replace("%", "%25").replace("/", "%2F")
+
+
+def unquote_value(text: str) -> str:
+    return text.replace("%2F", "/").replace("%2f", "/").replace("%25", "%")
