@@ -80,7 +80,12 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
     else:
         weeks = [(d, Cell(t.count, min_cell=disclosure.min_cell)) for d, t in weekly]
     breakdowns = [
-        (facet, _breakdown(engine.breakdown(key, settings, facet), disclosure, protected=about_people or facet.about_people))
+        (
+            facet,
+            _breakdown(
+                engine.breakdown(key, settings, facet), disclosure, protected=about_people or facet.about_people
+            ),
+        )
         for facet in FACETS
     ]
     gap = engine.disparity_for(key, settings.start, settings.as_of, disclosure)
