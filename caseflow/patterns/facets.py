@@ -32,6 +32,7 @@ class Facet:
     column: str  # the Concern attribute it reads
     about_people: bool  # counts by it are counts of people by a characteristic: protected
     key_pattern: str  # what a value may look like in a key (after unquoting)
+    example: str  # a value as a concern's form, the API and keys take it (docs and the facet tests)
     references: type | None = None  # values are ids of this model (key: its slug; pages: its name)
 
     @property
@@ -102,8 +103,8 @@ def age_label(band: str) -> str:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", references=Program),
-    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}"),
+    Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", "housing", references=Program),
+    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}", "11226"),
 )
 BY_NAME = {f.name: f for f in FACETS}
 BY_GROUPING = {f.grouping: f for f in FACETS}
