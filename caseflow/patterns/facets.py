@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, cast, select
 
-from caseflow.models import Concern, Program
+from caseflow.models import AGE_BANDS, Concern, Program
 
 NO_VALUE = ""  # the value column of a plain tag's rollup rows
 
@@ -105,6 +105,7 @@ def age_label(band: str) -> str:
 FACETS: tuple[Facet, ...] = (
     Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", "housing", references=Program),
     Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}", "11226"),
+    Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", True, "|".join(AGE_BANDS), "25-34"),
 )
 BY_NAME = {f.name: f for f in FACETS}
 BY_GROUPING = {f.grouping: f for f in FACETS}
