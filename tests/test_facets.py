@@ -79,3 +79,9 @@ def test_a_value_shared_by_enough_concerns_is_a_pattern(app, db, make_concern, m
     assert rollup.check(db.session) == []
     after = {p.key: p for p in find_patterns(settings, (facet.grouping,), with_examples=0)}
     assert after[str(key)].count == N - 2
+
+
+def test_a_language_with_a_slash_or_percent_keeps_one_key():
+    for language in ("Chinese/Mandarin", "100% Kreyòl"):
+        key = PatternKey.of("no-heat", next(f for f in FACETS if f.name == "language"), language)
+        assert PatternKey.parse(str(key)) == key and str(key).count("/") == 1

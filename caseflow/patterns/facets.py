@@ -106,6 +106,7 @@ FACETS: tuple[Facet, ...] = (
     Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", "housing", references=Program),
     Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}", "11226"),
     Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", True, "|".join(AGE_BANDS), "25-34"),
+    Facet("language", "Language", ", speaking {}", "speaks {}", "language", True, r"[^\x00-\x1f]{1,40}", "Spanish"),
 )
 BY_NAME = {f.name: f for f in FACETS}
 BY_GROUPING = {f.grouping: f for f in FACETS}
