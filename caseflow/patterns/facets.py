@@ -2,12 +2,13 @@
 
 A pattern is a tag, alone or within one value of a facet (`tag:no-heat/zip:11226`). Each facet says
 how it reads a concern (in Python for the write path, in SQL for the rebuild and the engine), how
-its values appear in a pattern key and to people, and whether its counts are counts of people by a
-characteristic — then the disclosure policy protects them (caseflow/equity/policy.py).
+its values appear in a pattern key and to people. Whether its counts are counts of people by a
+characteristic, which the disclosure policy protects, is the policy's to say (its PEOPLE_FACETS).
 
 The key parser, the engine, the rollup writer and its rebuild, the pattern pages, the API's schema
-and the labels all read `FACETS`. Adding a facet is one entry here plus a migration that rebuilds
-the pattern rollups (their key is (grouping, tag, value), whatever the facet).
+and the labels all read `FACETS`. Adding a facet is one entry here plus a migration that fills its
+grouping in the pattern rollups (their key is (grouping, tag, value), whatever the facet); the
+tests in tests/test_facets.py walk every entry.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import String, cast, select
 
+from caseflow.equity.policy import PEOPLE_FACETS
 from caseflow.models import AGE_BANDS, Concern, Program
 
 NO_VALUE = ""  # the value column of a plain tag's rollup rows
@@ -30,10 +32,15 @@ class Facet:
     phrase: str  # a pattern's title: tag name + phrase.format(name) → "No heat in 11226"
     tagline: str  # a key's label after the tag's name and " · ": "ZIP {}" → "No heat · ZIP 11226"
     column: str  # the Concern attribute it reads
-    about_people: bool  # counts by it are counts of people by a characteristic: protected
     key_pattern: str  # what a value may look like in a key (after unquoting)
     example: str  # a value as a concern's form, the API and keys take it (docs and the facet tests)
     references: type | None = None  # values are ids of this model (key: its slug; pages: its name)
+
+    @property
+    def about_people(self) -> bool:
+        """Counts by it are counts of people by a characteristic, which the disclosure policy
+        protects: the policy's list decides (caseflow.equity.policy.PEOPLE_FACETS)."""
+        return self.name in PEOPLE_FACETS
 
     @property
     def grouping(self) -> str:
@@ -103,10 +110,10 @@ def age_label(band: str) -> str:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("program", "Program", " at {}", "{}", "program_id", False, r"[a-z0-9-]{1,60}", "housing", references=Program),
-    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", True, r"[0-9]{5}", "11226"),
-    Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", True, "|".join(AGE_BANDS), "25-34"),
-    Facet("language", "Language", ", speaking {}", "speaks {}", "language", True, r"[^\x00-\x1f]{1,40}", "Spanish"),
+    Facet("program", "Program", " at {}", "{}", "program_id", r"[a-z0-9-]{1,60}", "housing", references=Program),
+    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", r"[0-9]{5}", "11226"),
+    Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", "|".join(AGE_BANDS), "25-34"),
+    Facet("language", "Language", ", speaking {}", "speaks {}", "language", r"[^\x00-\x1f]{1,40}", "Spanish"),
 )
 BY_NAME = {f.name: f for f in FACETS}
 BY_GROUPING = {f.grouping: f for f in FACETS}
