@@ -233,13 +233,13 @@ class ClientResult:
     error: str = ""
 
 
-def _post_many(port: int, token: str, client_no: int, start: threading.Barrier) -> ClientResult:
+def _post_many(port: int, token: str, client_no: int, start: threading.Barrier, n: int = PER_CLIENT) -> ClientResult:
     result = ClientResult([])
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     start.wait()
     try:
-        for i in range(PER_CLIENT):
+        for i in range(n):
             body = json.dumps(
                 {
                     "program": "housing",
@@ -310,3 +310,50 @@ def test_concurrent_api_writes_under_gunicorn_are_all_stored(backend, tmp_path):
         assert LOCKED not in log.lower(), log[-4000:]
         assert stored == CLIENTS * PER_CLIENT
         assert scalar(url, "SELECT count(DISTINCT external_id) FROM concerns") == CLIENTS * PER_CLIENT
+
+
+@pytest.mark.slow
+def test_two_app_servers_and_two_schedulers_on_one_postgresql(tmp_path):
+    """Past one machine: two gunicorn servers (as on two web nodes) take writes for the same
+    database at once, while two scheduler processes fire the same job slot; nothing is lost, the
+    rollups stay exact, and the job runs once. Several nodes share a database only on PostgreSQL,
+    so this runs on it in either pass of the suite (the suite's server, or 127.0.0.1:5432)."""
+    assert pg_answers(), f"needs a PostgreSQL server at {make_url(pg_server_url()).host} (see README)"
+    per_client = 60
+    with fresh_database("postgresql", tmp_path, "nodes") as url:
+        env = server_env(tmp_path, url)
+        setup = prepare(env)
+        with gunicorn(env, tmp_path) as first, gunicorn(env, tmp_path) as second:
+            ports = [first.port, second.port]
+            results: list[ClientResult] = [ClientResult([]) for _ in range(CLIENTS)]
+            start = threading.Barrier(CLIENTS + 1)
+
+            def run(n: int) -> None:
+                results[n] = _post_many(ports[n % 2], setup.token, n, start, per_client)
+
+            threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
+            for t in threads:
+                t.start()
+            fire = "from caseflow import jobs\nrun = jobs.weekly_digest(app)\nprint('ran' if run else 'skipped')"
+            schedulers = [
+                subprocess.Popen(
+                    [sys.executable, "-c", _script(fire)], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
+                )
+                for _ in range(2)
+            ]
+            start.wait()
+            for t in threads:
+                t.join(timeout=300)
+            fired = sorted(p.communicate(timeout=120)[0].strip() for p in schedulers)
+        statuses = [s for r in results for s in r.statuses]
+        assert [r.error for r in results if r.error] == []
+        assert sorted(set(statuses)) == [201], {s: statuses.count(s) for s in set(statuses)}
+        assert scalar(url, "SELECT count(*) FROM concerns") == CLIENTS * per_client
+        assert fired == ["ran", "skipped"]
+        assert scalar(url, "SELECT count(*) FROM job_runs WHERE job_id = 'weekly-digest'") == 1
+        assert "agree" in flask(env, "patterns", "check-rollups")
+
+
+def _script(code: str) -> str:
+    prelude = "from caseflow import create_app\nfrom caseflow.extensions import db\napp = create_app()\n"
+    return prelude + code
