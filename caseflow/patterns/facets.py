@@ -35,6 +35,14 @@ class Facet:
     key_pattern: str  # what a value may look like in a key (after unquoting)
     example: str  # a value as a concern's form, the API and keys take it (docs and the facet tests)
     references: type | None = None  # values are ids of this model (key: its slug; pages: its name)
+    relation: str | None = None  # … reached from a concern by this relationship
+
+    def key_value_of(self, concern) -> str | None:
+        """A concern object's value as keys carry it (a program's slug), None when it has none."""
+        if self.relation is not None:
+            related = getattr(concern, self.relation)
+            return None if related is None else related.slug
+        return self.value_of(concern)
 
     @property
     def about_people(self) -> bool:
@@ -110,7 +118,7 @@ def age_label(band: str) -> str:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("program", "Program", " at {}", "{}", "program_id", r"[a-z0-9-]{1,60}", "housing", references=Program),
+    Facet("program", "Program", " at {}", "{}", "program_id", r"[a-z0-9-]{1,60}", "housing", Program, "program"),
     Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", r"[0-9]{5}", "11226"),
     Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", "|".join(AGE_BANDS), "25-34"),
     Facet("language", "Language", ", speaking {}", "speaks {}", "language", r"[^\x00-\x1f]{1,40}", "Spanish"),

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, false, select
 
 from caseflow.models import Concern, Tag, concern_tags
-from caseflow.patterns.facets import BY_NAME, GROUPINGS, Facet, quote_value, stored, unquote_value
+from caseflow.patterns.facets import BY_NAME, GROUPINGS, Facet, quote_value, unquote_value
 
 __all__ = ["GROUPINGS", "PatternKey"]
 
@@ -102,8 +102,4 @@ class PatternKey:
     def matches(self, concern: Concern) -> bool:
         if concern.deleted_at is not None or self.tag not in {t.slug for t in concern.tags}:
             return False
-        if self.facet is None:
-            return True
-        if self.facet.references is not None:
-            return stored(getattr(concern, self.facet.column)) == self.stored_value()
-        return self.facet.value_of(concern) == self.value
+        return self.facet is None or self.facet.key_value_of(concern) == self.value
