@@ -130,11 +130,12 @@ def register_blueprints(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from caseflow import security
     from caseflow.notifications.services import close_the_loop
-    from caseflow.patterns.services import attach_new_evidence
+    from caseflow.patterns.services import attach_evidence_to_many, attach_new_evidence
 
     security.init_app(app)
     # Concerns logged or edited later join the campaigns whose patterns they match.
     app.extensions["caseflow.concern_hooks"] = [attach_new_evidence]
+    app.extensions["caseflow.bulk_concern_hooks"] = [attach_evidence_to_many]
     # When a campaign is created, moves step or changes status, the caseworkers whose concerns are
     # its evidence hear about it.
     app.extensions.setdefault("caseflow.campaign_hooks", []).append(close_the_loop)

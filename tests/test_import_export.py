@@ -151,3 +151,67 @@ def test_caseworker_export_has_own_concerns_and_no_narratives(client, login_as, 
     rows = _export(client)
     assert [r["summary"] for r in rows] == ["Mine"]
     assert "narrative" not in rows[0]
+
+
+def test_an_import_ends_where_logging_each_row_would(app, db, taxonomy, make_user, make_concern):
+    """The bulk write path (caseflow/concerns/bulk.py) against the one-by-one path: the same rows,
+    rollups exact for every facet and race/ethnicity, each concern audited, and imported concerns
+    that match a promoted pattern join its campaign."""
+    import random
+
+    from caseflow.concerns.services import log_concern, parse_concern
+    from caseflow.dates import today
+    from caseflow.models import CampaignEvidence
+    from caseflow.patterns import rollup
+    from caseflow.patterns.services import promote_patterns
+
+    organizer = make_user("organizer")
+    make_concern(zip="11226")  # something logged before, so the import moves existing rollup rows
+    campaign = promote_patterns(organizer, ["tag:mold/zip:11212"], "Mold in 11212", "")
+    db.session.commit()
+    rng = random.Random(5)
+    header = "program,tags,summary,occurred_on,zip,age_band,language,race_ethnicity,client_ref,client_importance,wants_involvement,external_id"
+    lines = [header]
+    for i in range(120):
+        lines.append(
+            ",".join(
+                [
+                    rng.choice(["housing", "legal"]),
+                    rng.choice(["no-heat", "mold", "no-heat;mold", "wage-theft"]),
+                    f"Imported concern {i}",
+                    (today().fromordinal(today().toordinal() - rng.randrange(200))).isoformat(),
+                    rng.choice(["", "11226", "11212"]),
+                    rng.choice(["", "25-34", "65-plus"]),
+                    rng.choice(["", "Spanish", "English"]),
+                    rng.choice(["", "black", "hispanic;white", "refused"]),
+                    rng.choice(["", "client-a", "client-b", f"client-{i}"]),
+                    rng.choice(["", "3", "5"]),
+                    rng.choice(["", "yes"]),
+                    f"bulk-{i}",
+                ]
+            )
+        )
+    report = import_concerns(organizer, "\n".join(lines) + "\n")
+    assert report.ok, list(report.lines())
+    db.session.commit()
+    assert rollup.check(db.session) == []
+    imported = db.session.scalars(select(Concern).where(Concern.external_id.like("bulk-%"))).all()
+    assert len(imported) == 120
+    audited = db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "concern.create")
+    )
+    assert audited == 121
+    matching = {c.id for c in imported if "mold" in {t.slug for t in c.tags} and c.zip == "11212"}
+    evidence = set(
+        db.session.scalars(select(CampaignEvidence.concern_id).where(CampaignEvidence.campaign_id == campaign.id))
+    )
+    assert matching and matching <= evidence
+    # The same row logged one by one stores the same concern.
+    row = dict(zip(header.split(","), lines[1].split(","), strict=True))
+    one = log_concern(organizer, parse_concern(row | {"external_id": "single"}))
+    db.session.commit()
+    bulk = next(c for c in imported if c.external_id == "bulk-0")
+    columns = ("program_id", "summary", "occurred_on", "zip", "age_band", "language", "client_key", "client_importance")
+    assert [getattr(bulk, c) for c in columns] == [getattr(one, c) for c in columns]
+    assert (bulk.race_ethnicity, [t.slug for t in bulk.tags]) == (one.race_ethnicity, [t.slug for t in one.tags])
+    assert rollup.check(db.session) == []

@@ -57,3 +57,32 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(action: str, actor, object_type: str, entries: list[tuple[object, dict]]) -> None:
+    """Append one audit event per (object id, details) in one statement: a bulk write (an import)
+    is audited row by row like any other, without an ORM object per row."""
+    if not entries:
+        return
+    from caseflow.models.base import utcnow
+
+    at = utcnow()
+    common = {
+        "at": at,
+        "action": clean(action, 60),
+        "actor_id": getattr(actor, "id", None),
+        "actor_label": clean(getattr(actor, "email", "") or "", 254),
+        "object_type": clean(object_type, 40),
+        "address": client_address(),
+    }
+    db.session.execute(
+        AuditEvent.__table__.insert(),
+        [
+            {
+                **common,
+                "object_id": clean(object_id, 64),
+                "details": {clean(k, 40): _clean_detail(v) for k, v in d.items()},
+            }
+            for object_id, d in entries
+        ],
+    )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from caseflow.audit.services import record
 from caseflow.concerns import services
 from caseflow.errors import ValidationFailed
-from caseflow.extensions import db
 from caseflow.models import Concern, User
 
 IMPORT_COLUMNS = services.FIELDS
@@ -118,9 +117,9 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
         return report
     report.created = len(parsed)
     if not dry_run:
-        with db.session.no_autoflush:
-            for item in parsed:
-                services.log_concern(actor, item)
+        from caseflow.concerns.bulk import log_concerns
+
+        log_concerns(actor, parsed)
         record("concern.import", actor, object_type="concerns", created=report.created, rows=report.rows)
     return report
 

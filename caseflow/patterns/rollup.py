@@ -43,6 +43,7 @@ COUNTS = (
 CLIENTS_LAST, CLIENTS_KEY_LAST = COUNTS.index("clients_last"), COUNTS.index("clients_key_last")
 KEY = ("grouping", "tag_id", "value")  # a pattern's rollup key, whatever its facet
 N_KEY = 4  # (grouping, day, tag_id, value): the day and week tables' key columns
+MEMBERS_PER_READ = 5000
 # PostgreSQL: rollup maintenance is serialised across transactions (SQLite already serialises writers).
 PG_LOCK_KEY = 7_424_011
 
@@ -95,6 +96,21 @@ def _fact_columns():
         Concern.wants_involvement,
         Concern.record_key,
         Concern.client_record_key,
+    )
+
+
+def fact_of(tag_id: int, concern) -> Fact:
+    """The fact of one tag of a concern object, or of a concern's column values (a namespace)."""
+    return Fact(
+        tag_id,
+        concern.program_id,
+        tuple(facet.value_of(concern) for facet in FACETS),
+        concern.client_key,
+        concern.occurred_on,
+        concern.client_importance,
+        bool(concern.wants_involvement),
+        concern.record_key,
+        concern.client_record_key,
     )
 
 
@@ -217,18 +233,21 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
 
 
 def _stored_last_seen(conn, touched) -> dict[tuple, date]:
-    tag_ids = {key[1] for key, _, _ in touched}
-    members = {who for _, _, who in touched}
-    values = {key[2] for key, _, _ in touched}
+    tag_ids = sorted({key[1] for key, _, _ in touched})
+    members = sorted({who for _, _, who in touched})
     seen = PatternLastSeen
-    rows = conn.execute(
-        select(seen).where(seen.member.in_(members), seen.tag_id.in_(tag_ids), seen.value.in_(values))
-    ).mappings()
     found = {}
-    for r in rows:
-        member = ((r["grouping"], r["tag_id"], r["value"]), r["kind"], r["member"])
-        if member in touched:
-            found[member] = r["last_day"]
+    # In slices: a bulk import touches tens of thousands of clients (SQLite binds ≤ 32,766 values).
+    for i in range(0, len(members), MEMBERS_PER_READ):
+        rows = conn.execute(
+            select(seen.grouping, seen.tag_id, seen.value, seen.kind, seen.member, seen.last_day).where(
+                seen.member.in_(members[i : i + MEMBERS_PER_READ]), seen.tag_id.in_(tag_ids)
+            )
+        )
+        for grouping, tag_id, value, kind, who, last_day in rows:
+            member = ((grouping, tag_id, value), kind, who)
+            if member in touched:
+                found[member] = last_day
     return found
 
 
@@ -296,21 +315,7 @@ def _new_concern_facts(concerns: list[Concern]) -> tuple[list[Fact], list[RaceFa
         if c.deleted_at is not None:
             continue
         tags = list(c.tags)
-        values = tuple(facet.value_of(c) for facet in FACETS)
-        facts += [
-            Fact(
-                t.id,
-                c.program_id,
-                values,
-                c.client_key,
-                c.occurred_on,
-                c.client_importance,
-                bool(c.wants_involvement),
-                c.record_key,
-                c.client_record_key,
-            )
-            for t in tags
-        ]
+        facts += [fact_of(t.id, c) for t in tags]
         race.append(
             RaceFact(
                 c.occurred_on,
@@ -345,6 +350,13 @@ def _apply_race(conn, before: list[RaceFact], after: list[RaceFact]) -> None:
         ["scope", "day", "key", "code"],
         lambda new: {c: getattr(RaceDay, c) + getattr(new, c) for c in RACE_COUNTS},
     )
+
+
+def add_concerns(conn, facts: list[Fact], race: list[RaceFact]) -> None:
+    """Count concerns written outside the ORM (a bulk import) into the rollups: one delta for the
+    whole batch, so each (key, day) row is written once however many concerns share it."""
+    apply_change(conn, [], facts)
+    _apply_race(conn, [], race)
 
 
 def remove_concerns(conn, concern_ids, delete_them) -> None:

@@ -250,3 +250,28 @@ def attach_new_evidence(concern: Concern) -> None:
             db.session.add(CampaignEvidence(campaign_id=campaign_id, concern_id=concern.id))
             have.add(campaign_id)
     db.session.flush()
+
+
+def attach_evidence_to_many(concern_ids: list[int]) -> None:
+    """Bulk hook (an import): the new concerns that match a promoted pattern join its campaign, with
+    one INSERT … SELECT per campaign pattern instead of a look per concern."""
+    links = db.session.execute(select(CampaignPattern.campaign_id, CampaignPattern.pattern_key)).all()
+    for campaign_id, key in links:
+        parsed = PatternKey.parse(key)
+        if parsed is None:
+            continue
+        conditions = parsed.conditions()
+        for i in range(0, len(concern_ids), 5000):
+            already = (
+                select(CampaignEvidence.concern_id)
+                .where(CampaignEvidence.campaign_id == campaign_id, CampaignEvidence.concern_id == Concern.id)
+                .exists()
+            )
+            db.session.execute(
+                insert(CampaignEvidence).from_select(
+                    ["campaign_id", "concern_id"],
+                    select(literal(campaign_id), Concern.id).where(
+                        Concern.id.in_(concern_ids[i : i + 5000]), *conditions, ~already
+                    ),
+                )
+            )
