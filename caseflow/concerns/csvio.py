@@ -88,6 +88,7 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
 
     seen_external: dict[str, int] = {}
     parsed: list[services.ConcernInput] = []
+    lookup = services.TaxonomyLookup()
     for row in reader:
         line = reader.line_num
         report.rows += 1
@@ -96,7 +97,7 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
             continue
         raw = {k: (v if v is not None else "") for k, v in row.items()}
         try:
-            item = services.parse_concern(raw)
+            item = services.parse_concern(raw, lookup=lookup)
         except ValidationFailed as e:
             for name, messages in e.errors.items():
                 for message in messages:
@@ -109,12 +110,12 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
                 )
                 continue
             seen_external[item.external_id] = line
-            if services.find_by_external_id(item.external_id) is not None:
-                report.already_imported += 1
-                continue
         parsed.append(item)
     if report.errors:
         return report
+    stored = services.stored_external_ids([item.external_id for item in parsed if item.external_id])
+    report.already_imported = sum(1 for item in parsed if item.external_id in stored)
+    parsed = [item for item in parsed if item.external_id not in stored]
     report.created = len(parsed)
     if not dry_run:
         from caseflow.concerns.bulk import log_concerns

@@ -166,6 +166,25 @@ def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     return found, [v for v in values if v.lower() not in by_key]
 
 
+class TaxonomyLookup:
+    """`_lookup` over programs and tags read once: an import validates thousands of rows against
+    the same few dozen names."""
+
+    def __init__(self) -> None:
+        self._tables: dict[type, dict[str, Any]] = {}
+
+    def __call__(self, model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
+        table = self._tables.get(model)
+        if table is None:
+            table = {}
+            for row in db.session.scalars(select(model)):
+                table.setdefault(row.slug, row)
+                table.setdefault(row.name.lower(), row)
+            self._tables[model] = table
+        found = {v: table[v.lower()] for v in values if v.lower() in table}
+        return found, [v for v in values if v.lower() not in table]
+
+
 def closest_tags(typed: str, limit: int = 3) -> list[str]:
     """Active tag names nearest to what was typed: similar spellings first, then names containing it."""
     text = " ".join(typed.casefold().split())
@@ -185,15 +204,18 @@ def _or_join(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-def parse_concern(raw: Mapping[str, Any], *, on: date | None = None) -> ConcernInput:
-    """Validate a concern from any source; raises ValidationFailed with every field's errors."""
+def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None) -> ConcernInput:
+    """Validate a concern from any source; raises ValidationFailed with every field's errors.
+    `lookup`: finds programs and tags (default: a query each time; an import passes a
+    TaxonomyLookup that reads them once)."""
+    lookup = lookup or _lookup
     errors = _Errors()
     on = on or today()
 
     program = None
     program_ref = _text(raw, "program", errors, max_len=120, required=True)
     if program_ref:
-        found, unknown = _lookup(Program, [program_ref])
+        found, unknown = lookup(Program, [program_ref])
         program = found.get(program_ref)
         if unknown:
             errors.add("program", f"Unknown program '{program_ref}'.")
@@ -205,7 +227,7 @@ def parse_concern(raw: Mapping[str, Any], *, on: date | None = None) -> ConcernI
     if not tag_refs and "tags" not in errors:
         errors.add("tags", "Choose at least one tag.")
     elif tag_refs:
-        found, unknown = _lookup(Tag, tag_refs)
+        found, unknown = lookup(Tag, tag_refs)
         if unknown:
             errors.add("tags", f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
             for typed in unknown[:3]:
@@ -313,6 +335,15 @@ def _apply(concern: Concern, data: ConcernInput, on: date) -> None:
 
 def find_by_external_id(external_id: str) -> Concern | None:
     return db.session.scalar(select(Concern).where(Concern.external_id == external_id))
+
+
+def stored_external_ids(external_ids: list[str]) -> set[str]:
+    """Which of these external ids are already stored (in slices of a few thousand)."""
+    found: set[str] = set()
+    for i in range(0, len(external_ids), 5000):
+        chunk = external_ids[i : i + 5000]
+        found.update(db.session.scalars(select(Concern.external_id).where(Concern.external_id.in_(chunk))))
+    return found
 
 
 def log_concern(actor: User, data: ConcernInput) -> Concern:

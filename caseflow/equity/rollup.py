@@ -111,22 +111,24 @@ def race_rows(before: list[RaceFact], after: list[RaceFact]) -> list[dict]:
 # --- Rebuild and check ------------------------------------------------------------------------------
 
 
-def computed_race_days():
-    """SELECT every race_days row from the concerns (rows whose counts are all zero never appear)."""
+def computed_race_days(ids: tuple[int, int] | None = None):
+    """SELECT every race_days row from the concerns (with ids in the range `ids`, when given); rows
+    whose counts are all zero never appear."""
+    only = [Concern.id.between(*ids)] if ids else []
     live = select(
         Concern.id.label("concern_id"), Concern.occurred_on.label("day"), Concern.record_key.label("record_key")
-    ).where(Concern.deleted_at.is_(None))
+    ).where(Concern.deleted_at.is_(None), *only)
     scoped = union_all(
         live.add_columns(literal("all").label("scope"), literal("").label("key")),
         select(
             Concern.id, Concern.occurred_on, Concern.record_key, literal("tag"), cast(concern_tags.c.tag_id, String(64))
         )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .where(Concern.deleted_at.is_(None)),
+        .where(Concern.deleted_at.is_(None), *only),
         select(Concern.id, Concern.occurred_on, Concern.record_key, literal("category"), Tag.category)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .join(Tag, Tag.id == concern_tags.c.tag_id)
-        .where(Concern.deleted_at.is_(None))
+        .where(Concern.deleted_at.is_(None), *only)
         .distinct(),
     ).subquery("scoped")
     flags = (
@@ -135,6 +137,7 @@ def computed_race_days():
             func.sum(case((ConcernRace.code.in_(GROUPS), 1), else_=0)).label("n_categories"),
             func.max(case((ConcernRace.code == "not_collected", 1), else_=0)).label("not_collected"),
         )
+        .where(*([ConcernRace.concern_id.between(*ids)] if ids else []))
         .group_by(ConcernRace.concern_id)
         .subquery("flags")
     )
@@ -176,6 +179,21 @@ def computed_race_days():
         for code, condition in conditions.items()
     ]
     return union_all(answers, *totals)
+
+
+def add_race(conn, first_id: int, last_id: int) -> None:
+    """Add the concerns with ids `first_id`…`last_id` (a bulk insert's batch) to race_days: one
+    INSERT … SELECT … ON CONFLICT that adds to the rows already there."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    rows = computed_race_days((first_id, last_id)).subquery("rows")
+    table = RaceDay.__table__
+    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).from_select(
+        ["scope", "day", "key", "code", *RACE_COUNTS], select(rows).where(literal(True))
+    )
+    set_ = {c: table.c[c] + insert.excluded[c] for c in RACE_COUNTS}
+    conn.execute(insert.on_conflict_do_update(index_elements=["scope", "day", "key", "code"], set_=set_))
 
 
 def rebuild_race(conn) -> None:

@@ -18,13 +18,31 @@ from datetime import date
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import Integer, String, case, cast, delete, event, func, literal, select, union_all
+from sqlalchemy import (
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from caseflow.equity.rollup import RACE_COUNTS, RaceFact, check_race, race_facts, race_rows, rebuild_race
+from caseflow.equity.rollup import RACE_COUNTS, RaceFact, add_race, check_race, race_facts, race_rows, rebuild_race
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternWeek, RaceDay, concern_tags
 from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, Facet, facet_of, stored
 from caseflow.sqlutil import monday, week_start
@@ -352,11 +370,117 @@ def _apply_race(conn, before: list[RaceFact], after: list[RaceFact]) -> None:
     )
 
 
-def add_concerns(conn, facts: list[Fact], race: list[RaceFact]) -> None:
-    """Count concerns written outside the ORM (a bulk import) into the rollups: one delta for the
-    whole batch, so each (key, day) row is written once however many concerns share it."""
-    apply_change(conn, [], facts)
-    _apply_race(conn, [], race)
+def lock(conn) -> None:
+    """Serialise rollup maintenance (PostgreSQL; SQLite has one writer anyway) until the transaction
+    ends. Taken before a bulk insert, no other writer's concern can be counted by it twice."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_LOCK_KEY})")
+
+
+_SCRATCH = MetaData()
+_NEW_SEEN = Table(
+    "rollup_new_seen",
+    _SCRATCH,
+    Column("grouping", String(20)),
+    Column("tag_id", Integer),
+    Column("value", String(64)),
+    Column("kind", String(8)),
+    Column("member", String(64)),
+    Column("last_day", Date),
+    Column("member_key", Integer),
+    # Keyed like pattern_last_seen, so either side of the join between them can drive it.
+    PrimaryKeyConstraint("grouping", "tag_id", "value", "kind", "member"),
+    prefixes=["TEMPORARY"],
+)
+_DELTA = Table(
+    "rollup_delta",
+    _SCRATCH,
+    Column("grouping", String(20)),
+    Column("day", Date),
+    Column("tag_id", Integer),
+    Column("value", String(64)),
+    *(Column(c, Integer) for c in COUNTS),
+    prefixes=["TEMPORARY"],
+)
+
+
+def add_concerns(conn, first_id: int, last_id: int) -> None:
+    """Count the concerns with ids `first_id`…`last_id`, just inserted outside the ORM (a bulk import,
+    after `lock`), into the rollups with set-based SQL: each grouping's day counts, the clients whose
+    last day moves (their count moves from the old day to the new), the weeks, the last-seen rows and
+    the race/ethnicity rollup — a few INSERT … SELECT … ON CONFLICT statements for any batch size."""
+    batch = Concern.id.between(first_id, last_id)
+    for table in (_NEW_SEEN, _DELTA):
+        table.drop(conn, checkfirst=True)
+        table.create(conn)
+    try:
+        conn.execute(_NEW_SEEN.insert().from_select([c.name for c in _NEW_SEEN.c], computed_last_seen(batch)))
+        columns = [c.name for c in _DELTA.c]
+        for part in _counted_days(batch):
+            conn.execute(_DELTA.insert().from_select(columns, part))
+        new, old = _NEW_SEEN, PatternLastSeen.__table__
+        same = and_(
+            old.c.grouping == new.c.grouping,
+            old.c.tag_id == new.c.tag_id,
+            old.c.value == new.c.value,
+            old.c.kind == new.c.kind,
+            old.c.member == new.c.member,
+        )
+        later = or_(old.c.last_day.is_(None), new.c.last_day > old.c.last_day)
+        zeros = [literal(0)] * CLIENTS_LAST
+        for sign, table, day in ((1, new, new.c.last_day), (-1, old, old.c.last_day)):
+            moved = (
+                select(
+                    table.c.grouping,
+                    day,
+                    table.c.tag_id,
+                    table.c.value,
+                    *zeros,
+                    literal(sign) * func.count(),
+                    literal(0),
+                    literal(0),
+                    literal(sign) * func.sum(table.c.member_key),
+                )
+                .select_from(new.outerjoin(old, same) if sign == 1 else new.join(old, same))
+                .where(new.c.kind == "client", later if sign == 1 else new.c.last_day > old.c.last_day)
+                .group_by(table.c.grouping, day, table.c.tag_id, table.c.value)
+            )
+            conn.execute(_DELTA.insert().from_select(columns, moved))
+        sums = [func.sum(_DELTA.c[c]) for c in COUNTS]
+        for model, day in ((PatternDay, _DELTA.c.day), (PatternWeek, week_start(_DELTA.c.day))):
+            rows = select(_DELTA.c.grouping, day, _DELTA.c.tag_id, _DELTA.c.value, *sums).group_by(
+                _DELTA.c.grouping, day, _DELTA.c.tag_id, _DELTA.c.value
+            )
+            _upsert_from(
+                conn,
+                model,
+                ["grouping", "day", "tag_id", "value", *COUNTS],
+                rows.where(literal(True)),
+                lambda t, new: {c: getattr(t.c, c) + getattr(new, c) for c in COUNTS},
+            )
+        seen_columns = [c.name for c in _NEW_SEEN.c]
+        _upsert_from(
+            conn,
+            PatternLastSeen,
+            seen_columns,
+            select(*new.c).where(literal(True)),
+            lambda t, new: {
+                "last_day": case((new.last_day > t.c.last_day, new.last_day), else_=t.c.last_day),
+                "member_key": new.member_key,
+            },
+            keys=[*KEY, "kind", "member"],
+        )
+    finally:
+        for table in (_NEW_SEEN, _DELTA):
+            table.drop(conn, checkfirst=True)
+    add_race(conn, first_id, last_id)
+
+
+def _upsert_from(conn, model, columns: list[str], query, set_, keys=("grouping", "day", "tag_id", "value")) -> None:
+    """INSERT INTO model (columns) SELECT … ON CONFLICT (keys) DO UPDATE SET set_(table, excluded)."""
+    table = model.__table__
+    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(table).from_select(columns, query)
+    conn.execute(insert.on_conflict_do_update(index_elements=list(keys), set_=set_(table, insert.excluded)))
 
 
 def remove_concerns(conn, concern_ids, delete_them) -> None:
@@ -395,7 +519,8 @@ def _recount_race(session, **_) -> None:
 # --- Rebuild and check ------------------------------------------------------------------------------
 
 
-def _live_facts():
+def _live_facts(*only):
+    """The (live concern, tag) facts, of every concern or only of those matching `only`."""
     return (
         select(
             concern_tags.c.tag_id.label("tag_id"),
@@ -409,7 +534,7 @@ def _live_facts():
             Concern.client_record_key.label("client_record_key"),
         )
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
-        .where(Concern.deleted_at.is_(None))
+        .where(Concern.deleted_at.is_(None), *only)
         .subquery("facts")
     )
 
@@ -436,9 +561,10 @@ def _where(facts, grouping: str):
     return [_facet_column(facts, facet).is_not(None)] if facet else []
 
 
-def computed_last_seen():
-    """SELECT every (key, member, last day) from the concerns: the rows PatternLastSeen should hold."""
-    facts = _live_facts()
+def computed_last_seen(*only):
+    """SELECT every (key, member, last day) from the concerns (matching `only`): the rows
+    PatternLastSeen should hold."""
+    facts = _live_facts(*only)
     parts = []
     for grouping in GROUPINGS:
         cols = _grouping_columns(facts, grouping)
@@ -469,9 +595,10 @@ def computed_last_seen():
     return union_all(*parts)
 
 
-def computed_days(last_seen_table):
-    """SELECT every rollup day row from the concerns and the last-seen rows."""
-    facts = _live_facts()
+def _counted_days(*only) -> list:
+    """SELECTs of each grouping's day rows from the concerns (matching `only`), without the
+    distinct-client counts (clients_last, clients_key_last are 0)."""
+    facts = _live_facts(*only)
     parts = []
     for grouping in GROUPINGS:
         cols = _grouping_columns(facts, grouping)
@@ -493,6 +620,12 @@ def computed_days(last_seen_table):
             .where(*_where(facts, grouping))
             .group_by(facts.c.day, *_grouped_by(facts, grouping))
         )
+    return parts
+
+
+def computed_days(last_seen_table):
+    """SELECT every rollup day row from the concerns and the last-seen rows."""
+    parts = _counted_days()
     seen = last_seen_table
     parts.append(
         select(
