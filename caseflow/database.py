@@ -89,8 +89,21 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+READ_ONLY = "caseflow_read_only"  # an execution option: this transaction only reads
+
+
+def begin_read_only(session) -> None:
+    """Start `session`'s next transaction as a reader: on SQLite a deferred BEGIN without the writer
+    lock, so writers go on meanwhile (WAL); on PostgreSQL an ordinary transaction. Call it before
+    the transaction's first statement, and end the transaction (rollback) before writing."""
+    session.connection(execution_options={READ_ONLY: True})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn):
+    if conn.dialect.name == "sqlite" and conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+        return
     if conn.dialect.name == "sqlite":
         dbapi_connection = conn.connection.dbapi_connection
         if isinstance(dbapi_connection, WriterLockedConnection):

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from caseflow.concerns.csvio import import_concerns, neutralise
@@ -215,3 +216,85 @@ def test_an_import_ends_where_logging_each_row_would(app, db, taxonomy, make_use
     assert [getattr(bulk, c) for c in columns] == [getattr(one, c) for c in columns]
     assert (bulk.race_ethnicity, [t.slug for t in bulk.tags]) == (one.race_ethnicity, [t.slug for t in one.tags])
     assert rollup.check(db.session) == []
+
+
+def _rows_csv(n: int, prefix: str = "chunked") -> str:
+    lines = ["program,tags,summary,zip,client_ref,external_id"]
+    lines += [f"housing,no-heat,Row {i},1122{i % 3},client-{i % 7},{prefix}-{i}" for i in range(n)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_command_line_import_goes_in_by_chunks_and_reports_progress(app, db, taxonomy, make_user):
+    from caseflow.concerns.csvio import run_import
+    from caseflow.patterns import rollup
+
+    user = make_user("organizer")
+    seen = []
+    report = run_import(user.id, _rows_csv(25), chunk=10, progress=lambda done, total: seen.append((done, total)))
+    assert report.ok and report.created == 25
+    assert seen == [(10, 25), (20, 25), (25, 25)]
+    assert count(db) == 25 and rollup.check(db.session) == []
+    again = run_import(user.id, _rows_csv(25), chunk=10)
+    assert again.ok and again.created == 0 and again.already_imported == 25
+
+
+def test_an_import_that_fails_half_way_keeps_nothing(app, db, taxonomy, make_user, monkeypatch):
+    import pytest
+
+    from caseflow.concerns import csvio
+    from caseflow.patterns import rollup
+
+    user = make_user("organizer")
+    real, calls = csvio.log_concerns, []
+
+    def failing_third_chunk(actor, items):
+        calls.append(len(items))
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real(actor, items)
+
+    monkeypatch.setattr(csvio, "log_concerns", failing_third_chunk)
+    with pytest.raises(OSError):
+        csvio.run_import(user.id, _rows_csv(25), chunk=10)
+    assert calls == [10, 10, 5]
+    assert count(db) == 0 and rollup.check(db.session) == []
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "concern.import_undone")
+        )
+        == 1
+    )
+
+
+def test_checking_a_file_keeps_no_writer_waiting(app, db, taxonomy, make_user):
+    """The import's check runs in a read-only transaction: on SQLite another writer goes on meanwhile
+    (an ordinary transaction here takes the write lock at BEGIN and would hold it)."""
+    import sqlite3
+
+    from caseflow.database import begin_read_only
+
+    if db.engine.dialect.name != "sqlite":  # PostgreSQL: writers never wait for readers
+        from caseflow.models import Program
+
+        begin_read_only(db.session)
+        assert db.session.scalar(select(func.count()).select_from(Concern)) == 0
+        with db.engine.connect() as other:
+            other.execute(Program.__table__.insert().values(slug="elsewhere", name="Written meanwhile"))
+            other.commit()
+        assert db.session.scalar(select(func.count()).select_from(Program).where(Program.slug == "elsewhere")) == 1
+        db.session.rollback()
+        return
+    path = db.engine.url.database
+    begin_read_only(db.session)
+    assert db.session.scalar(select(func.count()).select_from(Concern)) == 0
+    other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a writer elsewhere: not blocked by the reader
+        other.execute("ROLLBACK")
+        db.session.rollback()
+        db.session.execute(select(func.count()).select_from(Concern))  # an ordinary transaction …
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")  # … holds the write lock from its BEGIN
+    finally:
+        other.close()
+        db.session.rollback()

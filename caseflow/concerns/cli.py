@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from caseflow.accounts.permissions import can
-from caseflow.concerns.csvio import import_concerns
+from caseflow.concerns.csvio import run_import
 from caseflow.extensions import db
 from caseflow.models import User
 
@@ -31,14 +33,27 @@ def import_concerns_cmd(path, dry_run, as_email):
         click.echo("No user to record as the importer; create one or pass --as EMAIL.", err=True)
         raise SystemExit(2)
     with open(path, "rb") as handle:
-        report = import_concerns(actor, handle.read(), dry_run=dry_run)
+        data = handle.read()
+    report = run_import(actor.id, data, dry_run=dry_run, progress=Progress())
     for line in report.lines():
         click.echo(line, err=not report.ok)
-    if report.ok and not dry_run:
-        db.session.commit()
-    else:
-        db.session.rollback()
     raise SystemExit(0 if report.ok else 1)
+
+
+class Progress:
+    """A one-line progress report on standard error: rows written, rows per second, time left."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{done:,} / {total:,} rows written · {rate:,.0f} rows/s · {left:,.0f} s left", nl=False, err=True)
+        if end:
+            click.echo("", err=True)
 
 
 def register(app: Flask) -> None:

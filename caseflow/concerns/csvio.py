@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from caseflow.audit.services import record
 from caseflow.concerns import services
+from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
+from caseflow.extensions import db
 from caseflow.models import Concern, User
 
 IMPORT_COLUMNS = services.FIELDS
+IMPORT_CHUNK = 1000  # rows per transaction in a command-line import: each commits in well under a second
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -62,18 +65,15 @@ def _decode(data: bytes | str) -> str:
     return data.decode("latin-1")
 
 
-def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) -> ImportReport:
-    """Validate every row; write all of them (in the caller's transaction) or none.
-
-    Rows whose external_id is already stored are skipped, so importing a file twice adds nothing.
-    The caller commits when `report.ok and not dry_run`, and rolls back otherwise.
-    """
+def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[ImportReport, list[services.ConcernInput]]:
+    """Read and check every row; write nothing. Returns the report and the rows to create (those
+    whose external_id is already stored are counted as already imported and left out)."""
     report = ImportReport(dry_run=dry_run)
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         report.errors.append(RowError(1, "header", "The file is empty; the first row must name the columns."))
-        return report
+        return report, []
     reader.fieldnames = header
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
@@ -84,7 +84,7 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
         if required not in header:
             report.errors.append(RowError(1, "header", f"Missing required column '{required}'."))
     if report.errors:
-        return report
+        return report, []
 
     seen_external: dict[str, int] = {}
     parsed: list[services.ConcernInput] = []
@@ -112,17 +112,92 @@ def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) ->
             seen_external[item.external_id] = line
         parsed.append(item)
     if report.errors:
-        return report
+        return report, []
     stored = services.stored_external_ids([item.external_id for item in parsed if item.external_id])
     report.already_imported = sum(1 for item in parsed if item.external_id in stored)
     parsed = [item for item in parsed if item.external_id not in stored]
     report.created = len(parsed)
-    if not dry_run:
-        from caseflow.concerns.bulk import log_concerns
+    return report, parsed
 
+
+def import_concerns(actor: User, data: bytes | str, *, dry_run: bool = False) -> ImportReport:
+    """Validate every row; write all of them (in the caller's transaction) or none.
+
+    Rows whose external_id is already stored are skipped, so importing a file twice adds nothing.
+    The caller commits when `report.ok and not dry_run`, and rolls back otherwise.
+    """
+    report, parsed = validate_import(data, dry_run=dry_run)
+    if report.ok and not dry_run:
         log_concerns(actor, parsed)
         record("concern.import", actor, object_type="concerns", created=report.created, rows=report.rows)
     return report
+
+
+def run_import(
+    actor_id: int,
+    data: bytes | str,
+    *,
+    dry_run: bool = False,
+    chunk: int = IMPORT_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """An import from the command line: it commits, in chunks, so the database stays open to
+    everyone else while a large file goes in.
+
+    The whole file is checked first in a read-only transaction (on SQLite, writers are not kept
+    waiting), so no row is written unless every row is good. The rows then go in `chunk` at a time,
+    each chunk a short transaction of its own; should one fail (the disk fills, the server goes
+    away), the chunks already committed are taken out again and nothing of the file is kept. A
+    process killed half-way leaves the rows it committed: importing the same file again (with
+    external_id) completes it without duplicates.
+    """
+    from caseflow.database import begin_read_only
+
+    db.session.rollback()
+    begin_read_only(db.session)
+    report, parsed = validate_import(data, dry_run=dry_run)
+    db.session.rollback()
+    if not report.ok or dry_run:
+        return report
+    written: list[int] = []
+    try:
+        for i in range(0, len(parsed), chunk):
+            actor = db.session.get(User, actor_id)
+            written += log_concerns(actor, parsed[i : i + chunk])
+            db.session.commit()
+            if progress:
+                progress(min(i + chunk, len(parsed)), len(parsed))
+    except Exception:
+        db.session.rollback()
+        if written:
+            remove_imported(db.session.get(User, actor_id), written)
+            db.session.commit()
+        raise
+    record(
+        "concern.import",
+        db.session.get(User, actor_id),
+        object_type="concerns",
+        created=report.created,
+        rows=report.rows,
+    )
+    db.session.commit()
+    return report
+
+
+def remove_imported(actor: User, concern_ids: list[int]) -> None:
+    """Take out the concerns an interrupted import had committed, rollups and all."""
+    from sqlalchemy import delete
+
+    from caseflow.patterns.rollup import remove_concerns
+
+    conn = db.session.connection()
+
+    def delete_them() -> None:
+        for i in range(0, len(concern_ids), 5000):
+            conn.execute(delete(Concern).where(Concern.id.in_(concern_ids[i : i + 5000])))
+
+    remove_concerns(conn, concern_ids, delete_them)
+    record("concern.import_undone", actor, object_type="concerns", removed=len(concern_ids))
 
 
 EXPORT_COLUMNS = (
