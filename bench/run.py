@@ -46,6 +46,7 @@ TARGET_PAGE_MS = 150
 TARGET_SUMMARY_MS = 3000
 TARGET_LOG_SHARE = 0.5
 TARGET_LOG_P95_MS = 50
+TARGET_IMPORT_RATE = 5000
 TARGET_RSS_MB = 200
 TARGET_GROWTH = 3.0
 
@@ -484,6 +485,28 @@ def rows_for(result: dict) -> list[list[str]]:
             _met(wk is not None and wk <= TARGET_RSS_MB * 1024),
         ]
     )
+    imp = result.get("imports")
+    if imp:
+        for label, seconds in (
+            ("6. import: check every row (rows/s)", "validate_s"),
+            ("6. import: write (rows/s)", "import_s"),
+        ):
+            rate = imp["rows"] / imp[seconds]
+            rows.append(
+                [label, f"{rate:,.0f}/s", "", f"≥ {TARGET_IMPORT_RATE:,}/s", "—", "—", _met(rate >= TARGET_IMPORT_RATE)]
+            )
+        d = imp["during"]
+        rows.append(
+            [
+                "6. web write during an import p50 / p95 (max)",
+                _ms(d["p50"]),
+                f"{_ms(d['p95'])} ({_ms(d['max'])})",
+                "max ≤ 1,000 ms",
+                "—",
+                "—",
+                _met(d["max"] <= 1000),
+            ]
+        )
     return rows
 
 
@@ -548,6 +571,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "3000")))
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    parser.add_argument("--no-imports", action="store_true", help="skip the import figures (6.)")
     parser.add_argument("--reads", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -569,6 +593,19 @@ def main(argv=None) -> int:
             result = {"kind": kind, "n": n, "load_seconds": gen.load_seconds(kind, n)}
             result["reads"] = run_reads(kind, n, args.warmup, args.repeat)
             result["logging"] = run_logging(kind, n, args.requests, args.clients)
+            if not args.no_imports:
+                from bench.imports import run_imports
+
+                log(f"[{kind} {n:,}] imports: 20,000 rows alone, then beside web writes …")
+                result["imports"] = run_imports(
+                    kind,
+                    n,
+                    Server,
+                    lambda i: _body(i, dates.today()),
+                    _api_token(kind, n),
+                    _delete_bench_concerns,
+                    _stats,
+                )
             results.append(result)
             print(table([result]), flush=True)
     text = table(results)

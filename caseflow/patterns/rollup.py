@@ -26,7 +26,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    and_,
     case,
     cast,
     delete,
@@ -388,7 +387,7 @@ _NEW_SEEN = Table(
     Column("member", String(64)),
     Column("last_day", Date),
     Column("member_key", Integer),
-    # Keyed like pattern_last_seen, so either side of the join between them can drive it.
+    Column("old_day", Date),  # the member's last day before the batch, if it had one
     PrimaryKeyConstraint("grouping", "tag_id", "value", "kind", "member"),
     prefixes=["TEMPORARY"],
 )
@@ -414,38 +413,36 @@ def add_concerns(conn, first_id: int, last_id: int) -> None:
         table.drop(conn, checkfirst=True)
         table.create(conn)
     try:
-        conn.execute(_NEW_SEEN.insert().from_select([c.name for c in _NEW_SEEN.c], computed_last_seen(batch)))
+        new, old = _NEW_SEEN, PatternLastSeen.__table__
+        conn.execute(new.insert().from_select([c.name for c in new.c][:-1], computed_last_seen(batch)))
+        # Each member's stored last day, looked up by primary key from the batch's side (a join
+        # could let SQLite walk every client of pattern_last_seen instead).
+        stored_day = (
+            select(old.c.last_day).where(*(old.c[k] == new.c[k] for k in (*KEY, "kind", "member"))).scalar_subquery()
+        )
+        conn.execute(new.update().values(old_day=stored_day))
         columns = [c.name for c in _DELTA.c]
         for part in _counted_days(batch):
             conn.execute(_DELTA.insert().from_select(columns, part))
-        new, old = _NEW_SEEN, PatternLastSeen.__table__
-        same = and_(
-            old.c.grouping == new.c.grouping,
-            old.c.tag_id == new.c.tag_id,
-            old.c.value == new.c.value,
-            old.c.kind == new.c.kind,
-            old.c.member == new.c.member,
-        )
-        later = or_(old.c.last_day.is_(None), new.c.last_day > old.c.last_day)
+        moved = or_(new.c.old_day.is_(None), new.c.last_day > new.c.old_day)
         zeros = [literal(0)] * CLIENTS_LAST
-        for sign, table, day in ((1, new, new.c.last_day), (-1, old, old.c.last_day)):
-            moved = (
+        for sign, day, which in ((1, new.c.last_day, moved), (-1, new.c.old_day, new.c.last_day > new.c.old_day)):
+            clients = (
                 select(
-                    table.c.grouping,
+                    new.c.grouping,
                     day,
-                    table.c.tag_id,
-                    table.c.value,
+                    new.c.tag_id,
+                    new.c.value,
                     *zeros,
                     literal(sign) * func.count(),
                     literal(0),
                     literal(0),
-                    literal(sign) * func.sum(table.c.member_key),
+                    literal(sign) * func.sum(new.c.member_key),
                 )
-                .select_from(new.outerjoin(old, same) if sign == 1 else new.join(old, same))
-                .where(new.c.kind == "client", later if sign == 1 else new.c.last_day > old.c.last_day)
-                .group_by(table.c.grouping, day, table.c.tag_id, table.c.value)
+                .where(new.c.kind == "client", which)
+                .group_by(new.c.grouping, day, new.c.tag_id, new.c.value)
             )
-            conn.execute(_DELTA.insert().from_select(columns, moved))
+            conn.execute(_DELTA.insert().from_select(columns, clients))
         sums = [func.sum(_DELTA.c[c]) for c in COUNTS]
         for model, day in ((PatternDay, _DELTA.c.day), (PatternWeek, week_start(_DELTA.c.day))):
             rows = select(_DELTA.c.grouping, day, _DELTA.c.tag_id, _DELTA.c.value, *sums).group_by(
@@ -456,18 +453,15 @@ def add_concerns(conn, first_id: int, last_id: int) -> None:
                 model,
                 ["grouping", "day", "tag_id", "value", *COUNTS],
                 rows.where(literal(True)),
-                lambda t, new: {c: getattr(t.c, c) + getattr(new, c) for c in COUNTS},
+                lambda t, excluded: {c: getattr(t.c, c) + getattr(excluded, c) for c in COUNTS},
             )
-        seen_columns = [c.name for c in _NEW_SEEN.c]
+        seen_columns = [c.name for c in new.c][:-1]
         _upsert_from(
             conn,
             PatternLastSeen,
             seen_columns,
-            select(*new.c).where(literal(True)),
-            lambda t, new: {
-                "last_day": case((new.last_day > t.c.last_day, new.last_day), else_=t.c.last_day),
-                "member_key": new.member_key,
-            },
+            select(*(new.c[c] for c in seen_columns)).where(moved),
+            lambda t, excluded: {"last_day": excluded.last_day, "member_key": excluded.member_key},
             keys=[*KEY, "kind", "member"],
         )
     finally:
