@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from caseflow.campaigns import services
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.errors import StaleVersion, ValidationFailed
 from caseflow.models import (
     AdvisoryDecision,

@@ -160,7 +160,7 @@ def _render(
         "states": services.step_states(campaign),
         "steps": STEPS,
         "gate_on": services.gate_on(),
-        "today": services.today(),
+        "today": dates.today(),
     }
     if page == "overview":
         evidence_total = services.evidence_counts([campaign.id]).get(campaign.id, 0)

@@ -13,16 +13,10 @@ from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import Concern, User
+from caseflow.web import neutralise
 
 IMPORT_COLUMNS = services.FIELDS
 IMPORT_CHUNK = 1000  # rows per transaction in a command-line import: each commits in well under a second
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @dataclass

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns import csvio, services
@@ -18,14 +17,16 @@ from caseflow.concerns.forms import (
     ImportForm,
     RetractForm,
 )
+from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.taxonomy.services import active_programs, active_tags
-from caseflow.web import database_id, form_errors_from
+from caseflow.web import EmptyForm, and_join, database_id, form_errors_from
 
 bp = Blueprint("concerns", __name__)
+bp.add_app_template_filter(and_join, "and_join")
 PER_PAGE = 25
 
 
@@ -119,7 +120,7 @@ def quick_log():
     elif request.method == "GET":
         last = db.session.get(Program, current_user.last_program_id) if current_user.last_program_id else None
         form.program.data = last.slug if last and last.active else ""
-        form.occurred_on.data = services.today().isoformat()
+        form.occurred_on.data = today().isoformat()
     elif form.errors:
         status = 400
     saved = _saved_confirmation(database_id(request.args.get("saved")))
@@ -429,10 +430,3 @@ def import_page():
                 db.session.rollback()
                 status = 200 if report.ok else 422
     return render_template("concerns/import.html", form=form, report=report), status
-
-
-@bp.app_template_filter("and_join")
-def and_join(items) -> str:
-    """['A', 'B', 'C'] → 'A, B and C'."""
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""

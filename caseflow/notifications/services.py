@@ -6,9 +6,12 @@ import re
 
 from sqlalchemy import func, select, update
 
+from caseflow.accounts.permissions import can
+from caseflow.dates import today
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, CampaignEvidence, Concern, Notification, User
+from caseflow.models import STEP_LABELS, Campaign, CampaignEvidence, Concern, Notification, Tag, User, UserRole
 from caseflow.models.base import utcnow
+from caseflow.web import and_join
 
 
 def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str, *, merge: bool = False) -> int:
@@ -61,7 +64,6 @@ def target(user: User, notification: Notification) -> str:
 
     Links stored before the caseworker views existed pointed at the organizers' workspace; they are
     sent to the read-only campaign page, or to the follow-up itself, for people who cannot edit."""
-    from caseflow.accounts.permissions import can
 
     link = notification.link or ""
     if not link.startswith("/") or link.startswith("//") or "\\" in link:
@@ -92,7 +94,6 @@ def mark_all_read(user: User) -> None:
 
 
 def organizers() -> list[int]:
-    from caseflow.models import UserRole
 
     return list(
         db.session.scalars(
@@ -118,8 +119,6 @@ def close_the_loop(event: str, campaign, **details) -> None:
 
     One campaign's news reaches each person as one notification per day: a busy afternoon of
     moves updates the morning's row instead of filling the inbox with near-identical ones."""
-    from caseflow.concerns.routes import and_join
-    from caseflow.dates import today
 
     if event == "follow_up_created":
         _tell_follow_up_owner(campaign, details.get("follow_up"), details.get("actor"))
@@ -152,7 +151,6 @@ def _tell_follow_up_owner(campaign, follow_up, actor) -> None:
 
 
 def _tag_names(campaign) -> list[str]:
-    from caseflow.models import Tag
     from caseflow.patterns.keys import PatternKey
 
     slugs = {PatternKey.parse(k).tag for k in campaign.pattern_keys if PatternKey.parse(k)}
@@ -161,8 +159,6 @@ def _tag_names(campaign) -> list[str]:
 
 def what_my_concerns_became(user: User) -> list[dict]:
     """For a caseworker's home: each campaign built on their concerns, with how many of theirs."""
-    from caseflow.models import Campaign
-
     rows = db.session.execute(
         select(Campaign.id, Campaign.title, Campaign.step, Campaign.status, func.count(CampaignEvidence.concern_id))
         .join(CampaignEvidence, CampaignEvidence.campaign_id == Campaign.id)

@@ -8,10 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow import charts
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
-from caseflow.concerns.csvio import neutralise
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
@@ -20,7 +18,7 @@ from caseflow.reflection import self_assessment, services
 from caseflow.reflection.forms import BuildForm, CommentaryForm, SignOffForm, self_assessment_form
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import today_quarter
-from caseflow.web import form_errors_from
+from caseflow.web import EmptyForm, form_errors_from, neutralise
 
 bp = Blueprint("reflection", __name__)
 
