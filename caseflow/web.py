@@ -22,6 +22,15 @@ def safe_next(target: str | None) -> str | None:
 MAX_DATABASE_ID = 2**31 - 1
 
 
+def form_version(value) -> int:
+    """The version a form's hidden field sent back. Missing or mangled text reads as -1, a version no
+    record ever has, so the save is refused as stale (409) and never taken for the current one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 class EmptyForm(FlaskForm):
     """For buttons that POST (logout, revoke, deactivate, "Run now"): the CSRF token only."""
 

@@ -23,7 +23,7 @@ from caseflow.extensions import db
 from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.taxonomy.services import active_programs, active_tags
-from caseflow.web import EmptyForm, and_join, database_id, form_errors_from
+from caseflow.web import EmptyForm, and_join, database_id, form_errors_from, form_version
 
 bp = Blueprint("concerns", __name__)
 bp.add_app_template_filter(and_join, "and_join")
@@ -231,7 +231,7 @@ def edit(concern_id: int):
     if form.validate_on_submit():
         try:
             data = services.parse_concern(_form_raw(form))
-            services.update_concern(current_user, concern, data, _int(form.version.data))
+            services.update_concern(current_user, concern, data, form_version(form.version.data))
         except ValidationFailed as e:
             db.session.rollback()
             _attach(form, e.errors)
@@ -258,13 +258,6 @@ def edit(concern_id: int):
         conflict=conflict,
         open_details=True,
     ), status
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _fill(form: ConcernForm, c: Concern) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from caseflow.accounts.permissions import can
 from caseflow.audit.services import record
-from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today  # noqa: F401  (today: older imports)
+from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import (
@@ -34,6 +34,7 @@ from caseflow.models import (
     concern_tags,
 )
 from caseflow.models.base import utcnow
+from caseflow.validation import Errors, clean_text
 
 FIELDS = (
     "program",
@@ -85,31 +86,11 @@ class ConcernInput:
     external_id: str | None = None
 
 
-class _Errors(dict):
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
+def _text(raw: Mapping, name: str, errors: Errors, *, max_len: int, required: bool = False) -> str | None:
+    return clean_text(raw.get(name), name, errors, max_len=max_len, required=required)
 
 
-def _text(raw: Mapping, name: str, errors: _Errors, *, max_len: int, required: bool = False) -> str | None:
-    value = raw.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(name, "This is required.")
-        return None
-    if not isinstance(value, str):
-        errors.add(name, "Must be text.")
-        return None
-    if "\x00" in value:
-        errors.add(name, "Contains a character that cannot be stored (NUL).")
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors.add(name, f"Use at most {max_len} characters (this has {len(value)}).")
-        return None
-    return value
-
-
-def _list(raw: Mapping, name: str, errors: _Errors) -> list[str]:
+def _list(raw: Mapping, name: str, errors: Errors) -> list[str]:
     value = raw.get(name)
     if value is None or value == "":
         return []
@@ -124,7 +105,7 @@ def _list(raw: Mapping, name: str, errors: _Errors) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
-def parse_bool(value: Any, name: str, errors: _Errors) -> bool:
+def parse_bool(value: Any, name: str, errors: Errors) -> bool:
     if isinstance(value, bool):
         return value
     if value is None:
@@ -135,7 +116,7 @@ def parse_bool(value: Any, name: str, errors: _Errors) -> bool:
     return False
 
 
-def _date(raw: Mapping, name: str, errors: _Errors, default: date) -> date:
+def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
     value = raw.get(name)
     if value is None or value == "":
         return default
@@ -209,7 +190,7 @@ def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None
     `lookup`: finds programs and tags (default: a query each time; an import passes a
     TaxonomyLookup that reads them once)."""
     lookup = lookup or _lookup
-    errors = _Errors()
+    errors = Errors()
     on = on or today()
 
     program = None
