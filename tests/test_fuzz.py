@@ -455,7 +455,7 @@ FORM_CASES = [
         success="always-redirect",
     ),
     FormCase(
-        "reflection.run_job_now",
+        "admin.run_job_now",
         "admin",
         "/admin/jobs/{job_id}/run",
         "caseflow.web:EmptyForm",
