@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseflow.concerns.services import FIELDS as CONCERN_FIELDS
+from caseflow.concerns.fields import NAMES as CONCERN_FIELDS
 from caseflow.extensions import db as _db
 from tests.conftest import PASSWORD
 from tests.test_access_matrix import _diff, snapshot

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
-from caseflow.concerns import csvio, services
+from caseflow.concerns import csvio, fields, services
 from caseflow.concerns.forms import (
     ClientSearchForm,
     ConcernForm,
@@ -39,23 +39,7 @@ def _form_raw(form: ConcernForm) -> dict:
     """The submitted form as the plain mapping parse_concern reads (the same shape as the API body)."""
     chips = request.form.getlist("tags")
     typed = [t for t in re.split(r"[;,]", form.tag_text.data or "") if t.strip()]
-    return {
-        "program": form.program.data,
-        "tags": chips + typed,
-        "summary": form.summary.data,
-        "narrative": form.narrative.data,
-        "occurred_on": form.occurred_on.data,
-        "source": form.source.data,
-        "client_ref": form.client_ref.data,
-        "race_ethnicity": form.race_ethnicity.data or [],
-        "language": form.language.data,
-        "age_band": form.age_band.data,
-        "zip": form.zip.data,
-        "client_importance": form.client_importance.data,
-        "client_root_cause": form.client_root_cause.data,
-        "wants_involvement": form.wants_involvement.data,
-        "story_consent": form.story_consent.data,
-    }
+    return {"tags": chips + typed} | {f.name: getattr(form, f.name).data for f in fields.FORM_FIELDS}
 
 
 def _prepare(form: ConcernForm) -> None:
@@ -70,32 +54,11 @@ def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
 
 
 def _has_details(form: ConcernForm) -> bool:
-    detail_fields = (
-        form.narrative,
-        form.race_ethnicity,
-        form.language,
-        form.age_band,
-        form.zip,
-        form.client_importance,
-        form.client_root_cause,
-        form.wants_involvement,
-        form.story_consent,
-    )
-    return any(f.errors for f in detail_fields)
+    return any(getattr(form, f.name).errors for f in fields.DETAIL_FIELDS)
 
 
 def _details_used(data: services.ConcernInput) -> bool:
-    return bool(
-        data.narrative
-        or data.race_ethnicity
-        or data.language
-        or data.age_band
-        or data.zip
-        or data.client_importance
-        or data.client_root_cause
-        or data.wants_involvement
-        or data.story_consent
-    )
+    return any(getattr(data, f.name) for f in fields.DETAIL_FIELDS)
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -261,20 +224,9 @@ def edit(concern_id: int):
 
 
 def _fill(form: ConcernForm, c: Concern) -> None:
-    form.program.data = c.program.slug
-    form.tag_text.data = ""
-    form.summary.data = c.summary
-    form.narrative.data = c.narrative or ""
-    form.occurred_on.data = c.occurred_on.isoformat()
-    form.source.data = c.source
-    form.race_ethnicity.data = c.race_ethnicity
-    form.language.data = c.language or ""
-    form.age_band.data = c.age_band or ""
-    form.zip.data = c.zip or ""
-    form.client_importance.data = str(c.client_importance or "")
-    form.client_root_cause.data = c.client_root_cause or ""
-    form.wants_involvement.data = c.wants_involvement
-    form.story_consent.data = c.has_story_consent
+    for f in fields.FORM_FIELDS:
+        getattr(form, f.name).data = f.form_value(c)
+    form.tag_text.data = ""  # the chosen tags show as chips
     form.version.data = str(c.version)
 
 
@@ -422,4 +374,6 @@ def import_page():
             else:
                 db.session.rollback()
                 status = 200 if report.ok else 422
-    return render_template("concerns/import.html", form=form, report=report), status
+    return render_template(
+        "concerns/import.html", form=form, report=report, columns=fields.NAMES, required=fields.REQUIRED
+    ), status
