@@ -31,9 +31,11 @@ from caseflow.models import (
     Program,
     Tag,
     User,
+    UserRole,
     concern_tags,
 )
 from caseflow.models.base import utcnow
+from caseflow.notifications.services import notify
 from caseflow.validation import Errors, clean_text
 
 TRUE_WORDS = {"true", "yes", "1", "y", "on"}
@@ -394,9 +396,6 @@ def open_deletion_request(concern: Concern) -> ConcernDeletionRequest | None:
 
 def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDeletionRequest:
     """The author asks a director to delete their concern; directors hear about it in their inbox."""
-    from caseflow.models import UserRole
-    from caseflow.notifications.services import notify
-
     if concern.author_id != actor.id or concern.is_deleted:
         raise DomainError("Only the person who logged a concern can ask for it to be deleted.", field="reason")
     if open_deletion_request(concern) is not None:
@@ -423,8 +422,6 @@ def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDelet
 
 def decline_deletion(actor: User, concern: Concern) -> ConcernDeletionRequest:
     """A director keeps the concern; the author hears so, with a link to it."""
-    from caseflow.notifications.services import notify
-
     request = _close_requests(actor, concern, "declined")
     if request is None:
         raise DomainError("There is no open request to delete this concern.", field="reason")
