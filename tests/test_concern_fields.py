@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import select
+
 from caseflow.api.concerns import concern_json
 from caseflow.api.openapi import SCHEMAS
 from caseflow.concerns import csvio, fields
@@ -79,6 +81,20 @@ def test_csv_json_and_openapi_carry_every_field(client, login_as, make_concern, 
             value = getattr(again, name)
             got = value.slug if name == "program" else sorted(t.slug for t in value) if name == "tags" else value
             assert str(got) == str(FULL[name]), name
+
+    # ... and through the CSV importer (its set-based writer) stores the same fields.
+    columns = [n for n in fields.NAMES if n in row]
+    line = io.StringIO()
+    csv.writer(line).writerows([columns, [row[n] if n != "external_id" else "cms-18" for n in columns]])
+    report = csvio.import_concerns(stored.author, line.getvalue())
+    assert report.ok and report.created == 1, list(report.lines())
+    db.session.commit()
+    copy = db.session.scalar(select(Concern).where(Concern.external_id == "cms-18"))
+    differs = {"id", "external_id", "has_client_ref", "created_at", "version"}
+    original = concern_json(stored, stored.author)
+    assert {k: v for k, v in concern_json(copy, stored.author).items() if k not in differs} == {
+        k: v for k, v in original.items() if k not in differs
+    }
 
     # JSON and its OpenAPI schema: the same keys, for a reader who may see narratives.
     body = concern_json(stored, stored.author)

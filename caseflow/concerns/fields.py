@@ -173,5 +173,7 @@ FIELDS: tuple[ConcernField, ...] = (
 BY_NAME = {f.name: f for f in FIELDS}
 NAMES = tuple(BY_NAME)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)
+# Stored in the concerns table's column of the same name (program, tags and races are rows elsewhere).
+COLUMNS = tuple(f for f in FIELDS if f.stored and f.kind not in ("program", "tags", "race"))
 FORM_FIELDS = tuple(f for f in FIELDS if f.in_form)
 DETAIL_FIELDS = tuple(f for f in FIELDS if f.details)
