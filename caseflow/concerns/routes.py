@@ -295,43 +295,50 @@ def _withdraw_page(concern: Concern, retract_form=None, request_form=None, statu
     ), status
 
 
+def _withdraw(concern_id: int, form, slot: str, verb, done: str, next_url) -> Response | tuple:
+    """Post one of the withdraw page's two forms (`slot`: retract_form or request_form): a refusal
+    shows the page again with what was typed and the message at the reason."""
+    concern = _own_or_404(concern_id)
+    if not form.validate_on_submit():
+        return _withdraw_page(concern, status=400, **{slot: form})
+    try:
+        verb(current_user, concern, form.reason.data)
+    except DomainError as e:
+        db.session.rollback()
+        form_errors_from(form, {e.field or "reason": [e.message]})
+        return _withdraw_page(_own_or_404(concern_id), status=422, **{slot: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(next_url)
+
+
 @bp.route("/concerns/<int:concern_id>/retract", methods=["GET", "POST"])
 @require("concern.log")
 def retract(concern_id: int):
     """The author takes back their own concern within 24 hours, or (later) asks a director to."""
-    concern = _own_or_404(concern_id)
     if request.method == "GET":
-        return _withdraw_page(concern)
-    form = RetractForm()
-    if not form.validate_on_submit():
-        return _withdraw_page(concern, retract_form=form, status=400)
-    try:
-        services.retract_concern(current_user, concern, form.reason.data)
-    except DomainError as e:
-        db.session.rollback()
-        form_errors_from(form, {e.field or "reason": [e.message]})
-        return _withdraw_page(_own_or_404(concern_id), retract_form=form, status=422)
-    db.session.commit()
-    flash(f"Concern #{concern.id} retracted.", "success")
-    return redirect(url_for("concerns.index"))
+        return _withdraw_page(_own_or_404(concern_id))
+    return _withdraw(
+        concern_id,
+        RetractForm(),
+        "retract_form",
+        services.retract_concern,
+        f"Concern #{concern_id} retracted.",
+        url_for("concerns.index"),
+    )
 
 
 @bp.post("/concerns/<int:concern_id>/request-deletion")
 @require("concern.log")
 def request_deletion(concern_id: int):
-    concern = _own_or_404(concern_id)
-    form = DeletionRequestForm()
-    if not form.validate_on_submit():
-        return _withdraw_page(concern, request_form=form, status=400)
-    try:
-        services.request_deletion(current_user, concern, form.reason.data)
-    except DomainError as e:
-        db.session.rollback()
-        form_errors_from(form, {e.field or "reason": [e.message]})
-        return _withdraw_page(_own_or_404(concern_id), request_form=form, status=422)
-    db.session.commit()
-    flash("Your request is with the directors; you will hear here when one decides.", "success")
-    return redirect(url_for("concerns.detail", concern_id=concern.id))
+    return _withdraw(
+        concern_id,
+        DeletionRequestForm(),
+        "request_form",
+        services.request_deletion,
+        "Your request is with the directors; you will hear here when one decides.",
+        url_for("concerns.detail", concern_id=concern_id),
+    )
 
 
 @bp.route("/concerns/by-client", methods=["GET", "POST"])
