@@ -131,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from caseflow import security
-    from caseflow.notifications.services import close_the_loop
+    from caseflow.campaigns.news import close_the_loop
     from caseflow.patterns.services import attach_evidence_to_many, attach_new_evidence
 
     security.init_app(app)
