@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from caseflow.accounts.routes import bp as accounts_bp
+    from caseflow.admin import bp as admin_bp
     from caseflow.api import bp as api_bp
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.campaigns.following import bp as following_bp
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     for bp in (
         accounts_bp,
         audit_bp,
+        admin_bp,
         health_bp,
         taxonomy_bp,
         concerns_bp,
@@ -129,7 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_hooks(app: Flask) -> None:
     from caseflow import security
-    from caseflow.notifications.services import close_the_loop
+    from caseflow.campaigns.news import close_the_loop
     from caseflow.patterns.services import attach_evidence_to_many, attach_new_evidence
 
     security.init_app(app)

@@ -1,18 +1,23 @@
-"""Thin click commands that call services (INTERFACES.md, "Command line")."""
+"""Thin click commands that call services (INTERFACES.md, "Command line"): users, seed-demo, clock,
+the jobs (`jobs run`, `jobs list`), the `scheduler` process and the one-machine `serve`."""
 
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from caseflow import jobs
 from caseflow.accounts import services as accounts
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import ROLES, User
+from caseflow.reflection.quarters import Quarter
+from caseflow.scheduler import build_scheduler, describe_jobs, start_background
 
 users_cli = AppGroup("users", help="Manage users and API tokens.")
+jobs_cli = AppGroup("jobs", help="Run scheduled jobs now, or list them.")
 
 
 @users_cli.command("create")
@@ -88,16 +93,64 @@ def clock():
     click.echo(json.dumps({"now": now.isoformat(), "today": dates.today().isoformat(), "timezone": str(dates.zone())}))
 
 
+@jobs_cli.command("run")
+@click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
+@click.option("--quarter", default=None, help="For quarterly-summary: YYYY-Qn (default: last quarter).")
+def jobs_run(name, quarter):
+    """Run one job now (idempotent) and record it as a job run."""
+    app = current_app._get_current_object()
+    options = {}
+    if quarter and jobs.JOBS[name].takes_quarter:
+        options["quarter"] = Quarter.parse(quarter, app.config["FISCAL_YEAR_START_MONTH"])
+        if options["quarter"] is None:
+            raise click.BadParameter("use YYYY-Qn, e.g. 2026-Q3", param_hint="--quarter")
+    run = jobs.run_now(app, name, **options)
+    click.echo(f"{name}: {run.status} {run.details or ''}")
+    if run.status != "success":
+        click.echo(run.error, err=True)
+        raise SystemExit(1)
+
+
+@jobs_cli.command("list")
+def jobs_list():
+    """The scheduled jobs and their next run."""
+    for job in describe_jobs(current_app):
+        click.echo(f"{job['id']:<20} next {job['next_run']:%Y-%m-%d %H:%M %Z}  {job['description']}")
+
+
+@click.command("scheduler")
+def scheduler_cmd():
+    """Run the APScheduler process in the foreground (production: one such process)."""
+    click.echo("Scheduler running; Ctrl-C to stop.")
+    build_scheduler(current_app._get_current_object()).start()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--with-scheduler/--without-scheduler", default=True)
+def serve_cmd(host, port, with_scheduler):
+    """The one-machine server: the web app with the scheduler in the same process."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    if with_scheduler:
+        start_background(app)
+    click.echo(f"Caseflow on http://{host}:{port}/ (scheduler {'on' if with_scheduler else 'off'}); Ctrl-C to stop.")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
 def register(app: Flask) -> None:
     from caseflow.backup import backup_cli
     from caseflow.concerns.cli import register as register_import
     from caseflow.patterns.rollup import patterns_cli
-    from caseflow.reflection.cli import register as register_jobs
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(clock)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(scheduler_cmd)
+    app.cli.add_command(serve_cmd)
     register_import(app)
-    register_jobs(app)
     app.cli.add_command(backup_cli)
     app.cli.add_command(patterns_cli)

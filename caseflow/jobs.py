@@ -1,22 +1,35 @@
-"""Scheduled job functions. Each opens an app context, calls services, commits once, and records a
-JobRun. A run is keyed by its slot (quarter, ISO week, day): a second scheduler process firing the
-same slot cannot insert the same JobRun key, so it skips the work instead of doing it twice."""
+"""The scheduled jobs: one registry (`JOBS`) that the scheduler, the CLI (`flask jobs ...`) and the
+admin page (/admin/jobs) all read. Adding a job is one function here under `@scheduled(...)`.
+
+Each job's work runs inside an app context, calls services and returns what it did; `run_job` commits
+once and records a JobRun. A scheduled run is keyed by its slot (quarter, ISO week, day): a second
+scheduler process firing the same slot cannot insert the same JobRun key, so it skips the work
+instead of doing it twice."""
 
 from __future__ import annotations
 
+import inspect
 import smtplib
 import traceback
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
 from email.message import EmailMessage
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from caseflow import dates
 from caseflow.extensions import db
-from caseflow.models import Concern, JobRun, User
+from caseflow.models import Concern, JobRun, User, UserRole
 from caseflow.models.base import utcnow
+from caseflow.models.campaign_steps import FollowUp
+from caseflow.notifications.services import notify, organizers
+from caseflow.patterns.engine import PatternSettings, find_patterns
+from caseflow.reflection.quarters import Quarter
+from caseflow.reflection.services import ensure_summary
+from caseflow.reflection.summary import today_quarter
 
 
 def run_job(app: Flask, job_id: str, run_key: str | None, work: Callable[[], dict | None]) -> JobRun | None:
@@ -50,21 +63,92 @@ def run_job(app: Flask, job_id: str, run_key: str | None, work: Callable[[], dic
         return run
 
 
-def _today():
-    from caseflow.dates import today
+# --- The registry ------------------------------------------------------------------------------
 
-    return today()
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    work: Callable[..., dict | None]
+    # CronTrigger fields in the organisation's time zone, or a function of the app's config giving them.
+    cron: Mapping[str, object] | Callable[[Mapping], Mapping[str, object]]
+    # The run key of a scheduled firing on a given day: one run per slot, however many schedulers.
+    slot: Callable[[date], str]
+    # What it does, for `jobs list` and the admin page; may name config keys: {NARRATIVE_RETENTION_DAYS}.
+    description: str
+
+    def cron_fields(self, config: Mapping) -> Mapping[str, object]:
+        return self.cron(config) if callable(self.cron) else self.cron
+
+    def describe(self, config: Mapping) -> str:
+        return self.description.format_map(config)
+
+    @property
+    def takes_quarter(self) -> bool:
+        """`flask jobs run ID --quarter YYYY-Qn` passes the quarter to work that asks for one."""
+        return "quarter" in inspect.signature(self.work).parameters
+
+
+JOBS: dict[str, Job] = {}
+
+
+def scheduled(job_id: str, *, cron, slot: Callable[[date], str], description: str):
+    """Register the decorated function as the work of job `job_id` (see Job)."""
+
+    def register(work: Callable[..., dict | None]) -> Callable[..., dict | None]:
+        JOBS[job_id] = Job(job_id, work, cron, slot, description)
+        return work
+
+    return register
+
+
+def run_scheduled(app: Flask, job_id: str) -> JobRun | None:
+    """The scheduler's entry point: claim today's slot for the job and run it (None: already claimed)."""
+    job = JOBS[job_id]
+    with app.app_context():
+        key = job.slot(dates.today())
+    return run_job(app, job_id, key, job.work)
+
+
+def run_now(app: Flask, job_id: str, **options) -> JobRun:
+    """Run a job at once, outside its schedule (the CLI and the admin page's "Run now"): a manual run."""
+    work = JOBS[job_id].work
+    return run_job(app, job_id, None, (lambda: work(**options)) if options else work)
+
+
+# Slots and schedules
+
+
+def daily(day: date) -> str:
+    return day.isoformat()
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_quarter(day: date) -> str:
+    return today_quarter(day).previous().label
+
+
+def quarter_starts(config: Mapping) -> dict[str, object]:
+    """The first morning of each fiscal quarter."""
+    first = config["FISCAL_YEAR_START_MONTH"]
+    return {"month": ",".join(str((first - 1 + 3 * k) % 12 + 1) for k in range(4)), "day": 1, "hour": 6}
 
 
 # --- The work of each job (call inside an app context) -----------------------------------------
 
 
-def quarterly_summary_work(quarter=None) -> dict:
-    from caseflow.notifications.services import notify
-    from caseflow.reflection.services import ensure_summary
-    from caseflow.reflection.summary import today_quarter
-
-    q = quarter or today_quarter(_today()).previous()
+@scheduled(
+    "quarterly-summary",
+    cron=quarter_starts,
+    slot=last_quarter,
+    description="Builds last quarter's reflection summary on the first morning of a quarter",
+)
+def quarterly_summary_work(quarter: Quarter | None = None) -> dict:
+    q = quarter or today_quarter(dates.today()).previous()
     summary, created = ensure_summary(q)
     if created:
         directors = _users_with_role("director")
@@ -78,11 +162,13 @@ def quarterly_summary_work(quarter=None) -> dict:
     return {"quarter": q.label, "created": created}
 
 
+@scheduled(
+    "weekly-digest",
+    cron={"day_of_week": "mon", "hour": 7},
+    slot=iso_week,
+    description="Tells organizers about new and rising patterns (in-app; e-mail if SMTP is set)",
+)
 def weekly_digest_work() -> dict:
-    from caseflow.notifications.services import notify, organizers
-    from caseflow.patterns.engine import PatternSettings, find_patterns
-    from caseflow.reflection.summary import today_quarter
-
     settings = PatternSettings.from_config()
     quarter = today_quarter(settings.as_of).label
     rising = [
@@ -106,11 +192,15 @@ def weekly_digest_work() -> dict:
     return {"rising": len(rising), "notifications": sent}
 
 
+@scheduled(
+    "followup-reminders",
+    cron={"hour": 7, "minute": 30},
+    slot=daily,
+    description="Reminds owners of overdue follow-ups",
+)
 def followup_reminders_work() -> dict:
-    from caseflow.models.campaign_steps import FollowUp
-    from caseflow.notifications.services import notify
 
-    today = _today()
+    today = dates.today()
     overdue = db.session.execute(
         select(FollowUp.id, FollowUp.owner_id, FollowUp.description, FollowUp.due_on, FollowUp.campaign_id).where(
             FollowUp.done_at.is_(None), FollowUp.due_on < today, FollowUp.owner_id.is_not(None)
@@ -128,9 +218,15 @@ def followup_reminders_work() -> dict:
     return {"overdue": len(overdue), "notifications": sent}
 
 
+@scheduled(
+    "retention-purge",
+    cron={"hour": 3},
+    slot=daily,
+    description="Blanks narratives older than {NARRATIVE_RETENTION_DAYS} days",
+)
 def retention_purge_work() -> dict:
     """Blank narratives older than the retention period; every structured field stays."""
-    cutoff = _today() - timedelta(days=current_app.config["NARRATIVE_RETENTION_DAYS"])
+    cutoff = dates.today() - timedelta(days=current_app.config["NARRATIVE_RETENTION_DAYS"])
     result = db.session.execute(
         update(Concern)
         .where(Concern.narrative.is_not(None), Concern.occurred_on < cutoff)
@@ -141,8 +237,6 @@ def retention_purge_work() -> dict:
 
 
 def _users_with_role(role: str) -> list[int]:
-    from caseflow.models import UserRole
-
     return list(
         db.session.scalars(
             select(User.id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role, User.active)
@@ -162,42 +256,3 @@ def _email(user_ids: list[int], subject: str, body: str) -> None:
     message.set_content(body)
     with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)), timeout=10) as smtp:
         smtp.send_message(message)
-
-
-# The work of each job by its id: the one table the CLI (`jobs run`), the admin page's "Run now"
-# and the scheduler's entry points below share.
-WORK: dict[str, Callable[[], dict]] = {
-    "quarterly-summary": quarterly_summary_work,
-    "weekly-digest": weekly_digest_work,
-    "followup-reminders": followup_reminders_work,
-    "retention-purge": retention_purge_work,
-}
-
-
-# --- Module-level entry points for APScheduler (each claims its slot) -------------------------
-
-
-def quarterly_summary(app: Flask) -> JobRun | None:
-    with app.app_context():
-        from caseflow.reflection.summary import today_quarter
-
-        label = today_quarter(_today()).previous().label
-    return run_job(app, "quarterly-summary", label, quarterly_summary_work)
-
-
-def weekly_digest(app: Flask) -> JobRun | None:
-    with app.app_context():
-        year, week, _ = _today().isocalendar()
-    return run_job(app, "weekly-digest", f"{year}-W{week:02d}", weekly_digest_work)
-
-
-def followup_reminders(app: Flask) -> JobRun | None:
-    with app.app_context():
-        key = _today().isoformat()
-    return run_job(app, "followup-reminders", key, followup_reminders_work)
-
-
-def retention_purge(app: Flask) -> JobRun | None:
-    with app.app_context():
-        key = _today().isoformat()
-    return run_job(app, "retention-purge", key, retention_purge_work)

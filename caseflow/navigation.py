@@ -19,7 +19,7 @@ NAV = [
     ("accounts.users", "Users", "admin.users"),
     ("accounts.tokens", "API tokens", "admin.tokens"),
     ("audit.index", "Audit log", "admin.audit"),
-    ("reflection.jobs", "Jobs", "admin.jobs"),
+    ("admin.jobs_page", "Jobs", "admin.jobs"),
 ]
 
 

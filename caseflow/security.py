@@ -48,9 +48,20 @@ def _api_error(status: int, field: str, message: str):
 
 
 def init_app(app: Flask) -> None:
+    """Each concern of request-wide security in its own part, in the order the hooks must run."""
+    api_tokens(app)
+    request_limits(app)
+    session_timeouts(app)
+    headers(app)
+    template_helpers(app)
+    error_pages(app)
+
+
+def api_tokens(app: Flask) -> None:
+    """/api is token-authenticated: no CSRF (cookies are never read there), the bearer token's user in g."""
     from caseflow.api import bp as api_bp
 
-    csrf.exempt(api_bp)  # token-authenticated; cookies are never read under /api
+    csrf.exempt(api_bp)
 
     @app.before_request
     def _authenticate_api():
@@ -64,6 +75,8 @@ def init_app(app: Flask) -> None:
             g.api_user = user_for_token(header[7:].strip())
         return None
 
+
+def request_limits(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_bytes():
         """No field takes a NUL character: no person types one, and PostgreSQL cannot store or even
@@ -74,6 +87,10 @@ def init_app(app: Flask) -> None:
         if any("\x00" in key or "\x00" in value for key, value in values):
             abort(400)
         return None
+
+
+def session_timeouts(app: Flask) -> None:
+    """A web session ends after IDLE_TIMEOUT without a request or ABSOLUTE_TIMEOUT after login."""
 
     @app.before_request
     def _session_timeouts():
@@ -98,6 +115,10 @@ def init_app(app: Flask) -> None:
             session["seen_at"] = now
         return None
 
+
+def headers(app: Flask) -> None:
+    """The strict CSP and the other response headers; nothing but static files is cached."""
+
     @app.after_request
     def _headers(response):
         h = response.headers
@@ -114,14 +135,45 @@ def init_app(app: Flask) -> None:
             h["Cache-Control"] = "no-store"
         return response
 
+
+def template_helpers(app: Flask) -> None:
+    """Templates ask the same permission table the views enforce (`can`), and build the navigation."""
+
     @app.context_processor
     def _template_helpers():
         from caseflow.navigation import nav_items
 
         return {"can": can, "nav_items": nav_items, "view_functions": current_app.view_functions}
 
-    def _wants_json() -> bool:
-        return request.blueprint == "api" or request.path.startswith("/api/")
+
+def _wants_json() -> bool:
+    return request.blueprint == "api" or request.path.startswith("/api/")
+
+
+def _simple(code: int, title: str, message: str, field: str = "request"):
+    """An error answer: JSON field errors under /api, the error page elsewhere."""
+
+    def handler(e):
+        if _wants_json():
+            return _api_error(code, field, message)
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    return handler
+
+
+ERROR_PAGES = (
+    (400, "Bad request", "The request could not be understood."),
+    (403, "Not allowed", "Your role does not allow this. Ask an administrator if you need it."),
+    (404, "Not found", "There is nothing here, or it is not yours to see."),
+    (405, "Method not allowed", "This address does not accept that method."),
+    (413, "Too large", "The upload is larger than the limit. Split the file and try again."),
+    (429, "Too many requests", "Slow down and try again in a little while."),
+)
+
+
+def error_pages(app: Flask) -> None:
+    """Every error in words (a page, or JSON under /api); a database that does not answer is a 503
+    that saved nothing, and any other failure a 500 that rolled back."""
 
     @app.errorhandler(CSRFError)
     def _csrf_error(e):
@@ -132,22 +184,7 @@ def init_app(app: Flask) -> None:
             message="The form was open too long or came from elsewhere. Go back, reload it and try again; what you typed is still in your browser's back history.",
         ), 400
 
-    def _simple(code: int, title: str, message: str, field: str = "request"):
-        def handler(e):
-            if _wants_json():
-                return _api_error(code, field, message)
-            return render_template("errors/error.html", code=code, title=title, message=message), code
-
-        return handler
-
-    for code, title, message in (
-        (400, "Bad request", "The request could not be understood."),
-        (403, "Not allowed", "Your role does not allow this. Ask an administrator if you need it."),
-        (404, "Not found", "There is nothing here, or it is not yours to see."),
-        (405, "Method not allowed", "This address does not accept that method."),
-        (413, "Too large", "The upload is larger than the limit. Split the file and try again."),
-        (429, "Too many requests", "Slow down and try again in a little while."),
-    ):
+    for code, title, message in ERROR_PAGES:
         app.register_error_handler(code, _simple(code, title, message))
 
     unavailable = _simple(

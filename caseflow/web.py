@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
+from flask_wtf import FlaskForm
 
 
 def safe_next(target: str | None) -> str | None:
@@ -19,6 +20,35 @@ def safe_next(target: str | None) -> str | None:
 
 
 MAX_DATABASE_ID = 2**31 - 1
+
+
+def form_version(value) -> int:
+    """The version a form's hidden field sent back. Missing or mangled text reads as -1, a version no
+    record ever has, so the save is refused as stale (409) and never taken for the current one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+class EmptyForm(FlaskForm):
+    """For buttons that POST (logout, revoke, deactivate, "Run now"): the CSRF token only."""
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """A CSV cell made safe to open: prefix a quote to cells a spreadsheet would run as a formula
+    (OWASP CSV injection). Every CSV download writes its cells through this."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def and_join(items) -> str:
+    """['A', 'B', 'C'] → 'A, B and C' (also the `and_join` template filter)."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def database_id(value) -> int | None:

@@ -54,7 +54,7 @@ LANGUAGE = "Lang-Secret-Xyz"
 def world(db, taxonomy, make_user, make_concern):
     """One of every object a URL can name, owned by users other than the one asking."""
     from caseflow.accounts.services import create_token
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
     from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, Notification, PowerActor
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter

@@ -117,7 +117,7 @@ def test_the_database_refuses_to_rewrite_history(db):
 
 
 def test_login_concern_campaign_export_and_sign_off_are_recorded(db, client, from_address, make_user, taxonomy):
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter
 

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from caseflow.campaigns import services
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.errors import StaleVersion, ValidationFailed
 from caseflow.models import (
+    STEPS,
     AdvisoryDecision,
     AuditEvent,
     Campaign,
@@ -762,7 +763,7 @@ def test_demo_campaigns_fill_all_six_steps(client, db, app):
     assert any(f.is_overdue(today()) for f in services.follow_ups(heat))
     assert db.session.scalar(select(func.count()).select_from(AdvisoryDecision)) >= 3
     kinds = {s.step for c in campaigns for s in services.step_states(c).values() if s.state != "empty"}
-    assert kinds == set(services.STEPS)
+    assert kinds == set(STEPS)
 
     organizer = next(u for u in users if u.has_role("organizer"))
     login(client, organizer.email, DEMO_PASSWORD)

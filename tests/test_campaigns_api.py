@@ -13,7 +13,7 @@ from schemathesis.checks import (
 )
 from sqlalchemy import func, select
 
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.models import AdvisoryDecision, Campaign, CampaignAction, CampaignEvidence, CampaignPattern, StepMove
 
 ACTION = {

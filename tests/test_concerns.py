@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from caseflow import dates
 from caseflow.concerns import services
 from caseflow.errors import StaleVersion, ValidationFailed
 from caseflow.models import AuditEvent, Concern, User
@@ -55,7 +56,7 @@ def test_each_field_is_validated(taxonomy, raw, field, message):
 
 
 def test_future_date_is_refused(taxonomy):
-    tomorrow = (services.today() + timedelta(days=1)).isoformat()
+    tomorrow = (dates.today() + timedelta(days=1)).isoformat()
     assert _errors({"occurred_on": tomorrow})["occurred_on"] == ["Cannot be in the future."]
 
 
@@ -86,7 +87,7 @@ def test_client_reference_is_hashed_and_never_stored(db, make_concern, app):
 
 
 def test_repeat_concerns_from_one_client_are_counted(make_concern):
-    day = services.today()
+    day = dates.today()
     make_concern(client_ref="ref-1", occurred_on=(day - timedelta(days=200)).isoformat())
     make_concern(client_ref="ref-1", occurred_on=(day - timedelta(days=400)).isoformat())  # older than 12 months
     make_concern(client_ref="REF-1", occurred_on=(day - timedelta(days=10)).isoformat())
@@ -98,13 +99,13 @@ def test_repeat_concerns_from_one_client_are_counted(make_concern):
 
 def test_story_consent_is_dated_and_revocable(make_concern, db):
     concern = make_concern(story_consent=True)
-    assert concern.has_story_consent and concern.story_consent_on == services.today()
+    assert concern.has_story_consent and concern.story_consent_on == dates.today()
     data = services.parse_concern(
         {"program": "housing", "tags": ["no-heat"], "summary": "No heat", "story_consent": False}
     )
     services.update_concern(concern.author, concern, data, concern.version)
     db.session.commit()
-    assert not concern.has_story_consent and concern.story_consent_revoked_on == services.today()
+    assert not concern.has_story_consent and concern.story_consent_revoked_on == dates.today()
 
 
 def test_stale_version_raises_and_keeps_the_other_edit(make_concern, db):
@@ -235,7 +236,7 @@ def test_organizers_and_directors_see_all_with_narratives(client, login_as, make
 
 def test_list_filters_sort_and_paginate(client, login_as, make_concern):
     me = login_as("organizer")
-    day = services.today()
+    day = dates.today()
     make_concern(author=me, summary="Cold radiator", zip="11226", occurred_on=(day - timedelta(days=3)).isoformat())
     make_concern(author=me, summary="Mold in kitchen", tags=["mold"], program="legal", source="staff")
     make_concern(
@@ -329,4 +330,4 @@ def test_external_id_is_unique(make_concern, db):
 
 def test_today_uses_the_organisation_time_zone(app):
     with app.app_context():
-        assert isinstance(services.today(), date)
+        assert isinstance(dates.today(), date)

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseflow.concerns.services import today
+from caseflow.dates import today
 from caseflow.equity.perturbation import MAX_ADJUSTMENT, MODULUS, perturb, possible_counts
 from caseflow.equity.policy import Audience, Disclosure, Tally, total
 from caseflow.extensions import db as _db

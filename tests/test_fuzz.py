@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseflow.concerns.services import FIELDS as CONCERN_FIELDS
+from caseflow.concerns.fields import NAMES as CONCERN_FIELDS
 from caseflow.extensions import db as _db
 from tests.conftest import PASSWORD
 from tests.test_access_matrix import _diff, snapshot
@@ -142,7 +142,7 @@ def assert_escaped(response) -> None:
 @pytest.fixture
 def fuzz_world(db, taxonomy, make_user, make_concern):
     from caseflow.accounts.services import create_token
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
     from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, Notification, PowerActor
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter
@@ -279,7 +279,7 @@ FORM_CASES = [
         {"email": "{other_email}", "name": "sync"},
         success="token",
     ),
-    FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.accounts.forms:EmptyForm"),
+    FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
     FormCase(
         "concerns.quick_log",
         "caseworker",
@@ -455,10 +455,10 @@ FORM_CASES = [
         success="always-redirect",
     ),
     FormCase(
-        "reflection.run_job_now",
+        "admin.run_job_now",
         "admin",
         "/admin/jobs/{job_id}/run",
-        "caseflow.accounts.forms:EmptyForm",
+        "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
     FormCase("reflection.summaries", "director", "/summaries", "caseflow.reflection.forms:BuildForm"),
@@ -482,14 +482,14 @@ FORM_CASES = [
         "notifications.open_notification",
         "caseworker",
         "/inbox/{notification_id}/open",
-        "caseflow.accounts.forms:EmptyForm",
+        "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
     FormCase(
         "following.complete_follow_up",
         "caseworker",
         "/follow-ups/{follow_up_id}/done",
-        "caseflow.accounts.forms:EmptyForm",
+        "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
     FormCase(
@@ -510,7 +510,7 @@ FORM_CASES = [
         "concerns.decline_deletion",
         "director",
         "/concerns/{concern_id}/deletion-request/decline",
-        "caseflow.accounts.forms:EmptyForm",
+        "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
     # A search: never redirects, never writes.
@@ -519,7 +519,7 @@ FORM_CASES = [
         "notifications.mark_read",
         "caseworker",
         "/inbox/read",
-        "caseflow.accounts.forms:EmptyForm",
+        "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
 ]
@@ -820,7 +820,7 @@ def test_login_next_never_leaves_the_site(client, make_user, target):
 
 def test_reopen_works_with_csrf_off_and_refuses_without_token_when_on(app, client, login_as, taxonomy, db):
     """Regression: /patterns/reopen read `form.csrf_token`, which does not exist when CSRF is off (500)."""
-    from caseflow.concerns.services import today
+    from caseflow.dates import today
     from caseflow.models import PatternState
     from caseflow.patterns.services import snooze
 

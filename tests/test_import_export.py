@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from caseflow.concerns.csvio import import_concerns, neutralise
+from caseflow.concerns.csvio import import_concerns
 from caseflow.models import AuditEvent, Concern
+from caseflow.web import neutralise
 
 SAMPLE = Path(__file__).parent / "data" / "concerns_sample.csv"
 HEADER = "program,tags,summary,occurred_on,zip,external_id\n"

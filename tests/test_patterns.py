@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from caseflow.concerns.services import log_concern, parse_concern, today
+from caseflow.concerns.services import log_concern, parse_concern
+from caseflow.dates import today
 from caseflow.equity.disparity import disparity, equity_overview
 from caseflow.equity.policy import Audience, Disclosure
 from caseflow.models import CampaignEvidence, PatternState

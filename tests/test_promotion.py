@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from caseflow.concerns.services import log_concern, parse_concern, today
+from caseflow.concerns.services import log_concern, parse_concern
+from caseflow.dates import today
 from caseflow.models import AuditEvent, Campaign, CampaignEvidence, PatternState
 from caseflow.patterns import services
 from caseflow.patterns.labels import pattern_labels

@@ -217,9 +217,9 @@ def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
 
 
 def test_quarterly_job_builds_exactly_one_summary_however_often_it_runs(quarter_data, app, db):
-    first = jobs.quarterly_summary(app)
+    first = jobs.run_scheduled(app, "quarterly-summary")
     assert first.status == "success" and first.details == {"quarter": "2026-Q3", "created": True}
-    assert jobs.quarterly_summary(app) is None  # the slot is taken: skipped
+    assert jobs.run_scheduled(app, "quarterly-summary") is None  # the slot is taken: skipped
     manual = jobs.run_job(app, "quarterly-summary", None, lambda: jobs.quarterly_summary_work(Q3))
     assert manual.details == {"quarter": "2026-Q3", "created": False}
     assert count(db, QuarterlySummary) == 1
@@ -314,11 +314,11 @@ def test_digest_notifies_organizers_of_a_rising_pattern_once(db, make_concern, m
         make_concern(
             author=caseworker, client_ref=f"c{i}", occurred_on=(date(2026, 9, 25) - timedelta(days=i)).isoformat()
         )
-    first = jobs.weekly_digest(app)
+    first = jobs.run_scheduled(app, "weekly-digest")
     # Two patterns rise (no heat; no heat at Housing Assistance), each told to both organizers.
     assert first.details == {"rising": 2, "notifications": 4}
     frozen(date(2026, 10, 8))  # next week: the same rising patterns are not news again
-    second = jobs.weekly_digest(app)
+    second = jobs.run_scheduled(app, "weekly-digest")
     assert second.status == "success" and second.details["notifications"] == 0
     assert count(db, Notification, Notification.kind == "digest") == 4
     messages = db.session.scalars(select(Notification.message).where(Notification.user_id == organizers[0].id)).all()
@@ -338,7 +338,9 @@ def test_two_schedulers_in_one_database_do_not_run_a_job_twice(db, make_concern,
     schedulers = []
     for _ in range(2):
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(jobs.weekly_digest, DateTrigger(run_date=fire_at), args=[app], id="weekly-digest")
+        scheduler.add_job(
+            jobs.run_scheduled, DateTrigger(run_date=fire_at), args=[app, "weekly-digest"], id="weekly-digest"
+        )
         scheduler.start()
         schedulers.append(scheduler)
     deadline = time.monotonic() + 20

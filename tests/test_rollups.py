@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from caseflow.concerns.services import delete_concern, log_concern, parse_concern, today, update_concern
+from caseflow.concerns.services import delete_concern, log_concern, parse_concern, update_concern
+from caseflow.dates import today
 from caseflow.equity.disparity import disparity, equity_overview, group_counts
 from caseflow.equity.policy import Audience, Disclosure, Tally
 from caseflow.models import Concern, ConcernRace, PatternDay, Tag, concern_tags

@@ -5,6 +5,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.accounts.services import PASSWORD_MAX, PASSWORD_MIN
 from caseflow.models import ROLES
+from caseflow.web import EmptyForm  # noqa: F401  (moved to caseflow.web; patterns/routes.py still imports it here)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -64,7 +65,3 @@ class TokenForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(), Length(max=100)], description="What uses it, e.g. 'case management sync'."
     )
-
-
-class EmptyForm(FlaskForm):
-    """For buttons that POST (logout, revoke, deactivate): the CSRF token only."""

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from caseflow.accounts import services
 from caseflow.accounts.forms import (
     ChangePasswordForm,
-    EmptyForm,
     LoginForm,
     ResetPasswordForm,
     TokenForm,
@@ -26,7 +25,7 @@ from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import ApiToken, User
 from caseflow.models.base import utcnow
-from caseflow.web import add_missing_errors, form_errors_from, home_for, safe_next
+from caseflow.web import EmptyForm, add_missing_errors, form_errors_from, home_for, safe_next
 
 bp = Blueprint("accounts", __name__)
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from caseflow.accounts.permissions import current_actor, require
 from caseflow.api.blueprint import bp, errors, json_body
-from caseflow.concerns import services
+from caseflow.concerns import fields, services
 from caseflow.extensions import db
 from caseflow.models import Concern
 
@@ -12,29 +12,15 @@ PER_PAGE = 50
 
 def concern_json(c: Concern, actor) -> dict:
     """The stored concern as the API shows it; the client reference is never echoed (only hashed)."""
-    out = {
-        "id": c.id,
-        "program": c.program.slug,
-        "tags": [t.slug for t in c.tags],
-        "summary": c.summary,
-        "occurred_on": c.occurred_on.isoformat(),
-        "source": c.source,
-        "race_ethnicity": c.race_ethnicity,
-        "language": c.language,
-        "age_band": c.age_band,
-        "zip": c.zip,
-        "client_importance": c.client_importance,
-        "client_root_cause": c.client_root_cause,
-        "wants_involvement": c.wants_involvement,
-        "story_consent": c.has_story_consent,
-        "has_client_ref": c.client_key is not None,
-        "external_id": c.external_id,
-        "author": c.author.email,
-        "version": c.version,
-        "created_at": c.created_at.isoformat(timespec="seconds"),
-    }
-    if services.can_see_narrative(actor, c):
-        out["narrative"] = c.narrative
+    shown = services.can_see_narrative(actor, c)
+    out = {f.name: f.value(c) for f in fields.FIELDS if not f.hidden and (shown or not f.restricted)}
+    out.update(
+        id=c.id,
+        has_client_ref=c.client_key is not None,
+        author=c.author.email,
+        version=c.version,
+        created_at=c.created_at.isoformat(timespec="seconds"),
+    )
     return out
 
 

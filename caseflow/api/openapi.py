@@ -6,6 +6,7 @@ from flask import jsonify
 
 from caseflow.accounts.permissions import public
 from caseflow.api.blueprint import bp
+from caseflow.concerns import fields as concern_fields
 from caseflow.patterns.facets import FACETS, GROUPINGS
 
 ERRORS = {
@@ -70,52 +71,21 @@ SCHEMAS: dict[str, dict] = {
     },
 }
 
-RACE_CODES = ["aian", "asian", "black", "hispanic", "mena", "nhpi", "white", "unknown", "refused", "not_collected"]
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 
+# The concern as the API receives it and as it answers, from the one field list (concerns/fields.py).
 SCHEMAS["ConcernNew"] = {
     "type": "object",
-    "required": ["program", "tags", "summary"],
-    "properties": {
-        "program": {"type": "string", "description": "Program slug"},
-        "tags": {"type": "array", "minItems": 1, "items": {"type": "string"}, "description": "Tag slugs"},
-        "summary": {"type": "string", "minLength": 1, "maxLength": 500},
-        "narrative": {"type": "string", "maxLength": 20000},
-        "occurred_on": {"type": "string", "format": "date", "description": "Not in the future; default today"},
-        "source": {"type": "string", "enum": ["client", "staff"], "default": "client"},
-        "client_ref": {"type": "string", "maxLength": 200, "description": "Hashed at once; never stored or echoed"},
-        "race_ethnicity": {"type": "array", "items": {"type": "string", "enum": RACE_CODES}},
-        "language": {"type": "string", "maxLength": 40},
-        "age_band": {"type": "string", "enum": ["under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus"]},
-        "zip": {"type": "string", "pattern": "^[0-9]{5}$"},
-        "client_importance": {"type": "integer", "minimum": 1, "maximum": 5},
-        "client_root_cause": {"type": "string", "maxLength": 5000},
-        "wants_involvement": {"type": "boolean"},
-        "story_consent": {"type": "boolean", "description": "Client agrees their words may be quoted, de-identified"},
-        "external_id": {"type": "string", "maxLength": 100, "description": "Repeats return the stored concern (200)"},
-    },
+    "required": list(concern_fields.REQUIRED),
+    "properties": {f.name: f.schema for f in concern_fields.FIELDS},
 }
 SCHEMAS["Concern"] = {
     "type": "object",
-    "required": ["id", "program", "tags", "summary", "occurred_on", "source", "version"],
+    "required": ["id", *(f.name for f in concern_fields.FIELDS if f.always), "version"],
     "properties": {
         "id": {"type": "integer"},
-        "program": {"type": "string"},
-        "tags": {"type": "array", "items": {"type": "string"}},
-        "summary": {"type": "string"},
-        "narrative": {**NULLABLE_TEXT, "description": "Only for the author, organizers and directors"},
-        "occurred_on": {"type": "string", "format": "date"},
-        "source": {"type": "string", "enum": ["client", "staff"]},
-        "race_ethnicity": {"type": "array", "items": {"type": "string"}},
-        "language": NULLABLE_TEXT,
-        "age_band": NULLABLE_TEXT,
-        "zip": NULLABLE_TEXT,
-        "client_importance": {"type": "integer", "nullable": True},
-        "client_root_cause": NULLABLE_TEXT,
-        "wants_involvement": {"type": "boolean"},
-        "story_consent": {"type": "boolean"},
+        **{f.name: f.response_schema for f in concern_fields.FIELDS if not f.hidden},
         "has_client_ref": {"type": "boolean"},
-        "external_id": NULLABLE_TEXT,
         "author": {"type": "string"},
         "version": {"type": "integer"},
         "created_at": {"type": "string", "format": "date-time"},

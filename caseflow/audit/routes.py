@@ -8,6 +8,7 @@ from caseflow.accounts.permissions import require
 from caseflow.audit.words import names_for, sentence
 from caseflow.extensions import db
 from caseflow.models import AuditEvent
+from caseflow.patterns.labels import pattern_labels
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -44,7 +45,7 @@ def index():
     # Clamp the page: an absurd ?page= overflowed the OFFSET on PostgreSQL (bigint out of range → 500).
     number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     page = db.paginate(query, page=number, per_page=50, error_out=False)
-    names = names_for(page.items)
+    names = names_for(page.items, pattern_labels)
     return render_template(
         "audit/index.html",
         page=page,

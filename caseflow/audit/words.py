@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from caseflow.extensions import db
 from caseflow.models import STEP_LABELS, ApiToken, AuditEvent, Campaign, Program, Tag, User
-from caseflow.patterns.labels import pattern_labels
 
 
 @dataclass
@@ -55,8 +54,9 @@ def _ids(events: Iterable[AuditEvent], object_type: str) -> set[int]:
     return {i for e in events if e.object_type == object_type and (i := _int(e.object_id)) is not None}
 
 
-def names_for(events: list[AuditEvent]) -> Names:
-    """Everything the page's events name, one query per kind."""
+def names_for(events: list[AuditEvent], pattern_labels: Callable[[set[str]], dict[str, str]]) -> Names:
+    """Everything the page's events name, one query per kind. `pattern_labels` puts pattern keys in
+    words (the patterns package's; audit sits below it and does not import it)."""
     user_ids = {e.actor_id for e in events if e.actor_id} | _ids(events, "users")
     user_ids |= {i for e in events if (i := _int((e.details or {}).get("user_id"))) is not None}
     token_ids = _ids(events, "api_tokens")

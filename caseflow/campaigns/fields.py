@@ -16,21 +16,13 @@ from typing import Any
 
 from caseflow.dates import DATE_HINT, EARLIEST, iso_date
 from caseflow.errors import ValidationFailed
+from caseflow.validation import Errors, clean_text, is_blank
 
 MAX_COUNT = 99999
 _DIGITS = re.compile(r"^-?\d+$")
 
 
-class Errors(dict):
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
-
-
-_MISSING = object()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+_blank = is_blank
 
 
 @dataclass(frozen=True)
@@ -39,22 +31,9 @@ class Text:
     required: bool = False
 
     def parse(self, value: Any, name: str, errors: Errors, strict: bool) -> str | None:
-        if _blank(value):
-            if self.required:
-                errors.add(name, "This is required.")
-                return None
-            return ""
-        if not isinstance(value, str):
-            errors.add(name, "Must be text.")
-            return None
-        if "\x00" in value:
-            errors.add(name, "Contains a character that cannot be stored (NUL).")
-            return None
-        value = value.strip()
-        if len(value) > self.max_len:
-            errors.add(name, f"Use at most {self.max_len:,} characters (this has {len(value):,}).")
-            return None
-        return value
+        if _blank(value) and not self.required:
+            return ""  # an optional text left empty is stored as empty text
+        return clean_text(value, name, errors, max_len=self.max_len, required=self.required)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
+from caseflow.dates import today
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models import STEPS, Campaign, CampaignEvidence, Concern
 from caseflow.models.campaign_steps import FollowUp
+from caseflow.web import EmptyForm
 
 bp = Blueprint("following", __name__)
 
@@ -58,7 +59,7 @@ def campaign(campaign_id: int):
         follow_ups=own_follow_ups(current_user, row),
         vision=services.artifact(row, "vision"),
         workspace=can("campaign.read"),
-        today=services.today(),
+        today=today(),
         step_order=STEPS,
     )
 
@@ -85,7 +86,7 @@ def _render_follow_up(row: FollowUp, error: str | None = None, status: int = 200
         campaign=campaign,
         form=EmptyForm(),
         error=error,
-        today=services.today(),
+        today=today(),
     ), status
 
 

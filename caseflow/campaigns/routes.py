@@ -44,7 +44,7 @@ from caseflow.models.campaign_steps import (
 )
 from caseflow.patterns.labels import pattern_labels
 from caseflow.patterns.services import can_discard, discard_campaign, discard_until
-from caseflow.web import form_errors_from
+from caseflow.web import form_errors_from, form_version
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -88,13 +88,6 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
     if campaign is None:
         abort(404)
     return campaign
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # a missing or mangled version can only be stale
 
 
 def _fresh_forms(campaign: Campaign, page: str) -> dict[str, CampaignForm]:
@@ -160,7 +153,7 @@ def _render(
         "states": services.step_states(campaign),
         "steps": STEPS,
         "gate_on": services.gate_on(),
-        "today": services.today(),
+        "today": dates.today(),
     }
     if page == "overview":
         evidence_total = services.evidence_counts([campaign.id]).get(campaign.id, 0)
@@ -321,6 +314,14 @@ def step(campaign_id: int, step: str):
 # --- Steps and status ------------------------------------------------------------------------
 
 
+def _form_verb(service_verb, *args):
+    """The verb behind a campaign form: `service_verb(user, campaign, *args, fields, version)`, the
+    fields and the version the form sent back."""
+    return lambda campaign, form: service_verb(
+        current_user, campaign, *args, form.raw(), form_version(form.version.data)
+    )
+
+
 @bp.post("/<int:campaign_id>/move")
 @require("campaign.edit")
 def move(campaign_id: int):
@@ -331,7 +332,7 @@ def move(campaign_id: int):
     form = MoveForm(prefix="move")
 
     def verb(campaign, form):
-        services.move_step(current_user, campaign, form.step.data, form.note.data, _int(form.version.data))
+        services.move_step(current_user, campaign, form.step.data, form.note.data, form_version(form.version.data))
 
     goto = form.step.data if page != "overview" and form.step.data in STEPS else None
     return _submit(campaign_id, page, "move", verb, "Step changed; the move is in the history.", form=form, goto=goto)
@@ -359,18 +360,14 @@ def discard(campaign_id: int):
 @bp.post("/<int:campaign_id>/status")
 @require("campaign.edit")
 def status(campaign_id: int):
-    def verb(campaign, form):
-        services.set_status(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.set_status)
     return _submit(campaign_id, "overview", "status", verb, "Status changed.")
 
 
 @bp.post("/<int:campaign_id>/advisory")
 @require("campaign.edit")
 def advisory(campaign_id: int):
-    def verb(campaign, form):
-        services.record_advisory_decision(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.record_advisory_decision)
     return _submit(
         campaign_id, "overview", "advisory", verb, "Advisory committee decision recorded.", anchor="#advisory"
     )
@@ -381,9 +378,7 @@ def advisory(campaign_id: int):
 
 def _artifact_view(kind: str):
     def view(campaign_id: int):
-        def verb(campaign, form):
-            services.save_artifact(current_user, campaign, kind, form.raw(), _int(form.version.data))
-
+        verb = _form_verb(services.save_artifact, kind)
         return _submit(campaign_id, kind, kind, verb, f"{services.STEP_NAMES[kind]} saved.")
 
     view.__name__ = f"save_{kind}"
@@ -405,9 +400,7 @@ for _kind in ("learning", "vision", "strategy"):
 @bp.post("/<int:campaign_id>/actors")
 @require("campaign.edit")
 def add_actor(campaign_id: int):
-    def verb(campaign, form):
-        services.add_actor(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.add_actor)
     return _submit(campaign_id, "awareness", "actor", verb, "Actor added to the power map.")
 
 
@@ -423,7 +416,7 @@ def _button(campaign_id: int, page: str, verb, success: str):
     campaign = _campaign_or_404(campaign_id)
     form = VersionForm()
     try:
-        verb(campaign, _int(form.version.data))
+        verb(campaign, form_version(form.version.data))
     except DomainError as e:
         db.session.rollback()
         campaign = _campaign_or_404(campaign_id)
@@ -453,9 +446,7 @@ def remove_actor(campaign_id: int, actor_id: int):
 @bp.post("/<int:campaign_id>/measures")
 @require("campaign.edit")
 def add_measure(campaign_id: int):
-    def verb(campaign, form):
-        services.add_measure(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.add_measure)
     return _submit(campaign_id, "strategy", "measure", verb, "Measure added.", anchor="#measures")
 
 
@@ -465,10 +456,7 @@ def update_measure(campaign_id: int, measure_id: int):
     row = _child_or_404(CampaignMeasure, campaign_id, measure_id)
     form = MeasureValueForm(prefix=f"measure{measure_id}")
     form._id = measure_id
-
-    def verb(campaign, form):
-        services.update_measure(current_user, campaign, row, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.update_measure, row)
     return _submit(campaign_id, "strategy", "measure", verb, "Measure updated.", form=form, anchor="#measures")
 
 
@@ -478,18 +466,14 @@ def update_measure(campaign_id: int, measure_id: int):
 @bp.post("/<int:campaign_id>/actions")
 @require("campaign.edit")
 def log_action(campaign_id: int):
-    def verb(campaign, form):
-        services.log_action(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.log_action)
     return _submit(campaign_id, "action", "action", verb, "Action logged.", anchor="#actions")
 
 
 @bp.post("/<int:campaign_id>/follow-ups")
 @require("campaign.edit")
 def add_follow_up(campaign_id: int):
-    def verb(campaign, form):
-        services.add_follow_up(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.add_follow_up)
     return _submit(campaign_id, "action", "follow_up", verb, "Follow-up added.", anchor="#follow-ups")
 
 
@@ -511,7 +495,5 @@ def complete_follow_up(campaign_id: int, follow_up_id: int):
 @bp.post("/<int:campaign_id>/reviews")
 @require("campaign.edit")
 def add_review(campaign_id: int):
-    def verb(campaign, form):
-        services.add_review(current_user, campaign, form.raw(), _int(form.version.data))
-
+    verb = _form_verb(services.add_review)
     return _submit(campaign_id, "reflection", "review", verb, "Reflection review saved.")

@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import insert
 
 from caseflow.audit.services import record_many
+from caseflow.concerns import fields
 from caseflow.concerns.services import ConcernInput, client_key
 from caseflow.dates import today
 from caseflow.extensions import db
@@ -28,19 +29,10 @@ def _row(actor: User, item: ConcernInput, on, now) -> dict:
     key = client_key(item.client_ref) if item.client_ref else None
     return {
         "program_id": item.program.id,
-        "summary": item.summary,
-        "narrative": item.narrative,
-        "occurred_on": item.occurred_on,
-        "source": item.source,
+        **{f.name: getattr(item, f.name) for f in fields.COLUMNS},
         "client_key": key,
         "record_key": new_record_key(),
         "client_record_key": client_record_key(key),
-        "language": item.language,
-        "age_band": item.age_band,
-        "zip": item.zip,
-        "client_importance": item.client_importance,
-        "client_root_cause": item.client_root_cause,
-        "wants_involvement": bool(item.wants_involvement),
         "story_consent_on": on if item.story_consent else None,
         "story_consent_revoked_on": None,
         "external_id": item.external_id,

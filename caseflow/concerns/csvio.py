@@ -8,21 +8,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from caseflow.audit.services import record
-from caseflow.concerns import services
+from caseflow.concerns import fields, services
 from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import Concern, User
+from caseflow.web import neutralise
 
-IMPORT_COLUMNS = services.FIELDS
+IMPORT_COLUMNS = fields.NAMES
 IMPORT_CHUNK = 1000  # rows per transaction in a command-line import: each commits in well under a second
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    """Prefix a quote to cells a spreadsheet would run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 @dataclass
@@ -80,7 +74,7 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
         report.errors.append(
             RowError(1, "header", f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(IMPORT_COLUMNS)}.")
         )
-    for required in ("program", "tags", "summary"):
+    for required in fields.REQUIRED:
         if required not in header:
             report.errors.append(RowError(1, "header", f"Missing required column '{required}'."))
     if report.errors:
@@ -200,31 +194,16 @@ def remove_imported(actor: User, concern_ids: list[int]) -> None:
     record("concern.import_undone", actor, object_type="concerns", removed=len(concern_ids))
 
 
-EXPORT_COLUMNS = (
-    "id",
-    "occurred_on",
-    "program",
-    "tags",
-    "summary",
-    "narrative",
-    "source",
-    "race_ethnicity",
-    "language",
-    "age_band",
-    "zip",
-    "client_importance",
-    "client_root_cause",
-    "wants_involvement",
-    "story_consent",
-    "external_id",
-    "author",
-    "created_at",
-)
+# The export's header is fixed (INTERFACES.md): the date leads, then the concern's fields in their
+# order, then who logged it and when.
+EXPORTED = tuple(f for f in fields.FIELDS if not f.hidden and f.name != "occurred_on")
+EXPORT_COLUMNS = ("id", "occurred_on", *(f.name for f in EXPORTED), "author", "created_at")
 
 
 def export_rows(concerns: Iterable[Concern], *, include_narrative: bool) -> Iterator[str]:
     """Stream CSV lines; narratives only for roles that may read them."""
-    columns = [c for c in EXPORT_COLUMNS if include_narrative or c != "narrative"]
+    shown = [f for f in EXPORTED if include_narrative or not f.restricted]
+    columns = ["id", "occurred_on", *(f.name for f in shown), "author", "created_at"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -237,25 +216,7 @@ def export_rows(concerns: Iterable[Concern], *, include_narrative: bool) -> Iter
     writer.writerow(columns)
     yield flush()
     for c in concerns:
-        values = {
-            "id": c.id,
-            "occurred_on": c.occurred_on.isoformat(),
-            "program": c.program.slug,
-            "tags": ";".join(t.slug for t in c.tags),
-            "summary": c.summary,
-            "narrative": c.narrative or "",
-            "source": c.source,
-            "race_ethnicity": ";".join(c.race_ethnicity),
-            "language": c.language or "",
-            "age_band": c.age_band or "",
-            "zip": c.zip or "",
-            "client_importance": c.client_importance or "",
-            "client_root_cause": c.client_root_cause or "",
-            "wants_involvement": "yes" if c.wants_involvement else "no",
-            "story_consent": "yes" if c.has_story_consent else "no",
-            "external_id": c.external_id or "",
-            "author": c.author.email,
-            "created_at": c.created_at.isoformat(timespec="seconds"),
-        }
-        writer.writerow([neutralise(values[col]) for col in columns])
+        cells = [c.id, c.occurred_on.isoformat(), *(f.cell(c) for f in shown), c.author.email]
+        cells.append(c.created_at.isoformat(timespec="seconds"))
+        writer.writerow([neutralise(cell) for cell in cells])
         yield flush()

@@ -6,10 +6,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
-from caseflow.concerns import csvio, services
+from caseflow.concerns import csvio, fields, services
 from caseflow.concerns.forms import (
     ClientSearchForm,
     ConcernForm,
@@ -18,14 +17,16 @@ from caseflow.concerns.forms import (
     ImportForm,
     RetractForm,
 )
+from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.taxonomy.services import active_programs, active_tags
-from caseflow.web import database_id, form_errors_from
+from caseflow.web import EmptyForm, and_join, database_id, form_errors_from, form_version
 
 bp = Blueprint("concerns", __name__)
+bp.add_app_template_filter(and_join, "and_join")
 PER_PAGE = 25
 
 
@@ -38,23 +39,7 @@ def _form_raw(form: ConcernForm) -> dict:
     """The submitted form as the plain mapping parse_concern reads (the same shape as the API body)."""
     chips = request.form.getlist("tags")
     typed = [t for t in re.split(r"[;,]", form.tag_text.data or "") if t.strip()]
-    return {
-        "program": form.program.data,
-        "tags": chips + typed,
-        "summary": form.summary.data,
-        "narrative": form.narrative.data,
-        "occurred_on": form.occurred_on.data,
-        "source": form.source.data,
-        "client_ref": form.client_ref.data,
-        "race_ethnicity": form.race_ethnicity.data or [],
-        "language": form.language.data,
-        "age_band": form.age_band.data,
-        "zip": form.zip.data,
-        "client_importance": form.client_importance.data,
-        "client_root_cause": form.client_root_cause.data,
-        "wants_involvement": form.wants_involvement.data,
-        "story_consent": form.story_consent.data,
-    }
+    return {"tags": chips + typed} | {f.name: getattr(form, f.name).data for f in fields.FORM_FIELDS}
 
 
 def _prepare(form: ConcernForm) -> None:
@@ -69,32 +54,11 @@ def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
 
 
 def _has_details(form: ConcernForm) -> bool:
-    detail_fields = (
-        form.narrative,
-        form.race_ethnicity,
-        form.language,
-        form.age_band,
-        form.zip,
-        form.client_importance,
-        form.client_root_cause,
-        form.wants_involvement,
-        form.story_consent,
-    )
-    return any(f.errors for f in detail_fields)
+    return any(getattr(form, f.name).errors for f in fields.DETAIL_FIELDS)
 
 
 def _details_used(data: services.ConcernInput) -> bool:
-    return bool(
-        data.narrative
-        or data.race_ethnicity
-        or data.language
-        or data.age_band
-        or data.zip
-        or data.client_importance
-        or data.client_root_cause
-        or data.wants_involvement
-        or data.story_consent
-    )
+    return any(getattr(data, f.name) for f in fields.DETAIL_FIELDS)
 
 
 @bp.route("/log", methods=["GET", "POST"])
@@ -119,7 +83,7 @@ def quick_log():
     elif request.method == "GET":
         last = db.session.get(Program, current_user.last_program_id) if current_user.last_program_id else None
         form.program.data = last.slug if last and last.active else ""
-        form.occurred_on.data = services.today().isoformat()
+        form.occurred_on.data = today().isoformat()
     elif form.errors:
         status = 400
     saved = _saved_confirmation(database_id(request.args.get("saved")))
@@ -230,7 +194,7 @@ def edit(concern_id: int):
     if form.validate_on_submit():
         try:
             data = services.parse_concern(_form_raw(form))
-            services.update_concern(current_user, concern, data, _int(form.version.data))
+            services.update_concern(current_user, concern, data, form_version(form.version.data))
         except ValidationFailed as e:
             db.session.rollback()
             _attach(form, e.errors)
@@ -259,28 +223,10 @@ def edit(concern_id: int):
     ), status
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _fill(form: ConcernForm, c: Concern) -> None:
-    form.program.data = c.program.slug
-    form.tag_text.data = ""
-    form.summary.data = c.summary
-    form.narrative.data = c.narrative or ""
-    form.occurred_on.data = c.occurred_on.isoformat()
-    form.source.data = c.source
-    form.race_ethnicity.data = c.race_ethnicity
-    form.language.data = c.language or ""
-    form.age_band.data = c.age_band or ""
-    form.zip.data = c.zip or ""
-    form.client_importance.data = str(c.client_importance or "")
-    form.client_root_cause.data = c.client_root_cause or ""
-    form.wants_involvement.data = c.wants_involvement
-    form.story_consent.data = c.has_story_consent
+    for f in fields.FORM_FIELDS:
+        getattr(form, f.name).data = f.form_value(c)
+    form.tag_text.data = ""  # the chosen tags show as chips
     form.version.data = str(c.version)
 
 
@@ -349,43 +295,50 @@ def _withdraw_page(concern: Concern, retract_form=None, request_form=None, statu
     ), status
 
 
+def _withdraw(concern_id: int, form, slot: str, verb, done: str, next_url) -> Response | tuple:
+    """Post one of the withdraw page's two forms (`slot`: retract_form or request_form): a refusal
+    shows the page again with what was typed and the message at the reason."""
+    concern = _own_or_404(concern_id)
+    if not form.validate_on_submit():
+        return _withdraw_page(concern, status=400, **{slot: form})
+    try:
+        verb(current_user, concern, form.reason.data)
+    except DomainError as e:
+        db.session.rollback()
+        form_errors_from(form, {e.field or "reason": [e.message]})
+        return _withdraw_page(_own_or_404(concern_id), status=422, **{slot: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(next_url)
+
+
 @bp.route("/concerns/<int:concern_id>/retract", methods=["GET", "POST"])
 @require("concern.log")
 def retract(concern_id: int):
     """The author takes back their own concern within 24 hours, or (later) asks a director to."""
-    concern = _own_or_404(concern_id)
     if request.method == "GET":
-        return _withdraw_page(concern)
-    form = RetractForm()
-    if not form.validate_on_submit():
-        return _withdraw_page(concern, retract_form=form, status=400)
-    try:
-        services.retract_concern(current_user, concern, form.reason.data)
-    except DomainError as e:
-        db.session.rollback()
-        form_errors_from(form, {e.field or "reason": [e.message]})
-        return _withdraw_page(_own_or_404(concern_id), retract_form=form, status=422)
-    db.session.commit()
-    flash(f"Concern #{concern.id} retracted.", "success")
-    return redirect(url_for("concerns.index"))
+        return _withdraw_page(_own_or_404(concern_id))
+    return _withdraw(
+        concern_id,
+        RetractForm(),
+        "retract_form",
+        services.retract_concern,
+        f"Concern #{concern_id} retracted.",
+        url_for("concerns.index"),
+    )
 
 
 @bp.post("/concerns/<int:concern_id>/request-deletion")
 @require("concern.log")
 def request_deletion(concern_id: int):
-    concern = _own_or_404(concern_id)
-    form = DeletionRequestForm()
-    if not form.validate_on_submit():
-        return _withdraw_page(concern, request_form=form, status=400)
-    try:
-        services.request_deletion(current_user, concern, form.reason.data)
-    except DomainError as e:
-        db.session.rollback()
-        form_errors_from(form, {e.field or "reason": [e.message]})
-        return _withdraw_page(_own_or_404(concern_id), request_form=form, status=422)
-    db.session.commit()
-    flash("Your request is with the directors; you will hear here when one decides.", "success")
-    return redirect(url_for("concerns.detail", concern_id=concern.id))
+    return _withdraw(
+        concern_id,
+        DeletionRequestForm(),
+        "request_form",
+        services.request_deletion,
+        "Your request is with the directors; you will hear here when one decides.",
+        url_for("concerns.detail", concern_id=concern_id),
+    )
 
 
 @bp.route("/concerns/by-client", methods=["GET", "POST"])
@@ -428,11 +381,6 @@ def import_page():
             else:
                 db.session.rollback()
                 status = 200 if report.ok else 422
-    return render_template("concerns/import.html", form=form, report=report), status
-
-
-@bp.app_template_filter("and_join")
-def and_join(items) -> str:
-    """['A', 'B', 'C'] → 'A, B and C'."""
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+    return render_template(
+        "concerns/import.html", form=form, report=report, columns=fields.NAMES, required=fields.REQUIRED
+    ), status

@@ -7,21 +7,21 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select
 
 from caseflow.accounts.permissions import can
 from caseflow.audit.services import record
-from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today  # noqa: F401  (today: older imports)
+from caseflow.concerns import fields
+from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import (
-    AGE_BANDS,
     RACE_CATEGORIES,
     RACE_CODES,
     RACE_NON_ANSWERS,
@@ -31,31 +31,15 @@ from caseflow.models import (
     Program,
     Tag,
     User,
+    UserRole,
     concern_tags,
 )
 from caseflow.models.base import utcnow
+from caseflow.notifications.services import notify
+from caseflow.validation import Errors, clean_text
 
-FIELDS = (
-    "program",
-    "tags",
-    "summary",
-    "narrative",
-    "occurred_on",
-    "source",
-    "client_ref",
-    "race_ethnicity",
-    "language",
-    "age_band",
-    "zip",
-    "client_importance",
-    "client_root_cause",
-    "wants_involvement",
-    "story_consent",
-    "external_id",
-)
 TRUE_WORDS = {"true", "yes", "1", "y", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", ""}
-ZIP = re.compile(r"^\d{5}$")
 
 
 def client_key(reference: str) -> str:
@@ -65,51 +49,18 @@ def client_key(reference: str) -> str:
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 
 
-@dataclass
-class ConcernInput:
-    program: Program
-    tags: list[Tag]
-    summary: str
-    occurred_on: date
-    source: str = "client"
-    narrative: str | None = None
-    client_ref: str | None = field(default=None, repr=False)
-    race_ethnicity: list[str] = field(default_factory=list)
-    language: str | None = None
-    age_band: str | None = None
-    zip: str | None = None
-    client_importance: int | None = None
-    client_root_cause: str | None = None
-    wants_involvement: bool = False
-    story_consent: bool = False
-    external_id: str | None = None
+# One attribute per field of the spec (concerns/fields.py); parse_concern fills every one.
+ConcernInput = make_dataclass(
+    "ConcernInput",
+    [(f.name, Any, field(default=None, repr=not f.hidden)) for f in fields.FIELDS],
+)
 
 
-class _Errors(dict):
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
+def _text(raw: Mapping, name: str, errors: Errors, *, max_len: int, required: bool = False) -> str | None:
+    return clean_text(raw.get(name), name, errors, max_len=max_len, required=required)
 
 
-def _text(raw: Mapping, name: str, errors: _Errors, *, max_len: int, required: bool = False) -> str | None:
-    value = raw.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(name, "This is required.")
-        return None
-    if not isinstance(value, str):
-        errors.add(name, "Must be text.")
-        return None
-    if "\x00" in value:
-        errors.add(name, "Contains a character that cannot be stored (NUL).")
-        return None
-    value = value.strip()
-    if len(value) > max_len:
-        errors.add(name, f"Use at most {max_len} characters (this has {len(value)}).")
-        return None
-    return value
-
-
-def _list(raw: Mapping, name: str, errors: _Errors) -> list[str]:
+def _list(raw: Mapping, name: str, errors: Errors) -> list[str]:
     value = raw.get(name)
     if value is None or value == "":
         return []
@@ -124,7 +75,7 @@ def _list(raw: Mapping, name: str, errors: _Errors) -> list[str]:
     return [v.strip() for v in value if v.strip()]
 
 
-def parse_bool(value: Any, name: str, errors: _Errors) -> bool:
+def parse_bool(value: Any, name: str, errors: Errors) -> bool:
     if isinstance(value, bool):
         return value
     if value is None:
@@ -135,7 +86,7 @@ def parse_bool(value: Any, name: str, errors: _Errors) -> bool:
     return False
 
 
-def _date(raw: Mapping, name: str, errors: _Errors, default: date) -> date:
+def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
     value = raw.get(name)
     if value is None or value == "":
         return default
@@ -204,128 +155,122 @@ def _or_join(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
+class ParseContext(NamedTuple):
+    on: date  # "today" for the date checks
+    lookup: Callable[[Any, list[str]], tuple[dict[str, Any], list[str]]]  # finds programs and tags
+
+
+def _program(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> Program | None:
+    program = None
+    program_ref = _text(raw, f.name, errors, max_len=f.max_len, required=f.required)
+    if program_ref:
+        found, unknown = ctx.lookup(Program, [program_ref])
+        program = found.get(program_ref)
+        if unknown:
+            errors.add(f.name, f"Unknown program '{program_ref}'.")
+        elif not program.active:
+            errors.add(f.name, f"Program '{program.name}' is no longer active.")
+    return program
+
+
+def _tags(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> list[Tag]:
+    tag_refs = _list(raw, f.name, errors)
+    tags: list[Tag] = []
+    if not tag_refs and f.name not in errors:
+        errors.add(f.name, "Choose at least one tag.")
+    elif tag_refs:
+        found, unknown = ctx.lookup(Tag, tag_refs)
+        if unknown:
+            errors.add(f.name, f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
+            for typed in unknown[:3]:
+                closest = closest_tags(typed)
+                if closest:
+                    errors.add(f.name, f"Did you mean {_or_join(closest)} (for “{typed}”)?")
+        tags = list({t.id: t for t in found.values()}.values())
+        inactive = [t.name for t in tags if not t.active]
+        if inactive:
+            errors.add(f.name, f"No longer in use: {', '.join(inactive)}.")
+    return tags
+
+
+def _plain_text(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str | None:
+    value = _text(raw, f.name, errors, max_len=f.max_len, required=f.required)
+    if value and f.choices and value not in f.choices:
+        errors.add(f.name, f"Use one of: {', '.join(f.choices)}.")
+    elif value and f.pattern and not f.pattern.match(value):
+        errors.add(f.name, f.hint)
+    return value
+
+
+def _source(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str:
+    source = raw.get(f.name) or "client"
+    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
+        errors.add(f.name, "Use 'client' (the client reported it) or 'staff' (staff observed it).")
+        source = "client"
+    return source
+
+
+def _race(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> list[str]:
+    race = _list(raw, f.name, errors)
+    unknown_codes = [c for c in race if c not in RACE_CODES]
+    if unknown_codes:
+        errors.add(f.name, f"Unknown codes: {', '.join(unknown_codes)}.")
+    non_answers = [c for c in race if c in RACE_NON_ANSWERS]
+    if non_answers and (len(non_answers) > 1 or any(c in RACE_CATEGORIES for c in race)):
+        errors.add(
+            f.name,
+            "“Client doesn't know”, “prefers not to answer” and “data not collected” cannot be combined with other answers.",
+        )
+    return sorted({c for c in race if c in RACE_CODES}, key=list(RACE_CODES).index)  # unknown ones: an error above
+
+
+def _importance(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> int | None:
+    importance = raw.get(f.name)
+    if importance in (None, ""):
+        return None
+    try:
+        if isinstance(importance, bool) or isinstance(importance, float):
+            raise ValueError
+        importance = int(importance)
+        if not 1 <= importance <= 5:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors.add(f.name, "Use a whole number from 1 (not much) to 5 (very much).")
+        return None
+    return importance
+
+
+# How parse_concern reads each kind of field (ConcernField.kind).
+PARSERS = {
+    "program": _program,
+    "tags": _tags,
+    "text": _plain_text,
+    "date": lambda raw, f, errors, ctx: _date(raw, f.name, errors, ctx.on),
+    "source": _source,
+    "race": _race,
+    "importance": _importance,
+    "bool": lambda raw, f, errors, ctx: parse_bool(raw.get(f.name), f.name, errors),
+}
+
+
 def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors.
     `lookup`: finds programs and tags (default: a query each time; an import passes a
     TaxonomyLookup that reads them once)."""
-    lookup = lookup or _lookup
-    errors = _Errors()
-    on = on or today()
-
-    program = None
-    program_ref = _text(raw, "program", errors, max_len=120, required=True)
-    if program_ref:
-        found, unknown = lookup(Program, [program_ref])
-        program = found.get(program_ref)
-        if unknown:
-            errors.add("program", f"Unknown program '{program_ref}'.")
-        elif not program.active:
-            errors.add("program", f"Program '{program.name}' is no longer active.")
-
-    tag_refs = _list(raw, "tags", errors)
-    tags: list[Tag] = []
-    if not tag_refs and "tags" not in errors:
-        errors.add("tags", "Choose at least one tag.")
-    elif tag_refs:
-        found, unknown = lookup(Tag, tag_refs)
-        if unknown:
-            errors.add("tags", f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
-            for typed in unknown[:3]:
-                closest = closest_tags(typed)
-                if closest:
-                    errors.add("tags", f"Did you mean {_or_join(closest)} (for “{typed}”)?")
-        tags = list({t.id: t for t in found.values()}.values())
-        inactive = [t.name for t in tags if not t.active]
-        if inactive:
-            errors.add("tags", f"No longer in use: {', '.join(inactive)}.")
-
-    summary = _text(raw, "summary", errors, max_len=500, required=True)
-    narrative = _text(raw, "narrative", errors, max_len=20000)
-    occurred_on = _date(raw, "occurred_on", errors, on)
-
-    source = raw.get("source") or "client"
-    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
-        errors.add("source", "Use 'client' (the client reported it) or 'staff' (staff observed it).")
-        source = "client"
-
-    client_ref = _text(raw, "client_ref", errors, max_len=200)
-
-    race = _list(raw, "race_ethnicity", errors)
-    unknown_codes = [c for c in race if c not in RACE_CODES]
-    if unknown_codes:
-        errors.add("race_ethnicity", f"Unknown codes: {', '.join(unknown_codes)}.")
-    non_answers = [c for c in race if c in RACE_NON_ANSWERS]
-    if non_answers and (len(non_answers) > 1 or any(c in RACE_CATEGORIES for c in race)):
-        errors.add(
-            "race_ethnicity",
-            "“Client doesn't know”, “prefers not to answer” and “data not collected” cannot be combined with other answers.",
-        )
-
-    language = _text(raw, "language", errors, max_len=40)
-    age_band = _text(raw, "age_band", errors, max_len=10)
-    if age_band and age_band not in AGE_BANDS:
-        errors.add("age_band", f"Use one of: {', '.join(AGE_BANDS)}.")
-    zip_code = _text(raw, "zip", errors, max_len=10)
-    if zip_code and not ZIP.match(zip_code):
-        errors.add("zip", "Use a 5-digit ZIP code.")
-
-    importance = raw.get("client_importance")
-    if importance in (None, ""):
-        importance = None
-    else:
-        try:
-            if isinstance(importance, bool) or isinstance(importance, float):
-                raise ValueError
-            importance = int(importance)
-            if not 1 <= importance <= 5:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.add("client_importance", "Use a whole number from 1 (not much) to 5 (very much).")
-            importance = None
-
-    root_cause = _text(raw, "client_root_cause", errors, max_len=5000)
-    wants = parse_bool(raw.get("wants_involvement"), "wants_involvement", errors)
-    consent = parse_bool(raw.get("story_consent"), "story_consent", errors)
-    external_id = _text(raw, "external_id", errors, max_len=100)
-
+    errors = Errors()
+    ctx = ParseContext(on or today(), lookup or _lookup)
+    values = {f.name: PARSERS[f.kind](raw, f, errors, ctx) for f in fields.FIELDS}
     if errors:
         raise ValidationFailed(dict(errors))
-    return ConcernInput(
-        program=program,
-        tags=tags,
-        summary=summary,
-        narrative=narrative,
-        occurred_on=occurred_on,
-        source=source,
-        client_ref=client_ref,
-        race_ethnicity=sorted(set(race), key=list(RACE_CODES).index),
-        language=language,
-        age_band=age_band,
-        zip=zip_code,
-        client_importance=importance,
-        client_root_cause=root_cause,
-        wants_involvement=wants,
-        story_consent=consent,
-        external_id=external_id,
-    )
+    return ConcernInput(**values)
 
 
 def _apply(concern: Concern, data: ConcernInput, on: date) -> None:
-    concern.program = data.program
-    concern.tags = data.tags
-    concern.summary = data.summary
-    concern.narrative = data.narrative
-    concern.occurred_on = data.occurred_on
-    concern.source = data.source
+    for f in fields.FIELDS:
+        if f.stored:
+            setattr(concern, f.name, getattr(data, f.name))
     if data.client_ref:
         concern.client_key = client_key(data.client_ref)
-    concern.race_ethnicity = data.race_ethnicity
-    concern.language = data.language
-    concern.age_band = data.age_band
-    concern.zip = data.zip
-    concern.client_importance = data.client_importance
-    concern.client_root_cause = data.client_root_cause
-    concern.wants_involvement = data.wants_involvement
     if data.story_consent and not concern.has_story_consent:
         concern.story_consent_on = on
         concern.story_consent_revoked_on = None
@@ -451,9 +396,6 @@ def open_deletion_request(concern: Concern) -> ConcernDeletionRequest | None:
 
 def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDeletionRequest:
     """The author asks a director to delete their concern; directors hear about it in their inbox."""
-    from caseflow.models import UserRole
-    from caseflow.notifications.services import notify
-
     if concern.author_id != actor.id or concern.is_deleted:
         raise DomainError("Only the person who logged a concern can ask for it to be deleted.", field="reason")
     if open_deletion_request(concern) is not None:
@@ -480,8 +422,6 @@ def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDelet
 
 def decline_deletion(actor: User, concern: Concern) -> ConcernDeletionRequest:
     """A director keeps the concern; the author hears so, with a link to it."""
-    from caseflow.notifications.services import notify
-
     request = _close_requests(actor, concern, "declined")
     if request is None:
         raise DomainError("There is no open request to delete this concern.", field="reason")

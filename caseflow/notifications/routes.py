@@ -2,11 +2,11 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import require
 from caseflow.extensions import db
 from caseflow.models import Notification
 from caseflow.notifications import services
+from caseflow.web import EmptyForm
 
 bp = Blueprint("notifications", __name__)
 

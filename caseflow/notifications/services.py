@@ -6,8 +6,9 @@ import re
 
 from sqlalchemy import func, select, update
 
+from caseflow.accounts.permissions import can
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, CampaignEvidence, Concern, Notification, User
+from caseflow.models import STEP_LABELS, Campaign, CampaignEvidence, Concern, Notification, User, UserRole
 from caseflow.models.base import utcnow
 
 
@@ -61,7 +62,6 @@ def target(user: User, notification: Notification) -> str:
 
     Links stored before the caseworker views existed pointed at the organizers' workspace; they are
     sent to the read-only campaign page, or to the follow-up itself, for people who cannot edit."""
-    from caseflow.accounts.permissions import can
 
     link = notification.link or ""
     if not link.startswith("/") or link.startswith("//") or "\\" in link:
@@ -92,8 +92,6 @@ def mark_all_read(user: User) -> None:
 
 
 def organizers() -> list[int]:
-    from caseflow.models import UserRole
-
     return list(
         db.session.scalars(
             select(User.id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "organizer", User.active)
@@ -101,68 +99,8 @@ def organizers() -> list[int]:
     )
 
 
-def evidence_authors(campaign_id: int) -> list[int]:
-    """The caseworkers whose concerns are this campaign's evidence."""
-    return list(
-        db.session.scalars(
-            select(Concern.author_id)
-            .distinct()
-            .join(CampaignEvidence, CampaignEvidence.concern_id == Concern.id)
-            .where(CampaignEvidence.campaign_id == campaign_id)
-        )
-    )
-
-
-def close_the_loop(event: str, campaign, **details) -> None:
-    """Campaign hook: tell the people who logged the evidence what their concerns became.
-
-    One campaign's news reaches each person as one notification per day: a busy afternoon of
-    moves updates the morning's row instead of filling the inbox with near-identical ones."""
-    from caseflow.concerns.routes import and_join
-    from caseflow.dates import today
-
-    if event == "follow_up_created":
-        _tell_follow_up_owner(campaign, details.get("follow_up"), details.get("actor"))
-        return
-    link = f"/campaigns/{campaign.id}/about"
-    subject = f"The concerns you logged ({and_join(_tag_names(campaign)) or 'several issues'})"
-    if event == "created":
-        message = f"{subject} are now the campaign “{campaign.title}”."
-    elif event == "step_moved":
-        message = f"{subject} are the campaign “{campaign.title}”, which moved to {STEP_LABELS.get(campaign.step, campaign.step)}."
-    elif event == "status_changed":
-        message = f"The campaign “{campaign.title}”, built on concerns you logged, is now {campaign.status}."
-    else:
-        return
-    key = f"campaign:{campaign.id}:day:{today().isoformat()}"
-    notify(evidence_authors(campaign.id), "campaign", message, link, key, merge=True)
-
-
-def _tell_follow_up_owner(campaign, follow_up, actor) -> None:
-    if follow_up is None or follow_up.owner_id is None or (actor is not None and actor.id == follow_up.owner_id):
-        return
-    due = f", due {follow_up.due_on.isoformat()}" if follow_up.due_on else ""
-    notify(
-        [follow_up.owner_id],
-        "follow_up",
-        f"A follow-up for the campaign “{campaign.title}” is yours{due}: {follow_up.description}",
-        f"/follow-ups/{follow_up.id}",
-        f"follow_up:{follow_up.id}:assigned",
-    )
-
-
-def _tag_names(campaign) -> list[str]:
-    from caseflow.models import Tag
-    from caseflow.patterns.keys import PatternKey
-
-    slugs = {PatternKey.parse(k).tag for k in campaign.pattern_keys if PatternKey.parse(k)}
-    return sorted(db.session.scalars(select(Tag.name).where(Tag.slug.in_(slugs)))) if slugs else []
-
-
 def what_my_concerns_became(user: User) -> list[dict]:
     """For a caseworker's home: each campaign built on their concerns, with how many of theirs."""
-    from caseflow.models import Campaign
-
     rows = db.session.execute(
         select(Campaign.id, Campaign.title, Campaign.step, Campaign.status, func.count(CampaignEvidence.concern_id))
         .join(CampaignEvidence, CampaignEvidence.campaign_id == Campaign.id)

@@ -8,19 +8,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow import charts
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
-from caseflow.concerns.csvio import neutralise
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, JobRun, QuarterlySummary
+from caseflow.models import STEP_LABELS, QuarterlySummary
 from caseflow.reflection import self_assessment, services
 from caseflow.reflection.forms import BuildForm, CommentaryForm, SignOffForm, self_assessment_form
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import today_quarter
-from caseflow.web import form_errors_from
+from caseflow.web import form_errors_from, neutralise
 
 bp = Blueprint("reflection", __name__)
 
@@ -300,44 +298,3 @@ def self_assessment_page():
         overall=overall,
         respondents=self_assessment.respondents(q.label),
     ), status
-
-
-@bp.route("/admin/jobs")
-@require("admin.jobs")
-def jobs():
-    from caseflow.scheduler import describe_jobs
-
-    runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(50)).all()
-    return render_template(
-        "reflection/jobs.html",
-        jobs=describe_jobs(current_app),
-        runs=runs,
-        timezone=current_app.config["TIMEZONE"],
-        run_form=EmptyForm(),
-    )
-
-
-@bp.post("/admin/jobs/<job_id>/run")
-@require("admin.jobs")
-def run_job_now(job_id: str):
-    """Run one scheduled job now, as `flask jobs run` does: synchronously, recorded as a job run
-    (slot "manual") and in the audit log. The jobs are idempotent, so a second click is harmless."""
-    from caseflow import jobs as job_functions
-
-    work = job_functions.WORK.get(job_id)
-    if work is None:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        flash("The form expired; reload the page and press Run now again.", "error")
-        return redirect(url_for("reflection.jobs"))
-    # The job commits in its own session; end this request's transaction first (on SQLite it holds
-    # the write lock the job needs).
-    db.session.commit()
-    run = job_functions.run_job(current_app._get_current_object(), job_id, None, work)
-    record("job.run", current_user, object_type="job_runs", object_id=run.id, job=job_id, status=run.status)
-    db.session.commit()
-    if run.status == "success":
-        flash(f"{job_id} ran: {run.details or 'done'}.", "success")
-    else:
-        flash(f"{job_id} failed; the error is in the run below.", "error")
-    return redirect(url_for("reflection.jobs"))

@@ -1,0 +1,138 @@
+"""The campaign's vocabulary and field rules: one set of rules for the web forms and the API.
+
+Each table maps a field to its rule (caseflow/campaigns/fields.py); the verbs parse with them and
+add the cross-field rules below. Names of steps and statuses live here too, for messages and pages.
+"""
+
+from __future__ import annotations
+
+from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text
+from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
+from caseflow.models.campaign_steps import (
+    ACTION_KINDS,
+    ACTOR_KINDS,
+    ADVISORY_DECISIONS,
+    CLOSE_AS,
+    GATED_STEPS,
+    REVIEW_DECISIONS,
+    STRATEGY_QUESTIONS,
+    CampaignLearning,
+    CampaignStrategy,
+    CampaignVision,
+)
+from caseflow.web import MAX_DATABASE_ID
+
+STEP_NAMES = {s: STEP_LABELS[s].split(" — ")[0] for s in STEPS}
+STATUS_LABELS = {"active": "Active", "paused": "Paused", "won": "Won", "lost": "Lost", "closed": "Closed"}
+CLOSE_STATUS = {"won": "won", "lost": "lost", "merged": "closed"}
+MAX_ID = MAX_DATABASE_ID
+
+TEXT = 5000
+LEARNING_RULES = {
+    "problem_statement": Text(TEXT, required=True),
+    "affected": Text(TEXT),
+    "root_causes": Text(TEXT),
+    "data_sources": Text(TEXT),
+    "constituent_views": Text(TEXT),
+}
+VISION_RULES = {
+    "statement": Text(TEXT, required=True),
+    "co_authors": Text(2000),
+    "constituent_co_authors": Int(0, 9999, default=0),
+}
+STRATEGY_RULES = {
+    "goal_long": Text(TEXT),
+    "goal_intermediate": Text(TEXT),
+    "goal_short": Text(TEXT),
+    "demands": Text(TEXT),
+    "primary_targets": Text(2000),
+    "secondary_targets": Text(2000),
+    "tactics": Text(TEXT),
+    "timeline": Text(TEXT),
+    **{name: Text(TEXT) for name in STRATEGY_QUESTIONS},
+}
+ACTOR_RULES = {
+    "name": Text(200, required=True),
+    "kind": Choice(tuple(ACTOR_KINDS), message="Choose target, ally, opponent or neutral."),
+    "influence": Int(1, 5, required=True),
+    "position": Int(-2, 2, required=True),
+    "notes": Text(2000),
+}
+MEASURE_RULES = {
+    "indicator": Text(200, required=True),
+    "unit": Text(40),
+    "baseline": Number(),
+    "target": Number(),
+    "current_value": Number(),
+    "disaggregated_by": Text(200),
+}
+ACTION_RULES = {
+    "kind": Choice(tuple(ACTION_KINDS)),
+    "occurred_on": Day(required=True),
+    "title": Text(200, required=True),
+    "staff_participants": Int(default=0),
+    "constituent_participants": Int(default=0),
+    "new_leaders": Int(default=0),
+    "target_reached": Text(300),
+    "outcome": Text(TEXT),
+    "takeaways": Text(TEXT),
+}
+FOLLOW_UP_RULES = {
+    "description": Text(500, required=True),
+    "owner_id": Int(1, MAX_ID, required=True),
+    "due_on": Day(required=False, future_days=3650),
+    "action_id": Int(1, MAX_ID),
+}
+ADVISORY_RULES = {
+    "for_step": Choice(GATED_STEPS, message="Choose strategy or action."),
+    "decided_on": Day(required=True),
+    "members_present": Text(2000, required=True),
+    "constituents_present": Int(default=0),
+    "decision": Choice(tuple(ADVISORY_DECISIONS), message="Choose approve or return."),
+    "notes": Text(TEXT),
+}
+REVIEW_RULES = {
+    "period_start": Day(required=True),
+    "period_end": Day(required=True),
+    "against_goals": Text(TEXT, required=True),
+    "learned": Text(TEXT, required=True),
+    "constituents_assessment": Text(TEXT),
+    "service_quality_effect": Text(TEXT),
+    "decision": Choice(tuple(REVIEW_DECISIONS), message="Choose continue, revisit or close."),
+    "revisit_step": Choice(STEPS, required=False, message="Choose one of the six steps."),
+    "close_as": Choice(tuple(CLOSE_AS), required=False, message="Choose won, lost or merged."),
+    "decision_note": Text(2000),
+}
+MOVE_RULES = {
+    "step": Choice(STEPS, message="Choose one of the six steps: " + ", ".join(STEPS) + "."),
+    "note": Text(2000, required=True),
+}
+STATUS_RULES = {
+    "status": Choice(CAMPAIGN_STATUSES, message="Choose active, paused, won, lost or closed."),
+    "closing_summary": Text(TEXT),
+}
+
+MEASURE_VALUE_RULES = {"current_value": Number()}
+
+# The one-per-campaign artifacts: their model and rules.
+ARTIFACTS = {
+    "learning": (CampaignLearning, LEARNING_RULES),
+    "vision": (CampaignVision, VISION_RULES),
+    "strategy": (CampaignStrategy, STRATEGY_RULES),
+}
+
+
+# --- Cross-field rules that need nothing but the data (each tolerates a field that failed: None) --
+
+
+def strategy_has_a_goal(data, errors: Errors) -> None:
+    if all(data[g] == "" for g in ("goal_long", "goal_intermediate", "goal_short")):
+        errors.add("goal_short", "Write at least one goal (long-term, intermediate or short-term).")
+
+
+def leaders_among_constituents(data, errors: Errors) -> None:
+    if data["new_leaders"] is not None and data["constituent_participants"] is not None:
+        if data["new_leaders"] > data["constituent_participants"]:
+            errors.add(
+                "new_leaders", "New leaders are counted among the constituent participants: use at most that many."
+            )
