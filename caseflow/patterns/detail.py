@@ -79,11 +79,14 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
         weeks = [(d, disclosure.cell(t)) for d, t in weekly]
     else:
         weeks = [(d, Cell(t.count, min_cell=disclosure.min_cell)) for d, t in weekly]
+    matching = key.conditions(settings.start, settings.as_of)
     breakdowns = [
         (
             facet,
             _breakdown(
-                engine.breakdown(key, settings, facet), disclosure, protected=about_people or facet.about_people
+                engine.breakdown(key, settings, facet, matching),
+                disclosure,
+                protected=about_people or facet.about_people,
             ),
         )
         for facet in FACETS
@@ -101,7 +104,6 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
     rows_hidden = disclosure.protected and (pattern is None or about_people)
     detail = PatternDetail(key, settings, disclosure, pattern, weeks, breakdowns, gap, related, rows_hidden)
     if not rows_hidden:
-        matching = key.conditions(settings.start, settings.as_of)
         detail.examples = list(
             db.session.scalars(
                 select(Concern).where(*matching).order_by(Concern.occurred_on.desc(), Concern.id.desc()).limit(EXAMPLES)

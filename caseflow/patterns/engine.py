@@ -645,10 +645,12 @@ def week_counts(key: PatternKey, settings: PatternSettings) -> list[tuple[date, 
     return [(settings.start + timedelta(days=7 * i), rows.get(i, Tally())) for i in range(weeks)]
 
 
-def breakdown(key: PatternKey, settings: PatternSettings, facet: Facet) -> list[tuple[str, Tally]]:
+def breakdown(
+    key: PatternKey, settings: PatternSettings, facet: Facet, matching: list | None = None
+) -> list[tuple[str, Tally]]:
     """Counts in the window by one facet's values, as people read them (a program's name, a ZIP),
     with their record-key sums, largest first. A tag's breakdown is read from the rollups; a finer
-    key's from the concerns."""
+    key's from the concerns (`matching`: its window's conditions, when the caller has them)."""
     if key.facet is None:
         d = PatternDay
         query = (
@@ -661,7 +663,7 @@ def breakdown(key: PatternKey, settings: PatternSettings, facet: Facet) -> list[
         value, grouped = _value_expression(facet.grouping)
         query = (
             select(value, func.count(), func.sum(Concern.record_key))
-            .where(*key.conditions(settings.start, settings.as_of), *(c.is_not(None) for c in grouped))
+            .where(*(matching or key.conditions(settings.start, settings.as_of)), *(c.is_not(None) for c in grouped))
             .group_by(*grouped)
         )
     rows = db.session.execute(query).all()
