@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from caseflow.dates import now, today
 from caseflow.extensions import db
+from caseflow.measures.demo import demo_measure
 from caseflow.models import (
     AdvisoryDecision,
     Campaign,
     CampaignAction,
     CampaignLearning,
-    CampaignMeasure,
     CampaignPattern,
     CampaignStrategy,
     CampaignVision,
@@ -236,17 +236,7 @@ def _heat(lead: User, carmen: User, kwame: User) -> Campaign:
         ("Heat complaints per 1,000 units in 11226", "complaints", 48, 15, 37, "building; ZIP"),
         ("Tenants active in building committees", "tenants", 0, 60, 34, "language; building"),
     ):
-        db.session.add(
-            CampaignMeasure(
-                campaign_id=c.id,
-                indicator=indicator,
-                unit=unit,
-                baseline=baseline,
-                target=target,
-                current_value=current,
-                disaggregated_by=by,
-            )
-        )
+        demo_measure(c, indicator, unit, baseline, target, current, by)
     members = "Seven members: five tenants, one caseworker, the organizer"
     _decision(c, lead, "strategy", 110, "approve", members, 5)
     _decision(
@@ -410,17 +400,7 @@ def _benefits(lead: User, carmen: User, kwame: User) -> Campaign:
         ("Median days to a benefits decision", "days", 94, 30, 88, "language; program"),
         ("Applications with lost documents", "%", 22, 5, None, "language"),
     ):
-        db.session.add(
-            CampaignMeasure(
-                campaign_id=c.id,
-                indicator=indicator,
-                unit=unit,
-                baseline=baseline,
-                target=target,
-                current_value=current,
-                disaggregated_by=by,
-            )
-        )
+        demo_measure(c, indicator, unit, baseline, target, current, by)
     members = "Six members: four pantry clients, one caseworker, the organizer"
     _decision(c, lead, "strategy", 170, "approve", members, 4)
     _decision(c, lead, "action", 140, "approve", members, 4)
@@ -561,17 +541,7 @@ def _wages(lead: User, carmen: User) -> Campaign:
             q_challenges="Retaliation; workers moving on.",
         )
     )
-    db.session.add(
-        CampaignMeasure(
-            campaign_id=c.id,
-            indicator="Back wages recovered",
-            unit="USD",
-            baseline=0,
-            target=250000,
-            current_value=310000,
-            disaggregated_by="agency; language",
-        )
-    )
+    demo_measure(c, "Back wages recovered", "USD", 0, 250000, 310000, "agency; language")
     _moves(
         c,
         lead,
