@@ -234,7 +234,8 @@ def report_csv(quarter: str):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in report.csv_rows(stored):
-        writer.writerow([neutralise("" if v is None else v) for v in row])
+        # numbers cannot be formulas: only text is neutralised (a change of -4 stays a number)
+        writer.writerow(["" if v is None else v if isinstance(v, int | float) else neutralise(v) for v in row])
     record("summary.export", current_user, stored, table="progress report csv")
     db.session.commit()
     return Response(

@@ -109,7 +109,10 @@ def create_measure(actor: User, raw: Mapping[str, Any], *, strict: bool = False)
     from caseflow.measures import derived
 
     errors = Errors()
-    data = parse(raw, MEASURE_RULES, today=today(), strict=strict, errors=errors)
+    computed = isinstance(raw.get("derived"), str) and raw.get("derived") in derived.DERIVED
+    # for a computed measure, what Caseflow computes decides the unit, direction and frequency
+    rules = {k: r for k, r in MEASURE_RULES.items() if not (computed and k in ("unit", "direction", "frequency"))}
+    data = parse(raw, rules, today=today(), strict=strict, errors=errors)
     data["breakdowns"] = _dimensions(raw, errors)
     data["counts_people"] = _flag(raw, "counts_people", errors, strict)
     kind = raw.get("derived") or ""
