@@ -25,7 +25,8 @@ from sqlalchemy import Integer, and_, cast, func, select
 
 from caseflow.equity.policy import Tally
 from caseflow.extensions import db
-from caseflow.models import RACE_CATEGORIES, Campaign, CampaignEvidence, Concern, PatternDay, Program, RaceDay, Tag
+from caseflow.models import RACE_CATEGORIES, Campaign, CampaignEvidence, Concern, PatternDay, RaceDay, Tag
+from caseflow.patterns.facets import NO_VALUE
 from caseflow.sqlutil import day_number, month_index, utc_date
 
 
@@ -56,19 +57,20 @@ def _quarter_index(day_column):
 
 
 def _pattern(param: str):
+    """The pattern key, its tag's id and the facet value as the rollups store it (None: unknown)."""
     from caseflow.patterns.keys import PatternKey
 
     key = PatternKey.parse(param or "")
     if key is None:
-        return None, None, None, None
+        return None, None, None
     tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == key.tag))
-    program_id = db.session.scalar(select(Program.id).where(Program.slug == key.program)) if key.program else 0
-    return key, tag_id, program_id, key.zip or ""
+    value = key.stored_value() if key.facet_name else NO_VALUE
+    return key, tag_id, value
 
 
 def concerns_per_month(param: str, campaign_id: int | None, start: date, end: date) -> list[Row]:
-    key, tag_id, program_id, zip_code = _pattern(param)
-    if key is None or tag_id is None or program_id is None:
+    key, tag_id, value = _pattern(param)
+    if key is None or tag_id is None or value is None:
         return []
     m = month_index(PatternDay.day).label("m")
     rows = db.session.execute(
@@ -76,8 +78,7 @@ def concerns_per_month(param: str, campaign_id: int | None, start: date, end: da
         .where(
             PatternDay.grouping == key.grouping,
             PatternDay.tag_id == tag_id,
-            PatternDay.program_id == program_id,
-            PatternDay.zip == zip_code,
+            PatternDay.value == value,
             PatternDay.day >= start,
             PatternDay.day <= end,
         )
@@ -91,7 +92,7 @@ def concerns_per_month(param: str, campaign_id: int | None, start: date, end: da
         Row(month_start(i), "all", "", float(found.get(i, Tally()).count), found.get(i, Tally()))
         for i in range(min(found, default=last + 1), last + 1)
     ]
-    if key.grouping == "tag":
+    if key.facet_name is None:
         m = month_index(RaceDay.day).label("m")
         by_race = db.session.execute(
             select(m, RaceDay.code, func.sum(RaceDay.concerns), func.sum(RaceDay.key_sum))
@@ -182,6 +183,14 @@ def median_days_to_campaign(param: str, campaign_id: int | None, start: date, en
     return [Row(quarter_start(int(i)), "all", "", round(float(v), 1)) for i, v in rows]
 
 
+def _about_people(param: str) -> bool:
+    """A pattern within a facet that describes people (ZIP, language, age band): its counts are protected."""
+    from caseflow.patterns.keys import PatternKey
+
+    key = PatternKey.parse(param or "")
+    return bool(key and key.about_people)
+
+
 @dataclass(frozen=True)
 class Derived:
     key: str
@@ -215,7 +224,7 @@ DERIVED: dict[str, Derived] = {
             needs_param=True,
             dimensions=("race_ethnicity",),
             people=lambda param: True,
-            whole_is_people=lambda param: "/zip:" in (param or ""),
+            whole_is_people=_about_people,
         ),
         Derived(
             "race_collected_share",
@@ -248,8 +257,8 @@ def check(kind, param) -> str | None:
     if not isinstance(param, str) or len(param) > 120:
         return "Give the pattern key as text (at most 120 characters)."
     if DERIVED[kind].needs_param:
-        key, tag_id, program_id, _ = _pattern(param.strip())
-        if key is None or tag_id is None or program_id is None:
+        key, tag_id, value = _pattern(param.strip())
+        if key is None or tag_id is None or value is None:
             return "Give a pattern key of a tag that exists, like tag:no-heat or tag:no-heat/zip:11226."
     return None
 

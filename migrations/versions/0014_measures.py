@@ -6,7 +6,7 @@ saved), and its "disaggregated by" text is kept word for word in the measure's d
 into breakdown dimensions where it names one. Nothing is lost; the downgrade puts it back.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012b
 Create Date: 2026-11-29 06:30:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0012b"
 branch_labels = None
 depends_on = None
 
