@@ -81,14 +81,20 @@ def _dimensions(raw: Mapping[str, Any], errors: Errors) -> str:
 
 
 # Words in a free-text "broken down by" label, and the dimension each names.
-_DIMENSION_WORDS = (("race", "race_ethnicity"), ("ethnic", "race_ethnicity"), ("zip", "zip"), ("program", "program"))
-_DIMENSION_WORDS += (("language", "language"), ("age", "age_band"))
+_DIMENSION_WORDS = (
+    (re.compile(r"\brace"), "race_ethnicity"),
+    (re.compile(r"\bethnic"), "race_ethnicity"),
+    (re.compile(r"\bzip"), "zip"),
+    (re.compile(r"\bprogram"), "program"),
+    (re.compile(r"\blanguage"), "language"),
+    (re.compile(r"\bage\b"), "age_band"),  # not the "age" in "language"
+)
 
 
 def dimensions_named(label: str) -> str:
     """ "ZIP; race and ethnicity" → "race_ethnicity,zip" (words that name no dimension are left out)."""
     text = (label or "").lower()
-    found = {dimension for word, dimension in _DIMENSION_WORDS if word in text}
+    found = {dimension for word, dimension in _DIMENSION_WORDS if word.search(text)}
     return ",".join(d for d in DIMENSIONS if d in found)
 
 

@@ -11,6 +11,7 @@ Create Date: 2026-11-29 06:30:00
 
 """
 
+import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -23,12 +24,12 @@ depends_on = None
 
 # Words in the old free-text "disaggregated by" label, and the dimension each names.
 WORDS = (
-    ("race", "race_ethnicity"),
-    ("ethnic", "race_ethnicity"),
-    ("zip", "zip"),
-    ("program", "program"),
-    ("language", "language"),
-    ("age", "age_band"),
+    (r"\brace", "race_ethnicity"),
+    (r"\bethnic", "race_ethnicity"),
+    (r"\bzip", "zip"),
+    (r"\bprogram", "program"),
+    (r"\blanguage", "language"),
+    (r"\bage\b", "age_band"),  # not the "age" in "language"
 )
 MIGRATED_NOTE = "The current value recorded before measures kept a history (carried over by migration 0014)."
 
@@ -37,19 +38,18 @@ def _dimensions(label: str) -> str:
     text = (label or "").lower()
     found = []
     for word, dimension in WORDS:
-        if word in text and dimension not in found:
+        if re.search(word, text) and dimension not in found:
             found.append(dimension)
     return ",".join(found)
 
 
-def _day(value):
+def _instant(value) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite hands raw SQL a string)."""
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.date()
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def upgrade():
@@ -187,18 +187,28 @@ def upgrade():
                 )
             )
             by_name[name] = conn.execute(sa.text("SELECT id FROM measures WHERE name = :n"), {"n": name}).scalar_one()
+        else:
+            label = row.disaggregated_by or ""
+            definition = conn.execute(
+                sa.text("SELECT definition FROM measures WHERE id = :id"), {"id": by_name[name]}
+            ).scalar_one()
+            if label and f"Disaggregated by: {label}." not in definition:  # another campaign's own words
+                conn.execute(
+                    sa.text("UPDATE measures SET definition = :d WHERE id = :id"),
+                    {"d": f"{definition} Campaign {row.campaign_id}: disaggregated by {label}.", "id": by_name[name]},
+                )
         measure_id = by_name[name]
         conn.execute(
             sa.text("UPDATE campaign_measures SET measure_id = :m WHERE id = :id"), {"m": measure_id, "id": row.id}
         )
         if row.current_value is not None:
-            saved = row.updated_at or row.created_at or now
+            saved = _instant(row.updated_at or row.created_at) or now
             conn.execute(
                 values.insert().values(
                     measure_id=measure_id,
                     scope=f"c{row.campaign_id}",
                     campaign_id=row.campaign_id,
-                    observed_on=_day(saved),
+                    observed_on=saved.date(),
                     dimension="all",
                     group_code="",
                     value=row.current_value,
@@ -234,12 +244,20 @@ def downgrade():
         batch.add_column(sa.Column("current_value", sa.Double(), nullable=True))
         batch.add_column(sa.Column("disaggregated_by", sa.String(length=200), nullable=True))
     conn = op.get_bind()
+    # The old free-text label comes back from the definition where the upgrade kept it word for word.
+    for measure_id, definition, breakdowns in conn.execute(
+        sa.text("SELECT id, definition, breakdowns FROM measures")
+    ).all():
+        found = re.search(r"Disaggregated by: (.*)\.$", definition or "")
+        conn.execute(
+            sa.text("UPDATE campaign_measures SET disaggregated_by = :label WHERE measure_id = :id"),
+            {"label": found.group(1) if found else (breakdowns or "").replace(",", "; "), "id": measure_id},
+        )
     conn.execute(
         sa.text(
             "UPDATE campaign_measures SET "
             "indicator = (SELECT name FROM measures WHERE measures.id = campaign_measures.measure_id), "
             "unit = (SELECT unit FROM measures WHERE measures.id = campaign_measures.measure_id), "
-            "disaggregated_by = (SELECT breakdowns FROM measures WHERE measures.id = campaign_measures.measure_id), "
             "current_value = (SELECT v.value FROM measure_values v WHERE v.measure_id = campaign_measures.measure_id "
             "AND v.campaign_id = campaign_measures.campaign_id AND v.dimension = 'all' "
             "ORDER BY v.observed_on DESC, v.revision DESC LIMIT 1)"
