@@ -446,7 +446,12 @@ PATHS["/api/v1/campaigns/{campaign_id}/actions"] = {
 
 # --- Common measures and their dated values ------------------------------------------------------
 MEASURE_DIMENSIONS = ["race_ethnicity", "zip", "program", "language", "age_band"]
-MEASURE_ID = {"name": "measure_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+MEASURE_ID = {
+    "name": "measure_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
 NULLABLE_NUMBER = {"type": "number", "nullable": True}
 SCHEMAS["Measure"] = {
     "type": "object",
