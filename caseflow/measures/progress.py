@@ -82,6 +82,18 @@ class Progress:
                 return p
         return None
 
+    def series(self) -> list[tuple[str, list[float | None]]]:
+        """One line per group for the chart: a shown value, None where it is shown as "<11", and
+        NaN where nothing was entered for that date (a gap, not a hidden number)."""
+        lines = []
+        for code, label in self.groups:
+            values = []
+            for on in self.dates:
+                point = self.value_at(code, on)
+                values.append(float("nan") if point is None else point.value)
+            lines.append((label, values))
+        return lines
+
     @property
     def latest(self) -> Point | None:
         return self.totals[-1] if self.totals else None

@@ -80,10 +80,7 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
     disclosure = for_viewer()
     p = progress.progress(measure, campaign_id, disclosure, dimension=request.args.get("by"))
     labels = [d.isoformat() for d in p.dates]
-    series = [
-        (label, [(pt.value if (pt := p.value_at(code, d)) else float("nan")) for d in p.dates])
-        for code, label in p.groups
-    ]
+    series = p.series()
     references = []
     if p.pick is not None:
         if p.pick.baseline is not None:
