@@ -281,6 +281,9 @@ def test_the_measure_page_shows_the_gap_narrowing_with_baseline_and_target(
     enter_series(measure, organizer, campaign)
     db.session.commit()
     login_as("caseworker")  # any staff reads measures
+    library = html(client.get("/measures/"))
+    assert HEAT in library and f'href="/measures/{measure.id}?campaign={campaign.id}">Heat is a right</a>' in library
+    assert "Add a measure to the library" not in library  # a caseworker reads; organizers and directors add
     page = html(client.get(f"/measures/{measure.id}?campaign={campaign.id}"))
     verdict = re.sub(r"\s+", " ", re.search(r'id="gap-verdict">(.*?)</p>', page, re.S).group(1))
     assert "was 18 on 2025-12-31 and is 3 on 2026-09-30" in verdict and ">narrowing<" in verdict

@@ -34,10 +34,7 @@ def _measure_or_404(measure_id: int) -> Measure:
 @bp.get("/")
 @require("measure.read")
 def index():
-    rows = []
-    for m in services.library():
-        used = services.campaigns_using(m)
-        rows.append({"measure": m, "campaigns": [c for c, _ in used]})
+    rows = [{"measure": m, "campaigns": used} for m, used in services.library_with_campaigns()]
     return render_template("measures/index.html", rows=rows, dimensions=DIMENSIONS)
 
 

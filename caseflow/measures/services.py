@@ -155,6 +155,19 @@ def library() -> list[Measure]:
     return list(db.session.scalars(select(Measure).order_by(func.lower(Measure.name))))
 
 
+def library_with_campaigns() -> list[tuple[Measure, list[Campaign]]]:
+    """The library, each measure with the campaigns that track it (two queries, whatever the size)."""
+    measures = library()
+    using: dict[int, list[Campaign]] = {m.id: [] for m in measures}
+    for measure_id, campaign in db.session.execute(
+        select(CampaignMeasure.measure_id, Campaign)
+        .join(Campaign, Campaign.id == CampaignMeasure.campaign_id)
+        .order_by(Campaign.title)
+    ):
+        using.setdefault(measure_id, []).append(campaign)
+    return [(m, using[m.id]) for m in measures]
+
+
 def campaigns_using(measure: Measure) -> list[tuple[Campaign, CampaignMeasure]]:
     rows = db.session.execute(
         select(Campaign, CampaignMeasure)
