@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from caseflow.dates import now, today
 from caseflow.extensions import db
-from caseflow.measures.demo import demo_measure
 from caseflow.models import (
     AdvisoryDecision,
     Campaign,
@@ -231,12 +230,6 @@ def _heat(lead: User, carmen: User, kwame: User) -> Campaign:
             "turnover in the committees.",
         )
     )
-    for indicator, unit, baseline, target, current, by in (
-        ("Median days from heat complaint to inspection", "days", 21, 2, 9, "ZIP; race and ethnicity"),
-        ("Heat complaints per 1,000 units in 11226", "complaints", 48, 15, 37, "building; ZIP"),
-        ("Tenants active in building committees", "tenants", 0, 60, 34, "language; building"),
-    ):
-        demo_measure(c, indicator, unit, baseline, target, current, by)
     members = "Seven members: five tenants, one caseworker, the organizer"
     _decision(c, lead, "strategy", 110, "approve", members, 5)
     _decision(
@@ -396,11 +389,6 @@ def _benefits(lead: User, carmen: User, kwame: User) -> Campaign:
             q_challenges="A long budget process; clients who cannot take time off to testify.",
         )
     )
-    for indicator, unit, baseline, target, current, by in (
-        ("Median days to a benefits decision", "days", 94, 30, 88, "language; program"),
-        ("Applications with lost documents", "%", 22, 5, None, "language"),
-    ):
-        demo_measure(c, indicator, unit, baseline, target, current, by)
     members = "Six members: four pantry clients, one caseworker, the organizer"
     _decision(c, lead, "strategy", 170, "approve", members, 4)
     _decision(c, lead, "action", 140, "approve", members, 4)
@@ -541,7 +529,6 @@ def _wages(lead: User, carmen: User) -> Campaign:
             q_challenges="Retaliation; workers moving on.",
         )
     )
-    demo_measure(c, "Back wages recovered", "USD", 0, 250000, 310000, "agency; language")
     _moves(
         c,
         lead,

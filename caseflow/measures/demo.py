@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from caseflow.dates import today
 from caseflow.extensions import db
-from caseflow.measures import services
+from caseflow.measures import derived, services
 from caseflow.models import Campaign, CampaignMeasure, Measure, MeasureValue
 from caseflow.models.measure import scope_key
-from caseflow.reflection.quarters import Quarter
 
 HEAT = "Median days from heat complaint to inspection"
 BENEFITS = "Median days to a benefits decision"
@@ -49,14 +47,27 @@ DEFINITIONS = {
 SOURCES = {HEAT: "City 311 heat complaints matched to our intake", BENEFITS: "Our benefits enrollment case files"}
 
 
+# Each demo campaign's measures: (name, unit, baseline, target, value at the last quarter's end, breakdown).
+CAMPAIGN_MEASURES = {
+    "Heat is a right: Flatbush winter repairs": [
+        (HEAT, "days", 21, 2, 9, "ZIP; race and ethnicity"),
+        ("Heat complaints per 1,000 units in 11226", "complaints", 48, 15, 37, "building; ZIP"),
+        ("Tenants active in building committees", "tenants", 0, 60, 34, "language; building"),
+    ],
+    "Benefits without the wait": [
+        (BENEFITS, "days", 94, 30, 88, "language; program"),
+        ("Applications with lost documents", "%", 22, 5, None, "language"),
+    ],
+    "Pay what's owed: Sunset Park warehouse wage theft": [
+        ("Back wages recovered", "USD", 0, 250000, 310000, "agency; language"),
+    ],
+}
+
+
 def _quarter_ends() -> list[date]:
-    start_month = current_app.config["FISCAL_YEAR_START_MONTH"]
-    q = Quarter.containing(today(), start_month).previous()
-    ends = []
-    for _ in range(6):
-        ends.append(q.end)
-        q = q.previous()
-    return ends[::-1]
+    """The last days of the six full quarters before today's, oldest first (fiscal quarters)."""
+    current = (today().year * 12 + today().month - 1 - derived.fy_offset()) // 3
+    return [derived.quarter_start(q + 1) - timedelta(days=1) for q in range(current - 6, current)]
 
 
 def _library(name: str, unit: str, baseline, target, by: str, author_id: int | None) -> Measure:
@@ -121,7 +132,12 @@ def demo_measure(campaign: Campaign, name: str, unit: str, baseline, target, cur
 
 
 def seed_measures(author) -> None:
-    """The measures Caseflow computes from its own data, in the library for everyone to see."""
+    """The demo campaigns' measures, and the ones Caseflow computes from its own data."""
+    for title, rows in CAMPAIGN_MEASURES.items():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.title == title))
+        if campaign is not None:
+            for row in rows:
+                demo_measure(campaign, *row)
     for kind, name, param in (
         ("race_collected_share", "Share of concerns with race/ethnicity collected", ""),
         ("median_days_to_campaign", "Median days from concern to campaign", ""),

@@ -40,7 +40,7 @@ class Row:
     denominator: Tally | None = None
 
 
-def _fy_offset() -> int:
+def fy_offset() -> int:
     return current_app.config.get("FISCAL_YEAR_START_MONTH", 1) - 1
 
 
@@ -49,11 +49,11 @@ def month_start(index: int) -> date:
 
 
 def quarter_start(index: int) -> date:
-    return month_start(index * 3 + _fy_offset())
+    return month_start(index * 3 + fy_offset())
 
 
 def _quarter_index(day_column):
-    return (month_index(day_column) - _fy_offset()) // 3
+    return (month_index(day_column) - fy_offset()) // 3
 
 
 def _pattern(param: str):
