@@ -162,11 +162,18 @@ def test_the_form_and_the_api_answer_409_for_a_repeat_and_write_nothing(
     assert api.status_code == 409 and "observed_on" in api.get_json()["errors"]
     assert db.session.scalar(select(func.count()).select_from(MeasureValue)) == 1
 
-    fixed = client.post(f"/measures/{measure.id}/values", data=form | {"campaign": str(campaign.id), "corrects": "y"})
+    assert 'name="revision" type="hidden" value="1"' in html(page)  # the revision the person was shown
+    # Someone else corrects it meanwhile: the correction sent from the page is refused, not stacked.
+    enter(measure, organizer, "2026-09-30", 31, "black", campaign=campaign, corrects="yes")
+    db.session.commit()
+    corrected = form | {"campaign": str(campaign.id), "corrects": "y"}
+    stale = client.post(f"/measures/{measure.id}/values", data=corrected | {"revision": "1"})
+    assert stale.status_code == 409 and "Someone corrected this value since you read it (now 31" in html(stale)
+    fixed = client.post(f"/measures/{measure.id}/values", data=corrected | {"revision": "2"})
     assert fixed.status_code == 302
     page = html(client.get(fixed.headers["Location"]))
-    assert "Correction recorded" in page and "2 (correction)" in page
-    assert db.session.scalar(select(func.count()).select_from(MeasureValue)) == 2
+    assert "Correction recorded" in page and "3 (correction)" in page
+    assert db.session.scalar(select(func.count()).select_from(MeasureValue)) == 3
 
 
 def test_bad_value_re_renders_with_what_was_typed_and_the_message_at_the_field(client, db, clock, heat, login_as):

@@ -158,6 +158,10 @@ def add_value(measure_id: int):
     except DomainError as e:
         db.session.rollback()
         add_missing_errors(form, {e.field or "value": [e.message]})
+        if isinstance(e, services.AlreadyRecorded):
+            # a correction sent from this page corrects what the person has now been shown, and a
+            # later correction by someone else in between is a 409 again, never a silent replacement
+            form.revision.data = str(e.revision)
         return render_detail(
             measure, campaign_id if campaign_id in {c.id for c, _ in used} else None, used, form=form, status=e.status
         )

@@ -47,8 +47,9 @@ class AlreadyRecorded(DomainError):
 
     status = 409
 
-    def __init__(self, message: str, field: str = "observed_on"):
+    def __init__(self, message: str, field: str = "observed_on", revision: int | None = None):
         super().__init__(message, field=field)
+        self.revision = revision  # the revision now current: a correction made after reading it names it
 
 
 # --- Reading a few kinds of input --------------------------------------------------------------
@@ -311,7 +312,8 @@ def conflict(measure: Measure, data: Mapping[str, Any]) -> DomainError | None:
         return AlreadyRecorded(
             f"A value for {group_label(data['dimension'], data['group'])} on {data['observed_on'].isoformat()} is "
             f"already recorded ({current.value:g}). To change it, record a correction: the old value stays in "
-            "the history."
+            "the history.",
+            revision=current.revision,
         )
     if current is None and data["corrects"]:
         return DomainError("There is no value for this date and group to correct.", field="corrects")
@@ -319,6 +321,7 @@ def conflict(measure: Measure, data: Mapping[str, Any]) -> DomainError | None:
         return AlreadyRecorded(
             f"Someone corrected this value since you read it (now {current.value:g}, revision {current.revision}).",
             field="revision",
+            revision=current.revision,
         )
     return None
 
