@@ -464,3 +464,24 @@ def test_api_library_and_values(client, db, clock, heat, token_for):
     assert [(i["value"], i["numerator"], i["denominator"]) for i in listed["items"]] == [(0.25, 3, 12)]
     assert client.get(url, headers=organizer).get_json()["items"] == []  # organisation-wide: nothing yet
     assert client.get("/api/v1/measures/999/values", headers=organizer).status_code == 404
+
+
+def test_the_series_chart_draws_each_group_with_its_gaps_hidden_cells_and_reference_lines():
+    from caseflow.charts import series_chart
+
+    svg = str(
+        series_chart(
+            ["2026-03-31", "2026-06-30", "2026-09-30"],
+            [("Black <b>", [30, None, 10]), ("White", [12, float("nan"), 7])],
+            "Days to inspection",
+            references=[("Baseline 21", 21), ("Target 2", 2)],
+        )
+    )
+    assert svg.count('<polyline class="line series-') == 0  # every line is broken in the middle
+    assert svg.count('class="dot series-0"') == 2 and svg.count('class="dot series-1"') == 2
+    assert svg.count('class="ref ref-') == 2 and "Baseline 21" in svg and "Target 2" in svg
+    assert "Black &lt;b&gt;: 2026-03-31 30, 2026-06-30 &lt;11, 2026-09-30 10" in svg  # the description
+    assert "White: 2026-03-31 12, 2026-06-30 no value, 2026-09-30 7" in svg
+    assert "<b>" not in svg and "style=" not in svg
+    joined = str(series_chart(["a", "b"], [("All", [3, 4])], "t"))
+    assert joined.count('<polyline class="line series-0"') == 1

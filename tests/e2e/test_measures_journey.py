@@ -73,6 +73,8 @@ def test_director_sees_the_gap_narrowing_and_downloads_the_progress_report(
     expect(section).to_contain_text(HEAT)
     expect(section).to_contain_text("narrowing")
     check_a11y(page, "measures-summary-section")
+    section.scroll_into_view_if_needed()
+    screenshot(page, "measures-summary-section", full_page=False)
     with page.expect_download() as download:
         section.get_by_role("link", name="PDF").click()
     pdf = Path(download.value.path()).read_bytes()
