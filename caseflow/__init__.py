@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.campaigns.routes import bp as campaigns_bp
     from caseflow.concerns.routes import bp as concerns_bp
     from caseflow.health import bp as health_bp
+    from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp
     from caseflow.reflection.routes import bp as reflection_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
         patterns_bp,
         campaigns_bp,
         following_bp,
+        measures_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

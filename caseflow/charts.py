@@ -25,7 +25,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["bar_chart", "line_chart", "paired_bar_chart", "power_map", "trend_chart"]
+__all__ = ["bar_chart", "line_chart", "paired_bar_chart", "power_map", "series_chart", "trend_chart"]
 
 WIDTH = 640
 ACTOR_KINDS = ("target", "ally", "opponent", "neutral")
@@ -392,6 +392,95 @@ def trend_chart(
         chart_id=chart_id,
         height=180,
     )
+
+
+def series_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    title: str,
+    *,
+    references: Sequence[tuple[str, float]] = (),
+    y_label: str = "",
+    value_format: str = "{:,g}",
+    suppressed_label: str = "<11",
+    chart_id: str | None = None,
+) -> Markup:
+    """Several lines over the same x labels (one per group), with a legend, and optional
+    horizontal reference lines (``("Baseline 21", 21.0)``), dashed and named at their right end.
+    ``None`` leaves a gap in a line and is listed as ``suppressed_label`` in the description."""
+    if not labels or not series:
+        return _empty(title, chart_id, "series")
+    per_row = 3
+    legend_rows = math.ceil(len(series) / per_row)
+    left, right, top, bottom = 56, 92, 16 + legend_rows * 18, 34
+    height = 250 + legend_rows * 18
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    base = top + plot_h
+    numbers_ = [float(v) for _, values in series for v in values if _is_number(v)]
+    numbers_ += [float(v) for _, v in references if _is_number(v)]
+    y_top, ticks = _ticks(max(numbers_, default=0.0))
+    n = len(labels)
+
+    def px(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
+
+    def py(v: float) -> float:
+        return base - min(max(v, 0.0), y_top) / y_top * plot_h
+
+    body: list[str] = []
+    summary: list[str] = []
+    for t in ticks:
+        y = py(t)
+        body.append(f'<line class="grid" x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}"/>')
+        body.append(_text(left - 6, y + 4, _tick_label(t), cls="tick", anchor="end"))
+    body.append(f'<line class="axis" x1="{left}" y1="{_num(base)}" x2="{left + plot_w}" y2="{_num(base)}"/>')
+    body.append(f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{_num(base)}"/>')
+    if y_label:
+        mid = top + plot_h / 2
+        body.append(_text(14, mid, y_label, cls="axis-label", anchor="middle", transform=f"rotate(-90 14 {_num(mid)})"))
+    for k, (name, value) in enumerate(references):
+        if not _is_number(value):
+            continue
+        y = py(float(value))
+        body.append(f'<line class="ref ref-{k % 2}" x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}"/>')
+        body.append(_label(name, 14, x=left + plot_w + 4, y=y + 4, anchor="start", cls="ref-label"))
+        summary.append(f"{name}: {_fmt(value, value_format)}")
+    for k, (name, values) in enumerate(series):
+        cls = f"series-{k % 6}"
+        col, row = k % per_row, k // per_row
+        lx, ly = left + col * (plot_w / per_row), 12 + row * 18
+        body.append(f'<rect class="swatch {cls}" x="{_num(lx)}" y="{_num(ly - 9)}" width="10" height="10"/>')
+        body.append(_label(name, 26, x=lx + 14, y=ly, anchor="start", cls="legend"))
+        segment: list[str] = []
+        segments: list[list[str]] = []
+        said = []
+        for i, value in enumerate(values[:n]):
+            if _is_number(value):
+                x, y = px(i), py(float(value))
+                segment.append(f"{_num(x)},{_num(y)}")
+                text = _fmt(value, value_format)
+                body.append(
+                    f'<circle class="dot {cls}" cx="{_num(x)}" cy="{_num(y)}" r="3">'
+                    f"<title>{escape(f'{name}, {labels[i]}: {text}')}</title></circle>"
+                )
+            else:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                text = suppressed_label if value is None else "no value"
+            said.append(f"{labels[i]} {text}")
+        if segment:
+            segments.append(segment)
+        for seg in segments:
+            if len(seg) > 1:
+                body.append(f'<polyline class="line {cls}" points="{" ".join(seg)}"/>')
+        summary.append(f"{name}: " + ", ".join(said))
+    for i in sorted({0, n // 2, n - 1}):
+        anchor = "middle" if n == 1 else "start" if i == 0 else "end" if i == n - 1 else "middle"
+        body.append(_label(labels[i], 20, x=px(i), y=base + 18, anchor=anchor, cls="tick"))
+    parts = _open(title, "; ".join(summary) + ".", height, chart_id, "series")
+    parts.extend(body)
+    return _close(parts)
 
 
 # --- power map -----------------------------------------------------------------------------------

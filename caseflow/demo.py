@@ -79,6 +79,9 @@ def seed(concern_count: int = 3000) -> list[User]:
 
     seed_concerns(users, programs, tags, concern_count)
     seed_campaigns(users, programs, tags)
+    from caseflow.measures.demo import seed_measures
+
+    seed_measures(next(u for u in users if u.has_role("director")))
     seed_reflection(users)
     return users
 

@@ -12,6 +12,7 @@ NAV = [
     ("patterns.index", "Patterns", "pattern.read"),
     ("patterns.equity", "Equity", "pattern.read"),
     ("campaigns.board", "Campaigns", "campaign.read"),
+    ("measures.index", "Measures", "measure.read"),
     ("reflection.summaries", "Quarterly summaries", "summary.read"),
     ("reflection.self_assessment_page", "Self-assessment", "self_assessment.take"),
     ("concerns.import_page", "Import", "concern.import"),

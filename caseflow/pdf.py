@@ -99,6 +99,11 @@ class Document:
     def _rule(self, y: float, x0: float = MARGIN, x1: float = PAGE_W - MARGIN, grey: float = 0.6) -> None:
         self.pages[-1].append(b"%.2f G 0.5 w %.2f %.2f m %.2f %.2f l S 0 G" % (grey, x0, y, x1, y))
 
+    def new_page(self) -> None:
+        """Start the next content on a fresh page (a report's section per page)."""
+        if self.pages[-1]:
+            self._new_page()
+
     def heading(self, text: str, size: float = 13) -> None:
         self._room(size * 3.2)  # never a heading alone at the foot of a page
         self.y -= size * 0.6

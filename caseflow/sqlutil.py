@@ -88,3 +88,44 @@ def _list_agg_default(element, compiler, **kw):
 def _list_agg_pg(element, compiler, **kw):
     (arg,) = list(element.clauses)
     return f"string_agg({compiler.process(arg, **kw)}, ',')"
+
+
+class month_index(FunctionElement):
+    """Months since year 0 for a DATE column (year * 12 + month - 1): buckets months, and quarters
+    by integer division, the same way on both engines."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(month_index)
+def _month_index_default(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    column = compiler.process(arg, **kw)
+    return f"(CAST(strftime('%Y', {column}) AS INTEGER) * 12 + CAST(strftime('%m', {column}) AS INTEGER) - 1)"
+
+
+@compiles(month_index, "postgresql")
+def _month_index_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    column = compiler.process(arg, **kw)
+    return f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
+
+
+class utc_date(FunctionElement):
+    """The UTC calendar date of a timestamp column, as a DATE."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date)
+def _utc_date_default(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"date({compiler.process(arg, **kw)})"
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"CAST(({compiler.process(arg, **kw)}) AT TIME ZONE 'UTC' AS DATE)"

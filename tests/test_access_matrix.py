@@ -55,7 +55,16 @@ def world(db, taxonomy, make_user, make_concern):
     """One of every object a URL can name, owned by users other than the one asking."""
     from caseflow.accounts.services import create_token
     from caseflow.dates import today
-    from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, Notification, PowerActor
+    from caseflow.models import (
+        Campaign,
+        CampaignAction,
+        CampaignMeasure,
+        FollowUp,
+        Measure,
+        MeasureValue,
+        Notification,
+        PowerActor,
+    )
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter
 
@@ -77,9 +86,15 @@ def world(db, taxonomy, make_user, make_concern):
     _db.session.add(campaign)
     _db.session.flush()
     actor = PowerActor(campaign_id=campaign.id, name="Housing commissioner", kind="target", influence=5, position=-1)
-    measure = CampaignMeasure(campaign_id=campaign.id, indicator="Open heat complaints", baseline=40, target=10)
+    measure = Measure(name="Open heat complaints", breakdowns="race_ethnicity", counts_people=True)
+    _db.session.add(measure)
+    _db.session.flush()
+    pick = CampaignMeasure(campaign_id=campaign.id, measure_id=measure.id, baseline=40, target=10)
+    value = MeasureValue(
+        measure_id=measure.id, observed_on=today(), dimension="race_ethnicity", group_code="black", value=7
+    )
     action = CampaignAction(campaign_id=campaign.id, kind="meeting", occurred_on=today(), title="Tenant meeting")
-    _db.session.add_all([actor, measure, action])
+    _db.session.add_all([actor, pick, value, action])
     _db.session.flush()
     follow_up = FollowUp(campaign_id=campaign.id, action_id=action.id, description="Call", owner_id=lead.id)
     _db.session.add(follow_up)
@@ -370,7 +385,6 @@ CAMPAIGN_WRITES = [
     "actors",
     "actors/{actor_id}/delete",
     "measures",
-    "measures/{measure_id}",
     "actions",
     "follow-ups",
     "follow-ups/{follow_up_id}/done",

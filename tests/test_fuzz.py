@@ -143,7 +143,15 @@ def assert_escaped(response) -> None:
 def fuzz_world(db, taxonomy, make_user, make_concern):
     from caseflow.accounts.services import create_token
     from caseflow.dates import today
-    from caseflow.models import Campaign, CampaignAction, CampaignMeasure, FollowUp, Notification, PowerActor
+    from caseflow.models import (
+        Campaign,
+        CampaignAction,
+        CampaignMeasure,
+        FollowUp,
+        Measure,
+        Notification,
+        PowerActor,
+    )
     from caseflow.reflection.services import ensure_summary
     from caseflow.reflection.summary import today_quarter
 
@@ -154,9 +162,12 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
     _db.session.add(campaign)
     _db.session.flush()
     actor = PowerActor(campaign_id=campaign.id, name="Commissioner", kind="target", influence=5, position=-1)
-    measure = CampaignMeasure(campaign_id=campaign.id, indicator="Open heat complaints")
+    measure = Measure(name="Open heat complaints", breakdowns="race_ethnicity,zip")
+    _db.session.add(measure)
+    _db.session.flush()
+    pick = CampaignMeasure(campaign_id=campaign.id, measure_id=measure.id)
     action = CampaignAction(campaign_id=campaign.id, kind="meeting", occurred_on=today(), title="Meeting")
-    _db.session.add_all([actor, measure, action])
+    _db.session.add_all([actor, pick, action])
     _db.session.flush()
     follow_up = FollowUp(campaign_id=campaign.id, description="Call", owner_id=lead.id)
     _db.session.add(follow_up)
@@ -411,14 +422,23 @@ FORM_CASES = [
         "organizer",
         "/campaigns/{campaign_id}/measures",
         f"{C}:MeasureForm:measure",
-        {"measure-version": "1", "measure-indicator": "Complaints"},
+        {"measure-version": "1", "measure-measure_id": "{measure_id}"},
     ),
     FormCase(
-        "campaigns.update_measure",
-        "organizer",
-        "/campaigns/{campaign_id}/measures/{measure_id}",
-        f"{C}:MeasureValueForm:measure{{measure_id}}",
+        "measures.new",
+        "director",
+        "/measures/new",
+        "caseflow.measures.forms:MeasureForm",
+        {"name": "Days to repair", "direction": "lower", "frequency": "quarterly"},
     ),
+    FormCase(
+        "measures.add_value",
+        "organizer",
+        "/measures/{measure_id}/values",
+        "caseflow.measures.forms:ValueForm",
+        {"observed_on": "{today}", "value": "12"},
+    ),
+    FormCase("measures.import_page", "organizer", "/measures/import", "upload", success="import"),
     FormCase(
         "campaigns.log_action",
         "organizer",
@@ -702,6 +722,24 @@ API_CASES = [
     ApiCase("api.tags", "caseworker", "GET", "/api/v1/tags", {}, ("x",)),
     ApiCase("api.campaign_get", "director", "GET", "/api/v1/campaigns/{campaign_id}", {}, ("x",)),
     ApiCase("api.summary_get", "director", "GET", "/api/v1/summaries/{fuzz}", {}, ()),
+    ApiCase(
+        "api.measures_create",
+        "director",
+        "POST",
+        "/api/v1/measures",
+        {"name": "Days to repair", "direction": "lower", "frequency": "quarterly"},
+        ("name", "definition", "unit", "direction", "data_source", "frequency", "breakdowns", "counts_people"),
+    ),
+    ApiCase("api.measures_list", "caseworker", "GET", "/api/v1/measures", {}, ("x",)),
+    ApiCase(
+        "api.measure_values_create",
+        "organizer",
+        "POST",
+        "/api/v1/measures/{measure_id}/values",
+        {"observed_on": "2026-01-10", "value": 12},
+        ("observed_on", "campaign", "dimension", "group", "value", "numerator", "denominator", "corrects"),
+    ),
+    ApiCase("api.measure_values", "caseworker", "GET", "/api/v1/measures/{measure_id}/values", {}, ("campaign",)),
 ]
 
 

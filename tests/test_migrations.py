@@ -179,4 +179,81 @@ def test_upgrading_a_database_that_holds_concerns_keeps_them_and_builds_consiste
             assert conn.execute(text("SELECT count(*) FROM concerns")).scalar() == 30
             assert conn.execute(text("SELECT count(*) FROM pattern_days")).scalar() > 0
             assert check(conn) == []
+
+
+def test_migration_0014_carries_campaign_measures_into_the_library_and_back(empty_database_url):
+    """Each old campaign measure becomes a library measure (one per indicator), its current value a
+    dated value, its "disaggregated by" text kept word for word; the downgrade puts them back."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0012b")
+        conn = _db.session
+        stamp = {"at": "2026-05-04 15:00:00"}
+        for title in ("Heat", "Benefits"):
+            conn.execute(
+                text(
+                    "INSERT INTO campaigns (title, issue_statement, status, step, closing_summary, version, "
+                    "created_at, updated_at) VALUES (:t, '', 'active', 'strategy', '', 1, :at, :at)"
+                ),
+                stamp | {"t": title},
+            )
+        for campaign, indicator, unit, baseline, target, current, by in (
+            (1, "Median days to inspection", "days", 21, 2, 9, "ZIP; race and ethnicity"),
+            (1, "Tenants in committees", "tenants", 0, 60, None, "language; building"),
+            (2, "Median days to inspection", "days", 30, 5, 12.5, ""),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO campaign_measures (campaign_id, indicator, unit, baseline, target, current_value, "
+                    "disaggregated_by, created_at, updated_at) VALUES (:c, :i, :u, :b, :t, :v, :d, :at, :at)"
+                ),
+                stamp | {"c": campaign, "i": indicator, "u": unit, "b": baseline, "t": target, "v": current, "d": by},
+            )
+        conn.commit()
+
+        upgrade()
+        measures = conn.execute(
+            text("SELECT name, unit, direction, breakdowns, definition FROM measures ORDER BY name")
+        ).all()
+        assert [m[:4] for m in measures] == [
+            ("Median days to inspection", "days", "lower", "race_ethnicity,zip"),
+            ("Tenants in committees", "tenants", "higher", "language"),
+        ]
+        assert "Disaggregated by: language; building." in measures[1][4]  # "building" is not lost
+        picks = conn.execute(
+            text(
+                "SELECT p.campaign_id, m.name, p.baseline, p.target FROM campaign_measures p "
+                "JOIN measures m ON m.id = p.measure_id ORDER BY p.id"
+            )
+        ).all()
+        assert picks == [
+            (1, "Median days to inspection", 21, 2),
+            (1, "Tenants in committees", 0, 60),
+            (2, "Median days to inspection", 30, 5),
+        ]
+        values = conn.execute(
+            text("SELECT campaign_id, scope, observed_on, dimension, value FROM measure_values ORDER BY campaign_id")
+        ).all()
+        assert [(v[0], v[1], str(v[2]), v[3], v[4]) for v in values] == [
+            (1, "c1", "2026-05-04", "all", 9),
+            (2, "c2", "2026-05-04", "all", 12.5),
+        ]
+        conn.commit()
+
+        downgrade(revision="0012b")
+        back = conn.execute(
+            text(
+                "SELECT campaign_id, indicator, unit, current_value, disaggregated_by FROM campaign_measures ORDER BY id"
+            )
+        ).all()
+        assert back == [
+            (1, "Median days to inspection", "days", 9, "ZIP; race and ethnicity"),
+            (1, "Tenants in committees", "tenants", None, "language; building"),
+            (2, "Median days to inspection", "days", 12.5, "ZIP; race and ethnicity"),
+        ]
+        conn.commit()
         _db.engine.dispose()

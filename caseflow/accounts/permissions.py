@@ -25,6 +25,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "campaign.follow",
             "follow_up.own",
             "notification.read",
+            "measure.read",
         }
     ),
     "organizer": frozenset(
@@ -41,6 +42,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "pattern.manage",
             "campaign.read",
             "campaign.edit",
+            "measure.read",
+            "measure.manage",
+            "measure.record",
             "self_assessment.take",
             "campaign.follow",
             "follow_up.own",
@@ -62,6 +66,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "follow_up.own",
             "summary.read",
             "summary.sign_off",
+            "measure.read",
+            "measure.manage",
+            "measure.record",
             "self_assessment.take",
             "notification.read",
         }

@@ -1,6 +1,6 @@
 """/api/v1: the JSON API of INTERFACES.md. Each module adds its endpoints to the blueprint."""
 
-from caseflow.api import campaigns, concerns, openapi, patterns, summaries, taxonomy  # noqa: F401  (register routes)
+from caseflow.api import campaigns, concerns, measures, openapi, patterns, summaries, taxonomy  # noqa: F401  (register routes)
 from caseflow.api.blueprint import bp
 
 __all__ = ["bp"]

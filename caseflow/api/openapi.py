@@ -444,6 +444,143 @@ PATHS["/api/v1/campaigns/{campaign_id}/actions"] = {
 }
 
 
+# --- Common measures and their dated values ------------------------------------------------------
+MEASURE_DIMENSIONS = ["race_ethnicity", "zip", "program", "language", "age_band"]
+MEASURE_ID = {
+    "name": "measure_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+NULLABLE_NUMBER = {"type": "number", "nullable": True}
+SCHEMAS["Measure"] = {
+    "type": "object",
+    "required": ["id", "name", "unit", "direction", "frequency", "breakdowns", "counts_people"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "definition": {"type": "string"},
+        "unit": {"type": "string"},
+        "direction": {"type": "string", "enum": ["lower", "higher"], "description": "Which way is better"},
+        "data_source": {"type": "string"},
+        "frequency": {"type": "string", "enum": ["monthly", "quarterly", "yearly"]},
+        "breakdowns": {"type": "array", "items": {"type": "string", "enum": MEASURE_DIMENSIONS}},
+        "counts_people": {"type": "boolean", "description": "Counts go through the disclosure policy"},
+        "derived": {**NULLABLE_TEXT, "description": "What Caseflow computes, or null when values are entered"},
+        "derived_param": NULLABLE_TEXT,
+    },
+}
+SCHEMAS["MeasureNew"] = {
+    "type": "object",
+    "required": ["name", "direction", "frequency"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Unique in the library"},
+        "definition": {"type": "string", "maxLength": 5000},
+        "unit": {"type": "string", "maxLength": 40},
+        "direction": {"type": "string", "enum": ["lower", "higher"]},
+        "data_source": {"type": "string", "maxLength": 300},
+        "frequency": {"type": "string", "enum": ["monthly", "quarterly", "yearly"]},
+        "breakdowns": {"type": "array", "items": {"type": "string", "enum": MEASURE_DIMENSIONS}},
+        "counts_people": {"type": "boolean", "default": False},
+        "derived": {
+            "type": "string",
+            "enum": ["concerns_per_month", "race_collected_share", "median_days_to_campaign"],
+            "description": "Let Caseflow compute it from its own data",
+        },
+        "derived_param": {"type": "string", "maxLength": 120, "description": "A pattern key, for concerns_per_month"},
+    },
+}
+SCHEMAS["MeasureValue"] = {
+    "type": "object",
+    "required": ["observed_on", "dimension", "group", "value", "revision"],
+    "properties": {
+        "id": {"type": "integer", "nullable": True, "description": "null for a value Caseflow computes"},
+        "measure_id": {"type": "integer"},
+        "campaign_id": {"type": "integer", "nullable": True},
+        "observed_on": {"type": "string", "format": "date"},
+        "dimension": {"type": "string", "enum": ["all", *MEASURE_DIMENSIONS]},
+        "group": {"type": "string", "description": '"" for everyone'},
+        "value": {
+            **NULLABLE_NUMBER,
+            "description": "For a measure that counts people and a caller without record access: the "
+            'published value, or null where shown as "<11"',
+        },
+        "numerator": NULLABLE_NUMBER,
+        "denominator": NULLABLE_NUMBER,
+        "source_note": {"type": "string"},
+        "revision": {"type": "integer", "description": "1, then 2, 3… for corrections (history is kept)"},
+        "corrects_id": {"type": "integer", "nullable": True},
+    },
+}
+SCHEMAS["MeasureValueNew"] = {
+    "type": "object",
+    "required": ["observed_on"],
+    "properties": {
+        "observed_on": {"type": "string", "format": "date", "description": "Not in the future"},
+        "campaign": {"type": "integer", "description": "A campaign tracking this measure; omit for organisation-wide"},
+        "dimension": {"type": "string", "enum": ["all", *MEASURE_DIMENSIONS], "default": "all"},
+        "group": {"type": "string", "maxLength": 60, "description": "A code of the dimension; omit for everyone"},
+        "value": {"type": "number", "description": "Or give numerator and denominator"},
+        "numerator": {"type": "number", "minimum": 0},
+        "denominator": {"type": "number", "exclusiveMinimum": True, "minimum": 0},
+        "source_note": {"type": "string", "maxLength": 500},
+        "corrects": {"type": "boolean", "default": False, "description": "Required to replace a recorded value"},
+        "revision": {"type": "integer", "description": "With corrects: the revision you correct (stale: 409)"},
+    },
+}
+SCHEMAS["MeasureValueList"] = {
+    "type": "object",
+    "required": ["measure", "items"],
+    "properties": {
+        "measure": {"$ref": "#/components/schemas/Measure"},
+        "campaign_id": {"type": "integer", "nullable": True},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/MeasureValue"}},
+    },
+}
+PATHS["/api/v1/measures"] = {
+    "get": {
+        "summary": "The library of common measures (any staff)",
+        "operationId": "list_measures",
+        "responses": {"200": _json(_list_of("Measure")), **COMMON_ERRORS},
+    },
+    "post": {
+        "summary": "Add a measure to the library (organizer, director)",
+        "operationId": "create_measure",
+        "requestBody": _body("MeasureNew"),
+        "responses": {"201": _json({"$ref": "#/components/schemas/Measure"}, "Created"), **WRITE_ERRORS},
+    },
+}
+PATHS["/api/v1/measures/{measure_id}/values"] = {
+    "get": {
+        "summary": "A measure's current values per date and group, organisation-wide or for one campaign",
+        "operationId": "list_measure_values",
+        "parameters": [
+            MEASURE_ID,
+            _query("campaign", {"type": "integer", "minimum": 1}, "A campaign's id; omit for organisation-wide"),
+        ],
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/MeasureValueList"}),
+            "400": NUL_IN_QUERY,
+            "422": _error("Invalid campaign"),
+            **NOT_FOUND,
+            **COMMON_ERRORS,
+        },
+    },
+    "post": {
+        "summary": "Record a dated value (organizer, director); the same date and group again is 409 unless it corrects",
+        "operationId": "create_measure_value",
+        "parameters": [MEASURE_ID],
+        "requestBody": _body("MeasureValueNew"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/MeasureValue"}, "Created"),
+            "409": _error("Already recorded for this date and group (send corrects: true), or a stale revision"),
+            **NOT_FOUND,
+            **WRITE_ERRORS,
+        },
+    },
+}
+
+
 def document() -> dict:
     return {
         "openapi": "3.0.3",

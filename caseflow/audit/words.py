@@ -175,7 +175,16 @@ SENTENCES: dict[str, Describe] = {
     "campaign.actor.create": _campaign_event("added an actor to the power map of {campaign}"),
     "campaign.actor.delete": _campaign_event("removed an actor from the power map of {campaign}"),
     "campaign.measure.create": _campaign_event("added a measure to {campaign}"),
-    "campaign.measure.update": _campaign_event("updated a measure of {campaign}"),
+    "campaign.measure.update": _campaign_event("updated a measure of {campaign}"),  # before migration 0014
+    "measure.create": lambda e, d, n: f"added the measure “{d.get('name', '#' + e.object_id)}” to the library",
+    "measure.value.create": lambda e, d, n: (
+        f"recorded a value of measure #{e.object_id} for {d.get('on', '?')} ({d.get('group', '')})"
+    ),
+    "measure.value.correct": lambda e, d, n: (
+        f"corrected the value of measure #{e.object_id} for {d.get('on', '?')} ({d.get('group', '')}); "
+        f"revision {d.get('revision', '?')}, the earlier one kept"
+    ),
+    "measure.import": lambda e, d, n: f"imported {_count(d.get('created'), 'measure value')} from a CSV file",
     "campaign.action.create": _campaign_event("logged an organizing action for {campaign}"),
     "campaign.follow_up.create": _campaign_event("added a follow-up to {campaign}"),
     "campaign.follow_up.done": _campaign_event("marked a follow-up of {campaign} done"),

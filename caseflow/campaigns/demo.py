@@ -21,7 +21,6 @@ from caseflow.models import (
     Campaign,
     CampaignAction,
     CampaignLearning,
-    CampaignMeasure,
     CampaignPattern,
     CampaignStrategy,
     CampaignVision,
@@ -231,22 +230,6 @@ def _heat(lead: User, carmen: User, kwame: User) -> Campaign:
             "turnover in the committees.",
         )
     )
-    for indicator, unit, baseline, target, current, by in (
-        ("Median days from heat complaint to inspection", "days", 21, 2, 9, "ZIP; race and ethnicity"),
-        ("Heat complaints per 1,000 units in 11226", "complaints", 48, 15, 37, "building; ZIP"),
-        ("Tenants active in building committees", "tenants", 0, 60, 34, "language; building"),
-    ):
-        db.session.add(
-            CampaignMeasure(
-                campaign_id=c.id,
-                indicator=indicator,
-                unit=unit,
-                baseline=baseline,
-                target=target,
-                current_value=current,
-                disaggregated_by=by,
-            )
-        )
     members = "Seven members: five tenants, one caseworker, the organizer"
     _decision(c, lead, "strategy", 110, "approve", members, 5)
     _decision(
@@ -406,21 +389,6 @@ def _benefits(lead: User, carmen: User, kwame: User) -> Campaign:
             q_challenges="A long budget process; clients who cannot take time off to testify.",
         )
     )
-    for indicator, unit, baseline, target, current, by in (
-        ("Median days to a benefits decision", "days", 94, 30, 88, "language; program"),
-        ("Applications with lost documents", "%", 22, 5, None, "language"),
-    ):
-        db.session.add(
-            CampaignMeasure(
-                campaign_id=c.id,
-                indicator=indicator,
-                unit=unit,
-                baseline=baseline,
-                target=target,
-                current_value=current,
-                disaggregated_by=by,
-            )
-        )
     members = "Six members: four pantry clients, one caseworker, the organizer"
     _decision(c, lead, "strategy", 170, "approve", members, 4)
     _decision(c, lead, "action", 140, "approve", members, 4)
@@ -559,17 +527,6 @@ def _wages(lead: User, carmen: User) -> Campaign:
             q_disparities="Unpaid hours by language and agency.",
             q_levers="The department's enforcement unit; press.",
             q_challenges="Retaliation; workers moving on.",
-        )
-    )
-    db.session.add(
-        CampaignMeasure(
-            campaign_id=c.id,
-            indicator="Back wages recovered",
-            unit="USD",
-            baseline=0,
-            target=250000,
-            current_value=310000,
-            disaggregated_by="agency; language",
         )
     )
     _moves(

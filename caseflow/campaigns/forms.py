@@ -103,20 +103,16 @@ class StrategyForm(CampaignForm):
 
 
 class MeasureForm(CampaignForm):
-    indicator = StringField(
-        "Indicator", description="Required. What we count, e.g. median days to a benefits decision."
+    measure_id = SelectField(
+        "Measure from the library",
+        choices=[("", "Choose…")],
+        validate_choice=False,
+        description="Required. A measure missing from the library? Add it on the Measures page first.",
     )
-    unit = StringField("Unit", description="e.g. days, %, households.")
     baseline = StringField("Baseline", render_kw=DECIMAL)
+    baseline_on = StringField("Baseline date", render_kw=DATE)
     target = StringField("Target", render_kw=DECIMAL)
-    current_value = StringField("Current value", render_kw=DECIMAL)
-    disaggregated_by = StringField(
-        "Disaggregated by", description="e.g. race and ethnicity, language, ZIP — to see whether disparities shrink."
-    )
-
-
-class MeasureValueForm(CampaignForm):
-    current_value = StringField("Current value", render_kw=DECIMAL)
+    target_on = StringField("Target date", render_kw=DATE)
 
 
 class ActionForm(CampaignForm):

@@ -19,7 +19,6 @@ from caseflow.campaigns.forms import (
     FollowUpForm,
     LearningForm,
     MeasureForm,
-    MeasureValueForm,
     MoveForm,
     ReviewForm,
     StatusForm,
@@ -27,8 +26,11 @@ from caseflow.campaigns.forms import (
     VersionForm,
     VisionForm,
 )
+from caseflow.equity.policy import for_viewer
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
+from caseflow.measures import progress as measure_progress
+from caseflow.measures import services as measure_services
 from caseflow.models import STEP_LABELS, STEPS, Campaign
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
@@ -38,7 +40,6 @@ from caseflow.models.campaign_steps import (
     POSITIONS,
     REVIEW_DECISIONS,
     STRATEGY_QUESTIONS,
-    CampaignMeasure,
     FollowUp,
     PowerActor,
 )
@@ -127,6 +128,8 @@ def _prepare(campaign: Campaign, forms: dict[str, CampaignForm]) -> None:
         form.action_id.choices = [("", "None (general follow-up)")] + [
             (str(a.id), f"{a.occurred_on.isoformat()} · {a.title}") for a in services.actions(campaign)
         ]
+    if "measure" in forms:
+        forms["measure"].measure_id.choices = [("", "Choose…")] + measure_services.unpicked_choices(campaign.id)
 
 
 def _render(
@@ -137,7 +140,6 @@ def _render(
     status: int = 200,
     conflict: str | None = None,
     notice: str | None = None,
-    measure_forms: dict[int, MeasureValueForm] | None = None,
 ):
     forms = _fresh_forms(campaign, page)
     forms.update(bound or {})
@@ -197,19 +199,9 @@ def _render(
     elif page == "vision":
         context["vision"] = services.artifact(campaign, "vision")
     elif page == "strategy":
-        rows = services.measures(campaign)
-        value_forms = {}
-        for m in rows:
-            form = (measure_forms or {}).get(m.id) or MeasureValueForm(formdata=None, prefix=f"measure{m.id}")
-            if form.version.data in (None, ""):
-                form.version.data = str(campaign.version)
-                if form.current_value.data is None:
-                    form.current_value.data = "" if m.current_value is None else f"{m.current_value:g}"
-            value_forms[m.id] = form
         context |= {
             "strategy": services.artifact(campaign, "strategy"),
-            "measures": rows,
-            "measure_forms": value_forms,
+            "measures": measure_progress.campaign_rows(campaign.id, for_viewer()),
             "questions": STRATEGY_QUESTIONS,
             "decisions": services.decisions(campaign),
         }
@@ -225,7 +217,7 @@ def _render(
             "reviews": services.reviews(campaign),
             "review_labels": REVIEW_DECISIONS,
             "close_labels": CLOSE_AS,
-            "measures": services.measures(campaign),
+            "measures": measure_progress.campaign_rows(campaign.id, for_viewer()),
             "participation": services.participation(campaign),
             "strategy": services.artifact(campaign, "strategy"),
         }
@@ -280,8 +272,6 @@ def _submit(
     campaign = _campaign_or_404(campaign_id)
     if conflict:
         form.version.data = str(campaign.version)  # the next save is a deliberate one, after review
-    if isinstance(form, MeasureValueForm):
-        return _render(campaign, page, status=status, conflict=conflict, notice=notice, measure_forms={form._id: form})
     return _render(campaign, page, {name: form}, status=status, conflict=conflict, notice=notice)
 
 
@@ -448,16 +438,6 @@ def remove_actor(campaign_id: int, actor_id: int):
 def add_measure(campaign_id: int):
     verb = _form_verb(services.add_measure)
     return _submit(campaign_id, "strategy", "measure", verb, "Measure added.", anchor="#measures")
-
-
-@bp.post("/<int:campaign_id>/measures/<int:measure_id>")
-@require("campaign.edit")
-def update_measure(campaign_id: int, measure_id: int):
-    row = _child_or_404(CampaignMeasure, campaign_id, measure_id)
-    form = MeasureValueForm(prefix=f"measure{measure_id}")
-    form._id = measure_id
-    verb = _form_verb(services.update_measure, row)
-    return _submit(campaign_id, "strategy", "measure", verb, "Measure updated.", form=form, anchor="#measures")
 
 
 # --- Actions and follow-ups ------------------------------------------------------------------

@@ -58,13 +58,12 @@ ACTOR_RULES = {
     "position": Int(-2, 2, required=True),
     "notes": Text(2000),
 }
-MEASURE_RULES = {
-    "indicator": Text(200, required=True),
-    "unit": Text(40),
+MEASURE_RULES = {  # a campaign picks a measure from the library (caseflow/measures), with its baseline and target
+    "measure_id": Int(1, MAX_ID, required=True),
     "baseline": Number(),
+    "baseline_on": Day(required=False),
     "target": Number(),
-    "current_value": Number(),
-    "disaggregated_by": Text(200),
+    "target_on": Day(required=False, future_days=366 * 20),
 }
 ACTION_RULES = {
     "kind": Choice(tuple(ACTION_KINDS)),
@@ -112,8 +111,6 @@ STATUS_RULES = {
     "closing_summary": Text(TEXT),
 }
 
-MEASURE_VALUE_RULES = {"current_value": Number()}
-
 # The one-per-campaign artifacts: their model and rules.
 ARTIFACTS = {
     "learning": (CampaignLearning, LEARNING_RULES),
@@ -128,6 +125,14 @@ ARTIFACTS = {
 def strategy_has_a_goal(data, errors: Errors) -> None:
     if all(data[g] == "" for g in ("goal_long", "goal_intermediate", "goal_short")):
         errors.add("goal_short", "Write at least one goal (long-term, intermediate or short-term).")
+
+
+def dated_baseline_and_target(data, errors: Errors) -> None:
+    for value, day in (("baseline", "baseline_on"), ("target", "target_on")):
+        if data[value] is not None and data[day] is None and not errors.get(day):
+            errors.add(day, "Give the date this value is for.")
+    if data["baseline_on"] and data["target_on"] and data["target_on"] <= data["baseline_on"]:
+        errors.add("target_on", "The target's date comes after the baseline's.")
 
 
 def leaders_among_constituents(data, errors: Errors) -> None:

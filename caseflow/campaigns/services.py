@@ -44,7 +44,6 @@ from caseflow.campaigns.verbs import (
     remove_actor,
     save_artifact,
     set_status,
-    update_measure,
 )
 
 __all__ = [
@@ -89,5 +88,4 @@ __all__ = [
     "set_status",
     "staff_choices",
     "step_states",
-    "update_measure",
 ]

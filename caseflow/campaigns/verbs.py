@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.audit.services import record
@@ -27,19 +28,19 @@ from caseflow.campaigns.rules import (
     CLOSE_STATUS,
     FOLLOW_UP_RULES,
     MEASURE_RULES,
-    MEASURE_VALUE_RULES,
     MOVE_RULES,
     REVIEW_RULES,
     STATUS_LABELS,
     STATUS_RULES,
     STEP_NAMES,
+    dated_baseline_and_target,
     leaders_among_constituents,
     strategy_has_a_goal,
 )
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import CLOSED_STATUSES, Campaign, User
+from caseflow.models import CLOSED_STATUSES, Campaign, Measure, User
 from caseflow.models.base import utcnow
 from caseflow.models.campaign_steps import (
     GATED_STEPS,
@@ -268,19 +269,25 @@ def remove_actor(actor: User, campaign: Campaign, row: PowerActor, version: Any)
 
 
 def add_measure(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):
-    data = _checked(campaign, raw, MEASURE_RULES, version, strict=strict)
+    """The campaign picks a measure from the library with a baseline (value, date) and a target
+    (value, date); its values are then recorded, dated and per group, in caseflow/measures."""
+
+    def picked(data, errors):
+        dated_baseline_and_target(data, errors)
+        if data["measure_id"] is None:
+            return
+        if db.session.get(Measure, data["measure_id"]) is None:
+            errors.add("measure_id", "Choose a measure from the library.")
+        elif db.session.scalar(
+            select(CampaignMeasure.id).where(
+                CampaignMeasure.campaign_id == campaign.id, CampaignMeasure.measure_id == data["measure_id"]
+            )
+        ):
+            errors.add("measure_id", "This campaign already tracks this measure.")
+
+    data = _checked(campaign, raw, MEASURE_RULES, version, strict=strict, extra=picked)
     row = _add(campaign, CampaignMeasure(campaign_id=campaign.id, **data))
-    _audit(actor, campaign, "campaign.measure.create", measure_id=row.id)
-    return row
-
-
-def update_measure(actor: User, campaign: Campaign, row: CampaignMeasure, raw: Mapping[str, Any], version: Any):
-    """Record the measure's current value (blank clears it)."""
-    data = _checked(campaign, raw, MEASURE_VALUE_RULES, version)
-    row.current_value = data["current_value"]
-    row.updated_at = utcnow()
-    _touch(campaign)
-    _audit(actor, campaign, "campaign.measure.update", measure_id=row.id)
+    _audit(actor, campaign, "campaign.measure.create", measure_id=data["measure_id"])
     return row
 
 

@@ -38,6 +38,7 @@ from caseflow.models.concern import (
     ConcernRace,
     concern_tags,
 )
+from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
 from caseflow.models.reflection import (
     Notification,
     QuarterlySummary,
@@ -49,6 +50,11 @@ from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, Rac
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
 __all__ = [
+    "DIMENSIONS",
+    "DIRECTIONS",
+    "FREQUENCIES",
+    "Measure",
+    "MeasureValue",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",

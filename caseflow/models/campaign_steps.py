@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, utcnow
+from caseflow.models.measure import CampaignMeasure  # noqa: F401  (a campaign's measures live with the library)
 
 ACTOR_KINDS = {
     "target": "Decision-maker (target)",
@@ -122,24 +123,6 @@ class CampaignStrategy(_Edited, Base):
     q_disparities: Mapped[str] = mapped_column(Text, default="")
     q_levers: Mapped[str] = mapped_column(Text, default="")
     q_challenges: Mapped[str] = mapped_column(Text, default="")
-
-
-class CampaignMeasure(Base):
-    """A strategy measure: indicator with baseline, target and current value."""
-
-    __tablename__ = "campaign_measures"
-    __table_args__ = (Index("ix_campaign_measures_campaign", "campaign_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
-    indicator: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(40), default="")
-    baseline: Mapped[float | None]
-    target: Mapped[float | None]
-    current_value: Mapped[float | None]
-    disaggregated_by: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class CampaignAction(Base):

@@ -15,6 +15,7 @@ from caseflow import dates
 from caseflow.equity.disparity import equity_overview
 from caseflow.equity.policy import Disclosure, Tally, leaving
 from caseflow.extensions import db
+from caseflow.measures.report import summary_section as measures_section
 from caseflow.models import (
     CAMPAIGN_STATUSES,
     RACE_CATEGORIES,
@@ -363,6 +364,7 @@ def build_summary(q: Quarter, today: date | None = None) -> dict:
         "reviews": _reviews(q),
         "overdue_follow_ups": _overdue(q),
         "self_assessment": _assessment(q),
+        "measures": measures_section(q.end, q.quarter.previous().end),
     }
 
 

@@ -99,6 +99,7 @@ def test_organizer_campaign_with_the_advisory_gate(
     assert_no_horizontal_scroll,
     unique,
     gated_app_today,
+    gated_api,
 ):
     page = gated_page
     today = gated_app_today
@@ -254,16 +255,25 @@ def test_organizer_campaign_with_the_advisory_gate(
         box.fill(f"Answered with the tenants' union, point {n + 1}")
     page.get_by_role("button", name="Save the plan").click()
     expect(page.get_by_role("status")).to_contain_text("Strategy saved.")
+    # The campaign picks a common measure from the organisation's library (added there by the API).
+    indicator = f"Filings heard with an open repair order {unique('m')[-6:]}"
+    status, _ = gated_api(
+        "POST",
+        "/api/v1/measures",
+        {"name": indicator, "unit": "%", "direction": "lower", "frequency": "quarterly"},
+        role="organizer",
+    )
+    assert status == 201
+    page.reload()
     measure = page.locator("form").filter(has=page.get_by_role("button", name="Add measure"))
-    measure.get_by_label("Indicator").fill("Filings heard with an open repair order")
-    measure.get_by_label("Unit", exact=True).fill("%")
-    measure.get_by_label("Baseline").fill("80")
+    measure.get_by_label("Measure from the library").select_option(label=indicator)
+    measure.get_by_label("Baseline", exact=True).fill("80")
+    measure.get_by_label("Baseline date").fill((today - timedelta(days=30)).isoformat())
     measure.get_by_label("Target", exact=True).fill("0")
+    measure.get_by_label("Target date").fill((today + timedelta(days=365)).isoformat())
     measure.get_by_role("button", name="Add measure").click()
     expect(page.get_by_role("status")).to_contain_text("Measure added.")
-    expect(page.get_by_role("table", name="Measures of this campaign")).to_contain_text(
-        "Filings heard with an open repair order"
-    )
+    expect(page.get_by_role("table", name="Measures of this campaign")).to_contain_text(indicator)
     expect(page.locator(".step-missing")).to_have_text("Everything this step asks for is filled in.")
     check_a11y(page, f"{PREFIX}-strategy")
     screenshot(page, f"{PREFIX}-strategy")
