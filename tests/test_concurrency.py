@@ -70,7 +70,9 @@ def fresh_database(backend: str, tmp_path: Path, name: str = "caseflow"):
         yield f"sqlite:///{tmp_path / (name + '.db')}"
         return
     server = make_url(pg_server_url())
-    db_name = f"caseflow_{name}_{secrets.token_hex(4)}"
+    # Named after the suite's database when there is one, so each session's stay under its prefix.
+    prefix = make_url(suite_pg_url()).database if suite_pg_url() else "caseflow"
+    db_name = f"{prefix}_{name}_{secrets.token_hex(4)}"
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{db_name}"'))
@@ -334,7 +336,7 @@ def test_two_app_servers_and_two_schedulers_on_one_postgresql(tmp_path):
             threads = [threading.Thread(target=run, args=(n,)) for n in range(CLIENTS)]
             for t in threads:
                 t.start()
-            fire = "from caseflow import jobs\nrun = jobs.weekly_digest(app)\nprint('ran' if run else 'skipped')"
+            fire = "from caseflow import jobs\nrun = jobs.run_scheduled(app, 'weekly-digest')\nprint('ran' if run else 'skipped')"
             schedulers = [
                 subprocess.Popen(
                     [sys.executable, "-c", _script(fire)], cwd=REPO, env=env, stdout=subprocess.PIPE, text=True
