@@ -5,7 +5,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.accounts.services import PASSWORD_MAX, PASSWORD_MIN
 from caseflow.models import ROLES
-from caseflow.web import EmptyForm  # noqa: F401  (moved to caseflow.web; patterns/routes.py still imports it here)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -18,6 +18,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
 
+from caseflow.dates import today
 from caseflow.equity.perturbation import MAX_ADJUSTMENT
 from caseflow.equity.policy import Disclosure, Tally
 from caseflow.equity.policy import exact as exact_counts
@@ -41,8 +42,6 @@ class PatternSettings:
 
     @classmethod
     def from_config(cls, as_of: date | None = None, window_days: int | None = None) -> PatternSettings:
-        from caseflow.concerns.services import today
-
         cfg = current_app.config
         return cls(
             as_of=as_of or today(),
@@ -71,8 +70,6 @@ class PatternSettings:
         """Rollups count distinct clients exactly only for windows that end today or later (no concern
         is ever dated in the future); past windows take their counts from the rollups and their
         distinct clients from the concerns."""
-        from caseflow.concerns.services import today
-
         return self.rollups_enabled and self.as_of >= today()
 
 

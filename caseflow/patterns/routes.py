@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow import charts
-from caseflow.accounts.forms import EmptyForm
 from caseflow.accounts.permissions import can, require
 from caseflow.dates import today
 from caseflow.equity.disparity import equity_overview
@@ -21,7 +20,7 @@ from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
 from caseflow.reflection.quarters import Quarter
-from caseflow.web import form_errors_from, paginate_list
+from caseflow.web import EmptyForm, form_errors_from, paginate_list
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 # Record-access viewers choose any of these; aggregate-access viewers only the policy's menu.
