@@ -388,3 +388,14 @@ def test_concerns_the_model_cannot_place_are_grouped_even_under_an_existing_tag(
     assert sum(fit[len(bus) :] < services.LOW_FIT) <= 1
     themes = services.refresh_themes()
     assert len(themes) == 1 and {"bus", "route"} <= set(themes[0].keywords)
+
+
+@pytest.mark.parametrize("tags", [1, 2])
+def test_a_model_with_one_or_two_tags_still_ranks_them(tags):
+    slugs = ["no-heat", "mold"][:tags]
+    texts = [t for s in slugs for t in TRAIN[s]]
+    labels = [s for s in slugs for _ in TRAIN[s]]
+    trained = ml.train(texts, labels)
+    assert trained.top("Radiators cold and no heat", 2)[0][0] == "no-heat"
+    if tags == 2:
+        assert trained.top("Black mold in the bathroom", 2)[0][0] == "mold"

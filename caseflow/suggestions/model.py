@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-FORMAT = 1
+FORMAT = 2  # 2: stop words dropped before vectorising
 CHAR_NGRAMS = (2, 5)
 WORD_NGRAMS = (1, 2)
 MAX_CHAR_FEATURES = 60_000
@@ -35,11 +35,29 @@ WORDS = r"(?u)\b\w\w+\b"  # characters of one text that count; suggestions are f
 _SPACE = re.compile(r"\s+")
 
 
+# Words that tell no tag from another, in the two languages caseworkers write in. Negations stay:
+# "no heat", "sin calefacción" are what a concern is about.
+STOP_WORDS = frozenset(
+    "a an and are as at be been but by for from had has have he her his i in is it its me my of on or our "
+    "she so that the their them then there they this to too was we were what when which who will with you "
+    "your again also just said says very client clients caller reports reported states tenant mother "
+    "al como con de del el en es esta este la las le les lo los me mi mis muy para pero por que se su sus "
+    "un una uno y ya otra otro vez dice dijo cliente clienta reporta".split()
+)
+_WORD = re.compile(r"\w+")
+
+
 def normalise(text: str) -> str:
     """Lower case, accents folded ("calefacción" ≈ "calefaccion": people type both), one space."""
     plain = unicodedata.normalize("NFKD", (text or "")[:MAX_TEXT])
     plain = "".join(c for c in plain if not unicodedata.combining(c))
     return _SPACE.sub(" ", plain.casefold()).strip()
+
+
+def content(text: str) -> str:
+    """The normalised text without the words that tell no tag from another: in short texts their
+    character n-grams would otherwise outweigh the one word that matters ("elevator")."""
+    return " ".join(w for w in _WORD.findall(normalise(text)) if w not in STOP_WORDS)
 
 
 def _vectorizers(char_vocab=None, word_vocab=None):
@@ -103,7 +121,7 @@ class TagModel:
         self._coef_t = np.ascontiguousarray(self.coef.T)
 
     def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        texts = [normalise(t) for t in texts]
+        texts = [content(t) for t in texts]
         return sparse.hstack(
             [
                 _tfidf(self._char.transform(texts), self.char_idf),
@@ -131,7 +149,7 @@ class TagModel:
 
     def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The k most likely tags for one text, most likely first, with their probability."""
-        if not normalise(text):
+        if not content(text):
             return []
         probs = self.probabilities([text])[0]
         order = np.argsort(-probs, kind="stable")[:k]
@@ -184,13 +202,19 @@ def verified(blob: bytes, signature: str, key: str) -> bool:
     return hmac.compare_digest(sign(blob, key), signature or "")
 
 
-def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs: int = 8) -> TagModel:
+def _epochs(n: int) -> int:
+    """Passes over the data: SGD wants about a few hundred thousand updates in all, so a small
+    organisation's few hundred concerns get many passes and 100,000 concerns get a handful."""
+    return max(6, min(1000, -(-300_000 // max(n, 1))))
+
+
+def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs: int | None = None) -> TagModel:
     """Fit a model on (text, tag slug) pairs; a concern with two tags gives two pairs."""
     from sklearn.linear_model import SGDClassifier
 
     if len(texts) != len(labels) or not texts:
         raise ValueError("give one label per text, at least one")
-    normalised = [normalise(t) for t in texts]
+    normalised = [content(t) for t in texts]
     char, word = _vectorizers()
     char_counts = char.fit_transform(normalised)
     word_counts = word.fit_transform(normalised)
@@ -201,14 +225,22 @@ def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs:
         coef = np.zeros((1, x.shape[1]), dtype=np.float32)
         intercept = np.zeros(1, dtype=np.float32)
     else:
-        clf = SGDClassifier(loss="log_loss", alpha=ALPHA, max_iter=epochs, tol=None, random_state=seed, average=True)
+        clf = SGDClassifier(
+            loss="log_loss",
+            alpha=ALPHA,
+            max_iter=epochs or _epochs(len(texts)),
+            tol=None,
+            random_state=seed,
+            average=True,
+        )
         clf.fit(x, np.array(labels))
-        order = [list(clf.classes_).index(c) for c in classes]
-        coef = clf.coef_[order].astype(np.float32)
-        intercept = clf.intercept_[order].astype(np.float32)
-        if len(classes) == 2:  # binary SGD keeps one row: the second class's margin
-            coef = np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2]).astype(np.float32)
-            intercept = np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2], dtype=np.float32)
+        if len(classes) == 2:  # binary: one row, the second class's margin (the first's is its negative)
+            coef = np.vstack([-clf.coef_[0], clf.coef_[0]]).astype(np.float32)
+            intercept = np.array([-clf.intercept_[0], clf.intercept_[0]], dtype=np.float32)
+        else:
+            order = [list(clf.classes_).index(c) for c in classes]
+            coef = clf.coef_[order].astype(np.float32)
+            intercept = clf.intercept_[order].astype(np.float32)
     centroids, typical = _centroids(x, np.array(labels), classes)
     inverse = lambda vocab: [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]  # noqa: E731
     return TagModel(
