@@ -2,7 +2,7 @@
 
 Text → two TF-IDF blocks (character n-grams within word boundaries, which carry Spanish and English
 inflections, misspellings and code-switching alike; and word uni/bigrams) → a linear classifier
-(one-vs-rest logistic regression trained by SGD, averaged) → a probability per tag.
+(one-vs-rest logistic regression trained by SGD) → a probability per tag.
 
 A trained model is kept as plain arrays (vocabularies as unicode arrays, idf weights, coefficients
 as float32) in one `.npz` archive read with ``allow_pickle=False``: loading a stored model can never
@@ -30,6 +30,7 @@ MAX_CHAR_FEATURES = 60_000
 MAX_WORD_FEATURES = 20_000
 MAX_TEXT = 2000
 ALPHA = 1e-5  # L2 strength of the classifier; measured in bench/suggest.py
+AVERAGE_BELOW = 20_000
 WORDS = r"(?u)\b\w\w+\b"  # characters of one text that count; suggestions are for a summary, not a book
 
 _SPACE = re.compile(r"\s+")
@@ -93,9 +94,12 @@ def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     return sparse.diags(1.0 / norms) @ counts
 
 
-def _idf(counts: sparse.csr_matrix) -> np.ndarray:
-    n = counts.shape[0]
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+def _idf(counts: sparse.csr_matrix, weights: np.ndarray) -> np.ndarray:
+    """Smoothed idf as TfidfVectorizer computes it, each distinct text counted as often as it occurred."""
+    counts = counts.tocsr()
+    n = float(weights.sum())
+    per_entry = np.repeat(weights, np.diff(counts.indptr))
+    df = np.bincount(counts.indices, weights=per_entry, minlength=counts.shape[1])
     return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
 
 
@@ -203,23 +207,37 @@ def verified(blob: bytes, signature: str, key: str) -> bool:
 
 
 def _epochs(n: int) -> int:
-    """Passes over the data: SGD wants about a few hundred thousand updates in all, so a small
-    organisation's few hundred concerns get many passes and 100,000 concerns get a handful."""
-    return max(6, min(1000, -(-300_000 // max(n, 1))))
+    """Passes over the data: SGD wants a few hundred thousand updates in all, so a small
+    organisation's few hundred concerns get many passes and 100,000 distinct texts get three."""
+    return max(3, min(1000, -(-300_000 // max(n, 1))))
 
 
 def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs: int | None = None) -> TagModel:
-    """Fit a model on (text, tag slug) pairs; a concern with two tags gives two pairs."""
+    """Fit a model on (text, tag slug) pairs; a concern with two tags gives two pairs.
+
+    Identical pairs are learned once with their count as a weight: caseworkers write the same short
+    summary again and again ("No heat"), and the same sentence a thousand times teaches what it
+    teaches once, weighted a thousand-fold, in a thousandth of the time."""
     from sklearn.linear_model import SGDClassifier
 
     if len(texts) != len(labels) or not texts:
         raise ValueError("give one label per text, at least one")
-    normalised = [content(t) for t in texts]
+    counted: dict[tuple[str, str], int] = {}
+    for text, label in zip(texts, labels, strict=True):
+        key = (content(text), label)
+        counted[key] = counted.get(key, 0) + 1
+    pairs = list(counted)
+    weights = np.fromiter(counted.values(), dtype=np.float64, count=len(pairs))
+    unique_texts = sorted({t for t, _ in pairs})
+    row_of_text = {t: i for i, t in enumerate(unique_texts)}
+    rows = np.array([row_of_text[t] for t, _ in pairs])
+    pair_labels = np.array([label for _, label in pairs])
     char, word = _vectorizers()
-    char_counts = char.fit_transform(normalised)
-    word_counts = word.fit_transform(normalised)
-    char_idf, word_idf = _idf(char_counts), _idf(word_counts)
-    x = sparse.hstack([_tfidf(char_counts, char_idf), _tfidf(word_counts, word_idf)], format="csr")
+    char_counts = char.fit_transform(unique_texts)
+    word_counts = word.fit_transform(unique_texts)
+    text_weights = np.bincount(rows, weights=weights, minlength=len(unique_texts))
+    char_idf, word_idf = _idf(char_counts, text_weights), _idf(word_counts, text_weights)
+    x = sparse.hstack([_tfidf(char_counts, char_idf), _tfidf(word_counts, word_idf)], format="csr")[rows]
     classes = sorted(set(labels))
     if len(classes) == 1:  # one tag: it is always the answer
         coef = np.zeros((1, x.shape[1]), dtype=np.float32)
@@ -228,12 +246,14 @@ def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs:
         clf = SGDClassifier(
             loss="log_loss",
             alpha=ALPHA,
-            max_iter=epochs or _epochs(len(texts)),
+            max_iter=epochs or _epochs(len(pairs)),
             tol=None,
             random_state=seed,
-            average=True,
+            # Averaging steadies the many passes over a small organisation's few examples; at scale
+            # it doubled the training time for the same accuracy (measured: bench/suggest.py).
+            average=len(pairs) < AVERAGE_BELOW,
         )
-        clf.fit(x, np.array(labels))
+        clf.fit(x, pair_labels, sample_weight=weights)
         if len(classes) == 2:  # binary: one row, the second class's margin (the first's is its negative)
             coef = np.vstack([-clf.coef_[0], clf.coef_[0]]).astype(np.float32)
             intercept = np.array([-clf.intercept_[0], clf.intercept_[0]], dtype=np.float32)
@@ -241,7 +261,7 @@ def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs:
             order = [list(clf.classes_).index(c) for c in classes]
             coef = clf.coef_[order].astype(np.float32)
             intercept = clf.intercept_[order].astype(np.float32)
-    centroids, typical = _centroids(x, np.array(labels), classes)
+    centroids, typical = _centroids(x, pair_labels, weights, classes)
     inverse = lambda vocab: [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]  # noqa: E731
     return TagModel(
         labels=classes,
@@ -257,13 +277,20 @@ def train(texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, epochs:
     )
 
 
-def _centroids(x: sparse.csr_matrix, labels: np.ndarray, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    centroids = np.zeros((len(classes), x.shape[1]), dtype=np.float32)
-    typical = np.zeros(len(classes), dtype=np.float32)
-    for i, c in enumerate(classes):
-        rows = x[labels == c]
-        centre = np.asarray(rows.mean(axis=0)).ravel()
-        centre /= max(float(np.linalg.norm(centre)), 1e-12)
-        centroids[i] = centre
-        typical[i] = float(np.median(np.asarray(rows @ centre).ravel()))
-    return centroids, typical
+def _centroids(
+    x: sparse.csr_matrix, labels: np.ndarray, weights: np.ndarray, classes: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each tag's typical concern (the weighted mean of its examples, unit length) and how similar its
+    own examples are to it on average."""
+    index = {c: i for i, c in enumerate(classes)}
+    rows_of = np.array([index[c] for c in labels])
+    member = sparse.csr_matrix(
+        (weights.astype(np.float32), (rows_of, np.arange(len(labels)))), shape=(len(classes), x.shape[0])
+    )
+    centroids = np.asarray((member @ x).todense(), dtype=np.float32)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    own = np.asarray(x @ centroids.T)[np.arange(len(labels)), rows_of]  # each example · its tag's centroid
+    typical = np.bincount(rows_of, weights=own * weights, minlength=len(classes)) / np.maximum(
+        np.bincount(rows_of, weights=weights, minlength=len(classes)), 1e-12
+    )
+    return centroids, typical.astype(np.float32)
