@@ -399,3 +399,17 @@ def test_a_model_with_one_or_two_tags_still_ranks_them(tags):
     assert trained.top("Radiators cold and no heat", 2)[0][0] == "no-heat"
     if tags == 2:
         assert trained.top("Black mold in the bathroom", 2)[0][0] == "mold"
+
+
+def test_without_javascript_a_form_sent_back_for_want_of_a_tag_offers_the_likeliest(client, trained, login_as):
+    login_as("caseworker")
+    response = client.post("/log", data={"program": "housing", "summary": "Radiators cold since Friday"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<input type="checkbox" name="tags" value="no-heat">' in page
+    saved = client.post(
+        "/log", data={"program": "housing", "summary": "Radiators cold since Friday", "tags": "no-heat"}
+    )
+    assert saved.status_code == 302
+    concern = _db.session.scalar(select(Concern).where(Concern.summary == "Radiators cold since Friday"))
+    assert [t.slug for t in concern.tags] == ["no-heat"]

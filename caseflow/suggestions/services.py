@@ -237,6 +237,12 @@ def suggest(text_in: str, limit: int = 3, *, exclude: frozenset[str] = frozenset
     return Suggestions(items, loaded.trained_at, loaded.examples)
 
 
+def suggested_for_form(summary: str | None, root_cause: str | None, limit: int = 3) -> list[dict]:
+    """The likeliest tags for a concern form's text (empty when nothing is typed)."""
+    words = example_text(summary, root_cause)
+    return suggest(words, limit).items if words.strip() else []
+
+
 def _merged_into() -> dict[str, str]:
     target = Tag.__table__.alias("target")
     return dict(
