@@ -120,7 +120,7 @@ def test_too_few_examples_fall_back_to_the_closest_tag_names(db, taxonomy, make_
     assert services.suggest("wage theft at work", 1).items[0]["tag"] == "wage-theft"
 
 
-def test_a_newer_model_is_loaded_and_a_tampered_one_refused(trained, make_user):
+def test_a_newer_model_is_loaded_and_a_tampered_one_refused(trained, make_user, caplog):
     first = services.current_model()
     assert services.current_model() is first  # loaded once per process
     author = make_user("caseworker")
@@ -136,8 +136,10 @@ def test_a_newer_model_is_loaded_and_a_tampered_one_refused(trained, make_user):
     row = _db.session.scalar(select(TagModelVersion).where(TagModelVersion.version == 2))
     row.signature = "0" * 64
     _db.session.commit()
-    assert services.current_model() is None
-    assert services.suggest("eviction", 3).trained_at is None
+    with caplog.at_level(logging.ERROR):
+        assert services.current_model() is None
+        assert services.suggest("eviction", 3).trained_at is None
+    assert caplog.text.count("fails its signature check") == 1  # said once, not at every suggestion
 
 
 def test_a_stored_model_is_plain_arrays_that_load_without_pickle(trained):

@@ -147,6 +147,7 @@ class LoadedModel:
 
 _lock = threading.Lock()
 _loaded: dict[str, LoadedModel] = {}  # by database URL: one process may serve several apps (tests)
+_refused: dict[str, str] = {}  # by database URL: the signature of a stored model that failed its check
 
 
 def current_model() -> LoadedModel | None:
@@ -166,9 +167,13 @@ def current_model() -> LoadedModel | None:
         loaded = _loaded.get(url)
         if loaded is not None and loaded.signature == newest.signature:
             return loaded
+        if _refused.get(url) == newest.signature:
+            return None
         blob = db.session.scalar(select(TagModelVersion.data).where(TagModelVersion.id == newest.id))
         if blob is None or not ml.verified(blob, newest.signature, _signing_key()):
+            # Said once per version, not once per suggestion; the names answer until a retrain.
             current_app.logger.error("tag model %s fails its signature check; not loaded", newest.id)
+            _refused[url] = newest.signature
             return None
         loaded = LoadedModel(newest.signature, newest.trained_at, newest.examples, ml.TagModel.from_bytes(blob))
         _loaded[url] = loaded
