@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.audit.services import record
 from caseflow.dates import today
@@ -468,11 +469,19 @@ def open_themes(disclosure: Disclosure) -> list[ThemeView]:
     return views
 
 
-def _open_theme(theme: EmergingTheme, version) -> None:
+def _decide(actor, theme: EmergingTheme, version, status: str) -> None:
+    """Claim an open theme for a decision: a stale form, or another organizer deciding it between our
+    read and our write, is StaleVersion (409), never a second decision."""
     if theme.status != "open":
         raise DomainError("This theme was already decided; the list shows what is open now.", field="version")
+    stale = StaleVersion("Someone else acted on this theme meanwhile; the list shows it as it is now.")
     if version is None or str(version) != str(theme.version):
-        raise StaleVersion("Someone else acted on this theme meanwhile; the list shows it as it is now.")
+        raise stale
+    theme.status, theme.decided_by_id, theme.decided_at = status, actor.id, utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise stale from None
 
 
 def tag_from_theme(actor, theme: EmergingTheme, *, slug: str, name: str, category: str, description: str, version):
@@ -481,7 +490,7 @@ def tag_from_theme(actor, theme: EmergingTheme, *, slug: str, name: str, categor
     from caseflow.concerns.services import _after_change
     from caseflow.taxonomy.services import create_tag
 
-    _open_theme(theme, version)
+    _decide(actor, theme, version, "tagged")
     tag = create_tag(actor, slug, name, category, description)
     concerns = list(
         db.session.scalars(
@@ -507,7 +516,7 @@ def tag_from_theme(actor, theme: EmergingTheme, *, slug: str, name: str, categor
             theme=theme.id,
         )
         _after_change(concern)
-    theme.status, theme.tag, theme.decided_by_id, theme.decided_at = "tagged", tag, actor.id, now
+    theme.tag = tag
     db.session.flush()
     # Key words come from concern text, which the audit log (read by administrators) never shows.
     record("theme.tag", actor, theme, tag=tag.slug, retagged=len(concerns))
@@ -515,7 +524,5 @@ def tag_from_theme(actor, theme: EmergingTheme, *, slug: str, name: str, categor
 
 
 def dismiss_theme(actor, theme: EmergingTheme, version) -> None:
-    _open_theme(theme, version)
-    theme.status, theme.decided_by_id, theme.decided_at = "dismissed", actor.id, utcnow()
-    db.session.flush()
+    _decide(actor, theme, version, "dismissed")
     record("theme.dismiss", actor, theme)
