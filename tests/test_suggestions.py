@@ -415,4 +415,3 @@ def test_without_javascript_a_form_sent_back_for_want_of_a_tag_offers_the_likeli
     assert saved.status_code == 302
     concern = _db.session.scalar(select(Concern).where(Concern.summary == "Radiators cold since Friday"))
     assert [t.slug for t in concern.tags] == ["no-heat"]
-
