@@ -95,7 +95,9 @@ def test_a_caseworker_types_a_summary_and_picks_a_suggested_tag_with_the_keyboar
     assert code == 200 and lift in body["tags"], body
 
 
-def test_an_organizer_turns_an_emerging_theme_into_a_tag(page, login, api, flask_cli, check_a11y, screenshot, unique):
+def test_an_organizer_turns_an_emerging_theme_into_a_tag(
+    page, login, api, flask_cli, check_a11y, screenshot, unique, assert_no_horizontal_scroll
+):
     word = _letters(unique, "theme")
     program = unique("building")
     assert api("POST", "/api/v1/programs", {"slug": program, "name": f"Building help {program[-6:]}"})[0] == 201
@@ -121,6 +123,9 @@ def test_an_organizer_turns_an_emerging_theme_into_a_tag(page, login, api, flask
     expect(card).to_contain_text("5 concerns")
     check_a11y(page, "suggestions-emerging")
     screenshot(page, "suggestions-emerging")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert_no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     card.get_by_label("New tag's name").fill(f"Stairwell lights {word}")
     card.get_by_label("Category").select_option("Safety")
