@@ -1,7 +1,7 @@
 """tag suggestions: stored tag models and emerging themes
 
 Revision ID: 0015
-Revises: 0012b
+Revises: 0014
 Create Date: 2026-11-29 06:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0012b"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
