@@ -38,6 +38,7 @@ lint: install
 
 bench: install
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.suggest
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp
     from caseflow.reflection.routes import bp as reflection_bp
+    from caseflow.suggestions.routes import bp as suggestions_bp
     from caseflow.taxonomy.routes import bp as taxonomy_bp
 
     for bp in (
@@ -126,17 +127,19 @@ def register_blueprints(app: Flask) -> None:
         measures_bp,
         reflection_bp,
         notifications_bp,
+        suggestions_bp,
         api_bp,
     ):
         app.register_blueprint(bp)
 
 
 def register_hooks(app: Flask) -> None:
-    from caseflow import security
+    from caseflow import security, suggestions
     from caseflow.campaigns.news import close_the_loop
     from caseflow.patterns.services import attach_evidence_to_many, attach_new_evidence
 
     security.init_app(app)
+    suggestions.init_app(app)
     # Concerns logged or edited later join the campaigns whose patterns they match.
     app.extensions["caseflow.concern_hooks"] = [attach_new_evidence]
     app.extensions["caseflow.bulk_concern_hooks"] = [attach_evidence_to_many]

@@ -144,6 +144,7 @@ def register(app: Flask) -> None:
     from caseflow.backup import backup_cli
     from caseflow.concerns.cli import register as register_import
     from caseflow.patterns.rollup import patterns_cli
+    from caseflow.suggestions.cli import tags_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo)
@@ -154,3 +155,4 @@ def register(app: Flask) -> None:
     register_import(app)
     app.cli.add_command(backup_cli)
     app.cli.add_command(patterns_cli)
+    app.cli.add_command(tags_cli)

@@ -30,6 +30,7 @@ from caseflow.patterns.engine import PatternSettings, find_patterns
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.services import ensure_summary
 from caseflow.reflection.summary import today_quarter
+from caseflow.suggestions.services import refresh_themes, train_and_store
 
 
 def run_job(app: Flask, job_id: str, run_key: str | None, work: Callable[[], dict | None]) -> JobRun | None:
@@ -234,6 +235,27 @@ def retention_purge_work() -> dict:
         .execution_options(synchronize_session=False)
     )
     return {"cutoff": cutoff.isoformat(), "purged": result.rowcount}
+
+
+@scheduled(
+    "tag-model",
+    cron={"hour": 2, "minute": 30},
+    slot=daily,
+    description="Retrains the tag suggestions on the organisation's tagged concerns",
+)
+def tag_model_work() -> dict:
+    r = train_and_store()
+    return {"trained": r.trained, "version": r.version, "examples": r.examples, "seconds": round(r.seconds, 1)}
+
+
+@scheduled(
+    "emerging-themes",
+    cron={"day_of_week": "mon", "hour": 6, "minute": 30},
+    slot=iso_week,
+    description="Groups last month's concerns that fit no tag into emerging themes for organizers",
+)
+def emerging_themes_work() -> dict:
+    return {"themes": len(refresh_themes())}
 
 
 def _users_with_role(role: str) -> list[int]:

@@ -11,6 +11,7 @@ NAV = [
     ("concerns.index", "Concerns", ("concern.read_own", "concern.read_all")),
     ("patterns.index", "Patterns", "pattern.read"),
     ("patterns.equity", "Equity", "pattern.read"),
+    ("suggestions.emerging", "Emerging issues", "pattern.manage"),
     ("campaigns.board", "Campaigns", "campaign.read"),
     ("measures.index", "Measures", "measure.read"),
     ("reflection.summaries", "Quarterly summaries", "summary.read"),

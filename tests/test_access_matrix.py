@@ -29,7 +29,11 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET / the rule i
 # Columns a request may touch without being a write by the view: authentication bookkeeping.
 VOLATILE_COLUMNS = {("api_tokens", "last_used_at")}
 # Endpoints that name their object in the query string rather than the path.
-QUERY = {"patterns.detail": "?key=tag:no-heat"}
+QUERY = {
+    "patterns.detail": "?key=tag:no-heat",
+    "api.suggest_tags": "?text=no+heat",
+    "suggestions.suggest_tags": "?text=no+heat",
+}
 # Endpoints for one's own objects only (a notification, an owned follow-up, one's own concern to
 # retract): the world's objects belong to someone else, so every role that may use them gets 404.
 OWN_ONLY = {
@@ -59,6 +63,7 @@ def world(db, taxonomy, make_user, make_concern):
         Campaign,
         CampaignAction,
         CampaignMeasure,
+        EmergingTheme,
         FollowUp,
         Measure,
         MeasureValue,
@@ -104,6 +109,8 @@ def world(db, taxonomy, make_user, make_concern):
     summary, _ = ensure_summary(quarter)
     summary.signed_off_by_id, summary.signed_off_at = lead.id, summary.built_at  # the board's PDF exists
     token, _secret = create_token(None, other, "sync")
+    theme = EmergingTheme(window_start=today(), window_end=today(), keywords=["elevator", "broken"])
+    _db.session.add(theme)
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -121,6 +128,7 @@ def world(db, taxonomy, make_user, make_concern):
         "table": "by_category",
         "filename": "style.css",
         "job_id": "retention-purge",
+        "theme_id": theme.id,
     }
     return {"values": values, "other": other, "lead": lead, "concern": concern, "campaign": campaign}
 

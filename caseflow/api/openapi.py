@@ -581,6 +581,59 @@ PATHS["/api/v1/measures/{measure_id}/values"] = {
 }
 
 
+# --- Tag suggestions ----------------------------------------------------------------------------
+SCHEMAS["TagSuggestions"] = {
+    "type": "object",
+    "required": ["suggestions", "model"],
+    "properties": {
+        "suggestions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["tag", "name", "score"],
+                "properties": {
+                    "tag": {"type": "string", "description": "Tag slug"},
+                    "name": {"type": "string"},
+                    "score": {"type": "number", "minimum": 0, "maximum": 1},
+                },
+            },
+        },
+        "model": {
+            "type": "object",
+            "required": ["trained_at", "examples"],
+            "description": "The organisation's tag model; trained_at null and examples 0 while there are too few "
+            "tagged concerns to learn from (suggestions then come from the tags' names)",
+            "properties": {
+                "trained_at": {"type": "string", "format": "date-time", "nullable": True},
+                "examples": {"type": "integer", "minimum": 0},
+            },
+        },
+    },
+}
+PATHS["/api/v1/tags/suggest"] = {
+    "get": {
+        "summary": "The tags most likely for a text (roles that log concerns); the text is neither stored nor logged",
+        "operationId": "suggest_tags",
+        "parameters": [
+            {
+                "name": "text",
+                "in": "query",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 2000},
+                "description": "The concern's summary, and the client's own words if any",
+            },
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 10}, "How many tags (default 3)"),
+        ],
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/TagSuggestions"}),
+            "400": NUL_IN_QUERY,
+            "422": _error("Missing or too long `text`, or `limit` outside 1–10"),
+            **COMMON_ERRORS,
+        },
+    }
+}
+
+
 def document() -> dict:
     return {
         "openapi": "3.0.3",

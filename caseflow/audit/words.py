@@ -157,6 +157,12 @@ SENTENCES: dict[str, Describe] = {
     "concern.create": lambda e, d, n: f"logged concern #{e.object_id}",
     "concern.update": lambda e, d, n: f"edited concern #{e.object_id}",
     "concern.delete": lambda e, d, n: f"deleted concern #{e.object_id}",
+    "concern.retag": lambda e, d, n: f"retagged concern #{e.object_id} from an emerging theme",
+    "theme.tag": lambda e, d, n: (
+        f"made the tag {d.get('tag', '?')} from emerging theme #{e.object_id} "
+        f"({_count(d.get('retagged'), 'concern')} retagged)"
+    ),
+    "theme.dismiss": lambda e, d, n: f"dismissed emerging theme #{e.object_id}",
     "concern.import": lambda e, d, n: f"imported {_count(d.get('created'), 'concern')} from a CSV file",
     "concern.export": lambda e, d, n: (
         f"exported {_count(d.get('rows'), 'concern')} to CSV" + (" with narratives" if d.get("narratives") else "")

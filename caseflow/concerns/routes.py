@@ -22,6 +22,7 @@ from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
+from caseflow.suggestions.services import suggested_for_form
 from caseflow.taxonomy.services import active_programs, active_tags
 from caseflow.web import EmptyForm, and_join, database_id, form_errors_from, form_version
 
@@ -94,6 +95,10 @@ def quick_log():
         form=form,
         tags=active_tags(),
         chosen_tags=chosen,
+        # Without JavaScript, a form sent back for want of a tag offers the likeliest ones to tick.
+        suggested=suggested_for_form(form.summary.data, form.client_root_cause.data)
+        if form.tag_text.errors and not chosen
+        else [],
         saved=saved,
         open_details=_has_details(form) or bool(current_user.quick_log_details_open),
     ), status

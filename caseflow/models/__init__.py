@@ -47,6 +47,7 @@ from caseflow.models.reflection import (
     SelfAssessmentTaker,
 )
 from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
+from caseflow.models.suggestion import THEME_STATES, EmergingTheme, TagModelVersion, emerging_theme_concerns
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
 __all__ = [
@@ -55,6 +56,10 @@ __all__ = [
     "FREQUENCIES",
     "Measure",
     "MeasureValue",
+    "THEME_STATES",
+    "EmergingTheme",
+    "TagModelVersion",
+    "emerging_theme_concerns",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",
