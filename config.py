@@ -15,6 +15,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     CASEFLOW_CLIENT_KEY = os.environ.get("CASEFLOW_CLIENT_KEY")
+    # Encrypts opted-in people's contact details (caseflow.crypto); required in production.
+    CASEFLOW_DATA_KEY = os.environ.get("CASEFLOW_DATA_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     CASEFLOW_MIN_CELL = _int("CASEFLOW_MIN_CELL", 11)

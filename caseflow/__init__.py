@@ -82,11 +82,12 @@ def _configure_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from caseflow import dates
+    from caseflow import crypto, dates
     from caseflow.extensions import csrf, db, login_manager, migrate
     from caseflow.patterns import rollup
 
     dates.init_app(app)
+    crypto.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp
+    from caseflow.people.routes import bp as people_bp
     from caseflow.reflection.routes import bp as reflection_bp
     from caseflow.taxonomy.routes import bp as taxonomy_bp
 
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
         campaigns_bp,
         following_bp,
         measures_bp,
+        people_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

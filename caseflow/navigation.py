@@ -13,6 +13,7 @@ NAV = [
     ("patterns.equity", "Equity", "pattern.read"),
     ("campaigns.board", "Campaigns", "campaign.read"),
     ("measures.index", "Measures", "measure.read"),
+    ("people.index", "People", "person.read"),
     ("reflection.summaries", "Quarterly summaries", "summary.read"),
     ("reflection.self_assessment_page", "Self-assessment", "self_assessment.take"),
     ("concerns.import_page", "Import", "concern.import"),

@@ -29,7 +29,7 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by Flask from GET / the rule i
 # Columns a request may touch without being a write by the view: authentication bookkeeping.
 VOLATILE_COLUMNS = {("api_tokens", "last_used_at")}
 # Endpoints that name their object in the query string rather than the path.
-QUERY = {"patterns.detail": "?key=tag:no-heat"}
+QUERY = {"patterns.detail": "?key=tag:no-heat", "people.pattern_calls": "?key=tag:no-heat"}
 # Endpoints for one's own objects only (a notification, an owned follow-up, one's own concern to
 # retract): the world's objects belong to someone else, so every role that may use them gets 404.
 OWN_ONLY = {
@@ -63,6 +63,8 @@ def world(db, taxonomy, make_user, make_concern):
         Measure,
         MeasureValue,
         Notification,
+        Person,
+        PersonConcern,
         PowerActor,
     )
     from caseflow.reflection.services import ensure_summary
@@ -104,6 +106,10 @@ def world(db, taxonomy, make_user, make_concern):
     summary, _ = ensure_summary(quarter)
     summary.signed_off_by_id, summary.signed_off_at = lead.id, summary.built_at  # the board's PDF exists
     token, _secret = create_token(None, other, "sync")
+    person = Person(name="Ms Q", phone="718-555-0100", channel="phone", source="concern", consent_on=today())
+    _db.session.add(person)
+    _db.session.flush()
+    _db.session.add(PersonConcern(person_id=person.id, concern_id=concern.id))
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -114,6 +120,7 @@ def world(db, taxonomy, make_user, make_concern):
         "notification_id": notification.id,
         "user_id": other.id,
         "token_id": token.id,
+        "person_id": person.id,
         "program_id": taxonomy["programs"]["housing"].id,
         "tag_id": taxonomy["tags"]["mold"].id,
         "quarter": summary.quarter,

@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "follow_up.own",
             "notification.read",
             "measure.read",
+            "person.consent",
         }
     ),
     "organizer": frozenset(
@@ -49,6 +50,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "campaign.follow",
             "follow_up.own",
             "notification.read",
+            "person.consent",
+            "person.read",
+            "person.manage",
+            "person.api",
+            "person.contact_api",
         }
     ),
     "director": frozenset(
@@ -71,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "measure.record",
             "self_assessment.take",
             "notification.read",
+            "person.read",
         }
     ),
     "admin": frozenset(

@@ -39,6 +39,7 @@ from caseflow.models.concern import (
     concern_tags,
 )
 from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
+from caseflow.models.people import CallLog, Person, PersonConcern, PersonInterest
 from caseflow.models.reflection import (
     Notification,
     QuarterlySummary,
@@ -55,6 +56,10 @@ __all__ = [
     "FREQUENCIES",
     "Measure",
     "MeasureValue",
+    "CallLog",
+    "Person",
+    "PersonConcern",
+    "PersonInterest",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",
