@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.campaigns.following import bp as following_bp
     from caseflow.campaigns.routes import bp as campaigns_bp
     from caseflow.concerns.routes import bp as concerns_bp
+    from caseflow.convenings.routes import bp as convenings_bp
     from caseflow.health import bp as health_bp
     from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
         following_bp,
         measures_bp,
         people_bp,
+        convenings_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

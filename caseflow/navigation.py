@@ -14,6 +14,7 @@ NAV = [
     ("campaigns.board", "Campaigns", "campaign.read"),
     ("measures.index", "Measures", "measure.read"),
     ("people.index", "People", "person.read"),
+    ("convenings.index", "Convenings", "convening.read"),
     ("reflection.summaries", "Quarterly summaries", "summary.read"),
     ("reflection.self_assessment_page", "Self-assessment", "self_assessment.take"),
     ("concerns.import_page", "Import", "concern.import"),

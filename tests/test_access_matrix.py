@@ -59,9 +59,11 @@ def world(db, taxonomy, make_user, make_concern):
         Campaign,
         CampaignAction,
         CampaignMeasure,
+        Convening,
         FollowUp,
         Measure,
         MeasureValue,
+        HarvestItem,
         Notification,
         Person,
         PersonConcern,
@@ -110,6 +112,11 @@ def world(db, taxonomy, make_user, make_concern):
     _db.session.add(person)
     _db.session.flush()
     _db.session.add(PersonConcern(person_id=person.id, concern_id=concern.id))
+    convening = Convening(title="Summit", held_on=today(), campaign_id=campaign.id)
+    _db.session.add(convening)
+    _db.session.flush()
+    item = HarvestItem(convening_id=convening.id, kind="policy_change", takeaway="Overtime authority")
+    _db.session.add(item)
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -121,6 +128,10 @@ def world(db, taxonomy, make_user, make_concern):
         "user_id": other.id,
         "token_id": token.id,
         "person_id": person.id,
+        "action_id": action.id,
+        "convening_id": convening.id,
+        "item_id": item.id,
+        "into": "tag",
         "program_id": taxonomy["programs"]["housing"].id,
         "tag_id": taxonomy["tags"]["mold"].id,
         "quarter": summary.quarter,

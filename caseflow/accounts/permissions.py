@@ -55,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "person.manage",
             "person.api",
             "person.contact_api",
+            "convening.read",
+            "convening.manage",
         }
     ),
     "director": frozenset(
@@ -78,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "self_assessment.take",
             "notification.read",
             "person.read",
+            "convening.read",
         }
     ),
     "admin": frozenset(

@@ -39,6 +39,7 @@ from caseflow.models.concern import (
     concern_tags,
 )
 from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
+from caseflow.models.convenings import Attendance, Convening, HarvestItem
 from caseflow.models.people import CallLog, Person, PersonConcern, PersonInterest
 from caseflow.models.reflection import (
     Notification,
@@ -56,6 +57,9 @@ __all__ = [
     "FREQUENCIES",
     "Measure",
     "MeasureValue",
+    "Attendance",
+    "Convening",
+    "HarvestItem",
     "CallLog",
     "Person",
     "PersonConcern",

@@ -9,11 +9,12 @@ from caseflow.accounts.permissions import can, require
 from caseflow.concerns.services import can_view
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, Concern
+from caseflow.models import Campaign, CampaignAction, Concern
 from caseflow.models.people import SOURCES, Person
 from caseflow.patterns.keys import PatternKey
 from caseflow.patterns.labels import pattern_labels
-from caseflow.people import services
+from caseflow.people import ladder, services
+from caseflow.people.attendance_views import attendance_page
 from caseflow.people.forms import CallForm, InterestForm, PersonForm, WithdrawForm
 from caseflow.web import database_id
 
@@ -123,6 +124,7 @@ def detail(person_id: int):
         concerns=services.linked_concerns(current_user, person),
         interests=services.interests(person),
         calls=services.calls_for(person),
+        rungs=ladder.ladder(person),
         interest_form=interest_form,
         withdraw_form=WithdrawForm(formdata=None, version=person.version),
         pattern_names=pattern_labels({c.pattern_key for c in services.calls_for(person) if c.pattern_key}),
@@ -266,3 +268,15 @@ def log_call(person_id: int):
         else url_for("people.pattern_calls", key=str(key))
     )
     return redirect(back + f"#person-{person.id}")
+
+
+@bp.route("/attendance/action/<int:action_id>", methods=["GET", "POST"])
+@require("person.manage")
+def action_attendance(action_id: int):
+    """Who came to a campaign action, and who spoke or led it: the ladder reads these rows."""
+    action = db.get_or_404(CampaignAction, action_id)
+    return attendance_page(
+        action=action,
+        title=f"{action.title} ({action.occurred_on.isoformat()})",
+        back=url_for("campaigns.step", campaign_id=action.campaign_id, step="action"),
+    )

@@ -1,4 +1,4 @@
-"""people who opted in, their concerns and campaigns, and call logs
+"""people who opted in, their concerns and campaigns, call logs; convenings, attendance and harvests
 
 Revision ID: 0016
 Revises: 0012b
@@ -93,9 +93,119 @@ def upgrade():
     )
     with op.batch_alter_table("person_interests", schema=None) as batch_op:
         batch_op.create_index("ix_person_interests_campaign", ["campaign_id"], unique=False)
+    op.create_table(
+        "convenings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("breakout_notes", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], name=op.f("fk_convenings_campaign_id_campaigns"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_convenings_created_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_convenings")),
+    )
+    with op.batch_alter_table("convenings", schema=None) as batch_op:
+        batch_op.create_index("ix_convenings_held_on", ["held_on"], unique=False)
+
+    op.create_table(
+        "attendance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("action_id", sa.Integer(), nullable=True),
+        sa.Column("convening_id", sa.Integer(), nullable=True),
+        sa.Column("signed_up", sa.Boolean(), nullable=False),
+        sa.Column("attended", sa.Boolean(), nullable=False),
+        sa.Column("role", sa.String(length=10), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("(action_id IS NULL) <> (convening_id IS NULL)", name=op.f("ck_attendance_one_event")),
+        sa.CheckConstraint("(person_id IS NULL) <> (user_id IS NULL)", name=op.f("ck_attendance_one_attendee")),
+        sa.ForeignKeyConstraint(
+            ["action_id"],
+            ["campaign_actions.id"],
+            name=op.f("fk_attendance_action_id_campaign_actions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["convening_id"], ["convenings.id"], name=op.f("fk_attendance_convening_id_convenings"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_attendance_person_id_people"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["recorded_by_id"], ["users.id"], name=op.f("fk_attendance_recorded_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_attendance_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attendance")),
+        sa.UniqueConstraint("action_id", "person_id", name="uq_attendance_action_person"),
+        sa.UniqueConstraint("action_id", "user_id", name="uq_attendance_action_user"),
+        sa.UniqueConstraint("convening_id", "person_id", name="uq_attendance_convening_person"),
+        sa.UniqueConstraint("convening_id", "user_id", name="uq_attendance_convening_user"),
+    )
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.create_index("ix_attendance_person", ["person_id", "attended"], unique=False)
+
+    op.create_table(
+        "harvest_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("convening_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("takeaway", sa.Text(), nullable=False),
+        sa.Column("breakout", sa.String(length=120), nullable=False),
+        sa.Column("becomes", sa.String(length=10), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("done_by_id", sa.Integer(), nullable=True),
+        sa.Column("tag_id", sa.Integer(), nullable=True),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"], ["campaigns.id"], name=op.f("fk_harvest_items_campaign_id_campaigns"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["convening_id"],
+            ["convenings.id"],
+            name=op.f("fk_harvest_items_convening_id_convenings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_harvest_items_created_by_id_users")),
+        sa.ForeignKeyConstraint(["done_by_id"], ["users.id"], name=op.f("fk_harvest_items_done_by_id_users")),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_harvest_items_owner_id_users")),
+        sa.ForeignKeyConstraint(
+            ["tag_id"], ["tags.id"], name=op.f("fk_harvest_items_tag_id_tags"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_harvest_items")),
+    )
+    with op.batch_alter_table("harvest_items", schema=None) as batch_op:
+        batch_op.create_index("ix_harvest_items_convening", ["convening_id"], unique=False)
+        batch_op.create_index("ix_harvest_items_owner_open", ["owner_id", "done_at"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("harvest_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_harvest_items_owner_open")
+        batch_op.drop_index("ix_harvest_items_convening")
+
+    op.drop_table("harvest_items")
+    with op.batch_alter_table("attendance", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendance_person")
+
+    op.drop_table("attendance")
+    with op.batch_alter_table("convenings", schema=None) as batch_op:
+        batch_op.drop_index("ix_convenings_held_on")
+
+    op.drop_table("convenings")
     with op.batch_alter_table("person_interests", schema=None) as batch_op:
         batch_op.drop_index("ix_person_interests_campaign")
 
