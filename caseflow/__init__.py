@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.people.routes import bp as people_bp
     from caseflow.reflection.routes import bp as reflection_bp
     from caseflow.taxonomy.routes import bp as taxonomy_bp
+    from caseflow.teams.routes import bp as teams_bp
 
     for bp in (
         accounts_bp,
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
         measures_bp,
         people_bp,
         convenings_bp,
+        teams_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

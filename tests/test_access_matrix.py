@@ -59,6 +59,7 @@ def world(db, taxonomy, make_user, make_concern):
         Campaign,
         CampaignAction,
         CampaignMeasure,
+        CampaignMember,
         Convening,
         FollowUp,
         Measure,
@@ -117,6 +118,7 @@ def world(db, taxonomy, make_user, make_concern):
     _db.session.flush()
     item = HarvestItem(convening_id=convening.id, kind="policy_change", takeaway="Overtime authority")
     _db.session.add(item)
+    _db.session.add(CampaignMember(campaign_id=campaign.id, user_id=other.id))
     _db.session.commit()
     values = {
         "concern_id": concern.id,

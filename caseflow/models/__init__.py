@@ -40,6 +40,7 @@ from caseflow.models.concern import (
 )
 from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
 from caseflow.models.convenings import Attendance, Convening, HarvestItem
+from caseflow.models.convenings import Attendance, CampaignMember, Convening, HarvestItem
 from caseflow.models.people import CallLog, Person, PersonConcern, PersonInterest
 from caseflow.models.reflection import (
     Notification,
@@ -58,6 +59,7 @@ __all__ = [
     "Measure",
     "MeasureValue",
     "Attendance",
+    "CampaignMember",
     "Convening",
     "HarvestItem",
     "CallLog",

@@ -102,3 +102,19 @@ class HarvestItem(Base):
 
     def is_overdue(self, today: date) -> bool:
         return self.becomes == "follow_up" and self.done_at is None and self.due_on is not None and self.due_on < today
+
+
+class CampaignMember(Base):
+    """A member of a campaign's team, and the program they bring: cross-program organizing."""
+
+    __tablename__ = "campaign_members"
+    __table_args__ = (Index("ix_campaign_members_user", "user_id"),)
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    program = relationship("Program", lazy="joined")

@@ -190,9 +190,35 @@ def upgrade():
     with op.batch_alter_table("harvest_items", schema=None) as batch_op:
         batch_op.create_index("ix_harvest_items_convening", ["convening_id"], unique=False)
         batch_op.create_index("ix_harvest_items_owner_open", ["owner_id", "done_at"], unique=False)
+    op.create_table(
+        "campaign_members",
+        sa.Column("campaign_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("added_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["added_by_id"], ["users.id"], name=op.f("fk_campaign_members_added_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_campaign_members_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(["program_id"], ["programs.id"], name=op.f("fk_campaign_members_program_id_programs")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_campaign_members_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("campaign_id", "user_id", name=op.f("pk_campaign_members")),
+    )
+    with op.batch_alter_table("campaign_members", schema=None) as batch_op:
+        batch_op.create_index("ix_campaign_members_user", ["user_id"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("campaign_members", schema=None) as batch_op:
+        batch_op.drop_index("ix_campaign_members_user")
+
+    op.drop_table("campaign_members")
     with op.batch_alter_table("harvest_items", schema=None) as batch_op:
         batch_op.drop_index("ix_harvest_items_owner_open")
         batch_op.drop_index("ix_harvest_items_convening")
