@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.campaigns.following import bp as following_bp
     from caseflow.campaigns.routes import bp as campaigns_bp
+    from caseflow.committee.routes import bp as committee_bp
     from caseflow.concerns.routes import bp as concerns_bp
     from caseflow.convenings.routes import bp as convenings_bp
     from caseflow.health import bp as health_bp
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
         people_bp,
         convenings_bp,
         teams_bp,
+        committee_bp,
         reflection_bp,
         notifications_bp,
         api_bp,

@@ -15,6 +15,7 @@ NAV = [
     ("measures.index", "Measures", "measure.read"),
     ("people.index", "People", "person.read"),
     ("convenings.index", "Convenings", "convening.read"),
+    ("committee.index", "Committee", "committee.read"),
     ("reflection.summaries", "Quarterly summaries", "summary.read"),
     ("reflection.self_assessment_page", "Self-assessment", "self_assessment.take"),
     ("concerns.import_page", "Import", "concern.import"),

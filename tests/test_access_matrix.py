@@ -60,6 +60,9 @@ def world(db, taxonomy, make_user, make_concern):
         CampaignAction,
         CampaignMeasure,
         CampaignMember,
+        CommitteeDecision,
+        CommitteeMeeting,
+        CommitteeMember,
         Convening,
         FollowUp,
         Measure,
@@ -119,6 +122,10 @@ def world(db, taxonomy, make_user, make_concern):
     item = HarvestItem(convening_id=convening.id, kind="policy_change", takeaway="Overtime authority")
     _db.session.add(item)
     _db.session.add(CampaignMember(campaign_id=campaign.id, user_id=other.id))
+    member = CommitteeMember(person_id=person.id, term_start=today())
+    meeting = CommitteeMeeting(held_on=today())
+    decision = CommitteeDecision(kind="general", title="Meet monthly")
+    _db.session.add_all([member, meeting, decision])
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -128,6 +135,9 @@ def world(db, taxonomy, make_user, make_concern):
         "follow_up_id": follow_up.id,
         "notification_id": notification.id,
         "user_id": other.id,
+        "member_id": member.id,
+        "meeting_id": meeting.id,
+        "decision_id": decision.id,
         "token_id": token.id,
         "person_id": person.id,
         "action_id": action.id,

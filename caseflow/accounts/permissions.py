@@ -57,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "person.contact_api",
             "convening.read",
             "convening.manage",
+            "committee.read",
+            "committee.manage",
         }
     ),
     "director": frozenset(
@@ -81,6 +83,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "notification.read",
             "person.read",
             "convening.read",
+            "committee.read",
+            "committee.govern",
         }
     ),
     "admin": frozenset(

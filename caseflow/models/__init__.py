@@ -27,6 +27,14 @@ from caseflow.models.campaign_steps import (
     ReflectionReview,
     StepMove,
 )
+from caseflow.models.committee import (
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeMember,
+    CommitteeSettings,
+    CommitteeVote,
+    MeetingPresence,
+)
 from caseflow.models.concern import (
     AGE_BANDS,
     RACE_CATEGORIES,
@@ -58,6 +66,12 @@ __all__ = [
     "FREQUENCIES",
     "Measure",
     "MeasureValue",
+    "CommitteeDecision",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "CommitteeSettings",
+    "CommitteeVote",
+    "MeetingPresence",
     "Attendance",
     "CampaignMember",
     "Convening",

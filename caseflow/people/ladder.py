@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, delete, func, select
 from caseflow.audit.services import record
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Attendance, CampaignAction, Convening, Person, User
+from caseflow.models import Attendance, CampaignAction, CommitteeMember, Convening, Person, User
 from caseflow.models.convenings import ATTENDANCE_ROLES
 
 STATUSES = {"": "—", "signed_up": "Signed up", **{k: v for k, v in ATTENDANCE_ROLES.items()}}
@@ -70,9 +70,17 @@ def ladders(person_ids: Iterable[int] | None = None) -> dict[int, Rungs]:
         func.min(case((came.c.role.in_(STEPPED_UP), came.c.day))),
         func.min(case((came.c.role == "led", came.c.day))),
     ).group_by(came.c.person_id)
+    committee = select(CommitteeMember.person_id, func.min(CommitteeMember.term_start)).where(
+        CommitteeMember.person_id.is_not(None)
+    )
     if person_ids is not None:
-        rows = rows.where(came.c.person_id.in_(list(person_ids)))
-    return {pid: Rungs(a, s, led) for pid, a, s, led in db.session.execute(rows)}
+        person_ids = list(person_ids)
+        rows = rows.where(came.c.person_id.in_(person_ids))
+        committee = committee.where(CommitteeMember.person_id.in_(person_ids))
+    out = {pid: Rungs(a, s, led) for pid, a, s, led in db.session.execute(rows)}
+    for pid, since in db.session.execute(committee.group_by(CommitteeMember.person_id)):
+        out.setdefault(pid, Rungs()).committee = since
+    return out
 
 
 def ladder(person: Person) -> Rungs:

@@ -212,9 +212,152 @@ def upgrade():
     )
     with op.batch_alter_table("campaign_members", schema=None) as batch_op:
         batch_op.create_index("ix_campaign_members_user", ["user_id"], unique=False)
+    op.create_table(
+        "committee_meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["users.id"], name=op.f("fk_committee_meetings_created_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_committee_meetings")),
+    )
+    with op.batch_alter_table("committee_meetings", schema=None) as batch_op:
+        batch_op.create_index("ix_committee_meetings_held_on", ["held_on"], unique=False)
+
+    op.create_table(
+        "committee_settings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("governance_on", sa.Boolean(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_committee_settings_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_committee_settings")),
+    )
+    op.create_table(
+        "committee_decisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("pattern_keys", sa.JSON(), nullable=False),
+        sa.Column("campaign_id", sa.Integer(), nullable=True),
+        sa.Column("for_step", sa.String(length=12), nullable=True),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=True),
+        sa.Column("proposed_by_id", sa.Integer(), nullable=True),
+        sa.Column("proposed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaigns.id"],
+            name=op.f("fk_committee_decisions_campaign_id_campaigns"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["committee_meetings.id"],
+            name=op.f("fk_committee_decisions_meeting_id_committee_meetings"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["proposed_by_id"], ["users.id"], name=op.f("fk_committee_decisions_proposed_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"], ["users.id"], name=op.f("fk_committee_decisions_recorded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_committee_decisions")),
+    )
+    with op.batch_alter_table("committee_decisions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_committee_decisions_campaign_step", ["campaign_id", "for_step", "status"], unique=False
+        )
+        batch_op.create_index("ix_committee_decisions_status", ["status", "kind"], unique=False)
+
+    op.create_table(
+        "committee_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("term_start", sa.Date(), nullable=False),
+        sa.Column("term_end", sa.Date(), nullable=True),
+        sa.Column("added_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("(person_id IS NULL) <> (user_id IS NULL)", name=op.f("ck_committee_members_one_member")),
+        sa.ForeignKeyConstraint(["added_by_id"], ["users.id"], name=op.f("fk_committee_members_added_by_id_users")),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_committee_members_person_id_people"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_committee_members_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_committee_members")),
+    )
+    with op.batch_alter_table("committee_members", schema=None) as batch_op:
+        batch_op.create_index("ix_committee_members_term", ["term_start", "term_end"], unique=False)
+
+    op.create_table(
+        "committee_presence",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"],
+            ["committee_meetings.id"],
+            name=op.f("fk_committee_presence_meeting_id_committee_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["committee_members.id"],
+            name=op.f("fk_committee_presence_member_id_committee_members"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("meeting_id", "member_id", name=op.f("pk_committee_presence")),
+    )
+    op.create_table(
+        "committee_votes",
+        sa.Column("decision_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("vote", sa.String(length=8), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["committee_decisions.id"],
+            name=op.f("fk_committee_votes_decision_id_committee_decisions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["committee_members.id"],
+            name=op.f("fk_committee_votes_member_id_committee_members"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("decision_id", "member_id", name=op.f("pk_committee_votes")),
+    )
 
 
 def downgrade():
+    op.drop_table("committee_votes")
+    op.drop_table("committee_presence")
+    with op.batch_alter_table("committee_members", schema=None) as batch_op:
+        batch_op.drop_index("ix_committee_members_term")
+
+    op.drop_table("committee_members")
+    with op.batch_alter_table("committee_decisions", schema=None) as batch_op:
+        batch_op.drop_index("ix_committee_decisions_status")
+        batch_op.drop_index("ix_committee_decisions_campaign_step")
+
+    op.drop_table("committee_decisions")
+    op.drop_table("committee_settings")
+    with op.batch_alter_table("committee_meetings", schema=None) as batch_op:
+        batch_op.drop_index("ix_committee_meetings_held_on")
+
+    op.drop_table("committee_meetings")
     with op.batch_alter_table("campaign_members", schema=None) as batch_op:
         batch_op.drop_index("ix_campaign_members_user")
 
