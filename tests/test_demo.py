@@ -123,7 +123,7 @@ def test_demo_concerns_are_tagged_with_what_their_words_say(app, db):
 
 
 def test_demo_organizes_with_people_a_summit_and_a_committee(app, db):
-    from caseflow.committee.gate import governance_on
+    from caseflow.governance import governance_on
     from caseflow.models import CommitteeDecision, Convening, HarvestItem, Person
     from caseflow.people.ladder import ladders
 

@@ -8,9 +8,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
+from caseflow import governance as gate
 from caseflow.accounts.permissions import require
 from caseflow.campaigns.services import staff_choices
-from caseflow.committee import gate, services
+from caseflow.committee import services
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db

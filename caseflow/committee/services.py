@@ -15,10 +15,10 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 
 from caseflow.audit.services import record
-from caseflow.committee.gate import GATED_STEPS, governance_on
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
+from caseflow.governance import GATED_STEPS, governance_on
 from caseflow.models import (
     Campaign,
     CommitteeDecision,

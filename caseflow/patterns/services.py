@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy import insert, literal, or_, select
 
 from caseflow.audit.services import record
-from caseflow.committee.gate import check_promotion
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
+from caseflow.governance import check_promotion
 from caseflow.models import AuditEvent, Campaign, CampaignEvidence, CampaignPattern, Concern, PatternState, User
 from caseflow.models.base import UTC, utcnow
 from caseflow.patterns.engine import Pattern, PatternSettings, find_patterns

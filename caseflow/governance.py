@@ -1,5 +1,6 @@
-"""What governance asks of the rest of the app, and nothing else: whether it is on, whether the
-committee approved entering a campaign step, and what a gate waits for, in words.
+"""Governance: what the advisory committee's authority asks of the rest of the app, and nothing else:
+whether it is on, whether the committee approved entering a campaign step, and what a gate waits
+for, in words.
 
 Kept free of other features' imports so campaigns and patterns can ask it (imports point down).
 """
