@@ -24,24 +24,30 @@ def governance_on() -> bool:
     return row.governance_on if row is not None else bool(current_app.config.get("GOVERNANCE"))
 
 
+def step_gate_on() -> bool:
+    """Entering Strategy and Action waits for the committee: under governance, or with the older
+    CASEFLOW_ADVISORY_GATE setting (which gates the steps only, not promotions)."""
+    return governance_on() or bool(current_app.config.get("ADVISORY_GATE"))
+
+
 def _step_name(step: str) -> str:
     return STEP_LABELS.get(step, step).split(" — ")[0]
 
 
 def step_approved(campaign: Campaign, step: str) -> bool:
-    return (
-        db.session.scalar(
-            select(CommitteeDecision.id)
-            .where(
-                CommitteeDecision.campaign_id == campaign.id,
-                CommitteeDecision.kind == "enter_step",
-                CommitteeDecision.for_step == step,
-                CommitteeDecision.status == "approved",
-            )
-            .limit(1)
+    """The committee's latest decision on entering `step` approved it (a later "no" withdraws it)."""
+    latest = db.session.scalar(
+        select(CommitteeDecision.status)
+        .where(
+            CommitteeDecision.campaign_id == campaign.id,
+            CommitteeDecision.kind == "enter_step",
+            CommitteeDecision.for_step == step,
+            CommitteeDecision.status != "waiting",
         )
-        is not None
+        .order_by(CommitteeDecision.decided_at.desc(), CommitteeDecision.id.desc())
+        .limit(1)
     )
+    return latest == "approved"
 
 
 def waiting_proposal(campaign_id: int | None, step: str | None = None, keys: list[str] | None = None):
@@ -61,7 +67,7 @@ def waiting_proposal(campaign_id: int | None, step: str | None = None, keys: lis
 
 
 def needs_step_vote(campaign: Campaign, step: str) -> bool:
-    return step in GATED_STEPS and governance_on() and not step_approved(campaign, step)
+    return step in GATED_STEPS and step_gate_on() and not step_approved(campaign, step)
 
 
 def step_gate_message(campaign: Campaign, step: str) -> str:

@@ -408,7 +408,6 @@ def test_pattern_pages_show_suppressed_aggregates_and_consented_quotes_only(
 CAMPAIGN_WRITES = [
     "move",
     "status",
-    "advisory",
     "learning",
     "vision",
     "strategy",

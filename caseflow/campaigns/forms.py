@@ -10,7 +10,6 @@ from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
-    ADVISORY_DECISIONS,
     CLOSE_AS,
     POSITIONS,
     REVIEW_DECISIONS,
@@ -134,19 +133,6 @@ class FollowUpForm(CampaignForm):
     owner_id = SelectField("Owner", validate_choice=False)
     due_on = StringField("Due", render_kw=DATE)
     action_id = SelectField("From action", validate_choice=False)
-
-
-class AdvisoryForm(CampaignForm):
-    for_step = SelectField(
-        "Decision about entering",
-        choices=[("strategy", STEP_LABELS["strategy"]), ("action", STEP_LABELS["action"])],
-        validate_choice=False,
-    )
-    decided_on = StringField("Date of the decision", render_kw=DATE)
-    members_present = TextAreaField("Members present", description="Required. Roles or initials are enough.")
-    constituents_present = StringField("How many members present are constituents", render_kw=COUNT)
-    decision = RadioField("Decision", choices=list(ADVISORY_DECISIONS.items()), validate_choice=False)
-    notes = TextAreaField("Notes", description="Required when the committee returns the plan.")
 
 
 class ReviewForm(CampaignForm):

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, extract, func, select
 
+from caseflow import governance
 from caseflow.campaigns.rules import ARTIFACTS
 from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally, for_viewer
@@ -38,14 +39,8 @@ from caseflow.models.campaign_steps import (
 
 
 def advisory_approved(campaign: Campaign, step: str) -> bool:
-    """The committee's latest decision on entering `step` is an approval."""
-    latest = db.session.scalar(
-        select(AdvisoryDecision.decision)
-        .where(AdvisoryDecision.campaign_id == campaign.id, AdvisoryDecision.for_step == step)
-        .order_by(AdvisoryDecision.decided_on.desc(), AdvisoryDecision.id.desc())
-        .limit(1)
-    )
-    return latest == "approve"
+    """The standing committee approved entering `step` by a recorded vote (caseflow.committee)."""
+    return governance.step_approved(campaign, step)
 
 
 def artifact(campaign: Campaign, kind: str):

@@ -14,7 +14,6 @@ from caseflow.campaigns import services
 from caseflow.campaigns.forms import (
     ActionForm,
     ActorForm,
-    AdvisoryForm,
     CampaignForm,
     FollowUpForm,
     LearningForm,
@@ -51,7 +50,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 # The forms each page shows: name → (form class, prefix). The overview page is "overview".
 PAGE_FORMS: dict[str, dict[str, type[CampaignForm]]] = {
-    "overview": {"move": MoveForm, "status": StatusForm, "advisory": AdvisoryForm},
+    "overview": {"move": MoveForm, "status": StatusForm},
     "learning": {"learning": LearningForm, "move": MoveForm},
     "awareness": {"actor": ActorForm, "move": MoveForm},
     "vision": {"vision": VisionForm, "move": MoveForm},
@@ -110,10 +109,6 @@ def _fresh_forms(campaign: Campaign, page: str) -> dict[str, CampaignForm]:
         following = STEPS.index(campaign.step) + 1
         forms["move"].step.data = STEPS[following] if following < len(STEPS) else campaign.step
         forms["move"].from_page.data = page
-    if "advisory" in forms:
-        forms["advisory"].for_step.data = (
-            "action" if STEPS.index(campaign.step) >= STEPS.index("strategy") else "strategy"
-        )
     return forms
 
 
@@ -352,15 +347,6 @@ def discard(campaign_id: int):
 def status(campaign_id: int):
     verb = _form_verb(services.set_status)
     return _submit(campaign_id, "overview", "status", verb, "Status changed.")
-
-
-@bp.post("/<int:campaign_id>/advisory")
-@require("campaign.edit")
-def advisory(campaign_id: int):
-    verb = _form_verb(services.record_advisory_decision)
-    return _submit(
-        campaign_id, "overview", "advisory", verb, "Advisory committee decision recorded.", anchor="#advisory"
-    )
 
 
 # --- One artifact per step -------------------------------------------------------------------

@@ -58,6 +58,11 @@ def governance_on() -> bool:
     return gate.governance_on()
 
 
+@bp.app_template_global("campaign_committee_decisions")
+def campaign_committee_decisions(campaign) -> list[CommitteeDecision]:
+    return services.proposals(campaign_id=campaign.id)
+
+
 @bp.app_template_global("step_gate_message")
 def step_gate_message(campaign, step: str) -> str | None:
     """What entering `step` waits for, in words, or None when nothing holds it."""

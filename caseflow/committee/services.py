@@ -334,8 +334,10 @@ def decide(actor, decision: CommitteeDecision, meeting: CommitteeMeeting | None,
     return decision
 
 
-def proposals(status: str | None = None) -> list[CommitteeDecision]:
+def proposals(status: str | None = None, campaign_id: int | None = None) -> list[CommitteeDecision]:
     query = select(CommitteeDecision).order_by(CommitteeDecision.proposed_at.desc(), CommitteeDecision.id.desc())
+    if campaign_id is not None:
+        query = query.where(CommitteeDecision.campaign_id == campaign_id)
     if status:
         query = query.where(CommitteeDecision.status == status)
     return list(db.session.scalars(query))
