@@ -70,9 +70,9 @@ def test_attendance_through_the_api_feeds_the_ladder(client, db, token_for, make
     db.session.add(convening)
     db.session.commit()
     url = f"/api/v1/convenings/{convening.id}/attendance"
-    bad = client.put(url, json={"people": [{"person_id": person["id"], "status": "sang"}]}, headers=headers)
+    bad = client.post(url, json={"people": [{"person_id": person["id"], "status": "sang"}]}, headers=headers)
     assert bad.status_code == 422
-    ok = client.put(
+    ok = client.post(
         url, json={"people": [{"person_id": person["id"], "status": "spoke"}], "staff": [organizer.id]}, headers=headers
     )
     assert ok.status_code == 200 and ok.get_json()["people_came"] == 1 and ok.get_json()["staff"] == [organizer.id]

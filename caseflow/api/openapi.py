@@ -688,6 +688,8 @@ for path, param, reader, writer in (
             "parameters": [param],
             "responses": {"200": _json({"$ref": "#/components/schemas/Attendance"}), **NOT_FOUND, **COMMON_ERRORS},
         "put": {
+        },
+        "post": {
             "summary": f"Replace a {kind}'s attendance ({writer}); the leadership ladder reads it",
             "operationId": f"set_{kind}_attendance",
             "requestBody": _body("AttendanceSet"),

@@ -134,7 +134,7 @@ def convening_attendance(convening_id: int):
     return jsonify(roll_json(ladder.roll(convening=db.get_or_404(Convening, convening_id))))
 
 
-@bp.put("/v1/convenings/<int:convening_id>/attendance")
+@bp.post("/v1/convenings/<int:convening_id>/attendance")
 @require("convening.manage")
 def convening_attendance_set(convening_id: int):
     convening = db.get_or_404(Convening, convening_id)
@@ -150,7 +150,7 @@ def action_attendance(action_id: int):
     return jsonify(roll_json(ladder.roll(action=db.get_or_404(CampaignAction, action_id))))
 
 
-@bp.put("/v1/actions/<int:action_id>/attendance")
+@bp.post("/v1/actions/<int:action_id>/attendance")
 @require("person.manage")
 def action_attendance_set(action_id: int):
     action = db.get_or_404(CampaignAction, action_id)

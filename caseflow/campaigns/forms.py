@@ -120,9 +120,6 @@ class ActionForm(CampaignForm):
     title = StringField("Title", description="Required. e.g. Tenant convening at PS 139.")
     staff_participants = StringField("Staff who took part", render_kw=COUNT)
     constituent_participants = StringField("Constituents who took part", render_kw=COUNT)
-    new_leaders = StringField(
-        "New constituent leaders", description="Constituents who took on a role for the first time.", render_kw=COUNT
-    )
     target_reached = StringField("Target reached", description="Which decision-maker heard us, if any.")
     outcome = TextAreaField("Outcome")
     takeaways = TextAreaField("Harvest: takeaways", description="For a convening: what people said and decided.")

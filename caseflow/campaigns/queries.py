@@ -36,6 +36,7 @@ from caseflow.models.campaign_steps import (
     ReflectionReview,
     StepMove,
 )
+from caseflow.people import ladder
 
 
 def advisory_approved(campaign: Campaign, step: str) -> bool:
@@ -260,7 +261,11 @@ def participation(campaign: Campaign) -> dict[str, int]:
             func.coalesce(func.sum(CampaignAction.new_leaders), 0),
         ).where(CampaignAction.campaign_id == campaign.id)
     ).one()
-    return dict(zip(("actions", "staff", "constituents", "new_leaders"), (int(v) for v in row), strict=True))
+    out = dict(zip(("actions", "staff", "constituents", "recorded_new_leaders"), (int(v) for v in row), strict=True))
+    # New leaders are read from the ladder (who first spoke or led at this campaign's actions and
+    # convenings); the counts typed on actions before attendance was kept stay readable beside it.
+    out["new_leaders"] = ladder.new_leaders_by_campaign([campaign.id]).get(campaign.id, 0)
+    return out
 
 
 # --- Evidence: SQL aggregates over the linked concerns ---------------------------------------

@@ -44,6 +44,7 @@ from caseflow.models.campaign_steps import (
 )
 from caseflow.patterns.labels import pattern_labels
 from caseflow.patterns.services import can_discard, discard_campaign, discard_until
+from caseflow.people.ladder import new_leaders_by_action
 from caseflow.web import form_errors_from, form_version
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -203,6 +204,7 @@ def _render(
     elif page == "action":
         context |= {
             "actions": services.actions(campaign),
+            "leaders_by_action": new_leaders_by_action([a.id for a in services.actions(campaign)]),
             "follow_ups": services.follow_ups(campaign),
             "participation": services.participation(campaign),
             "action_kinds": ACTION_KINDS,

@@ -16,7 +16,7 @@ from caseflow.extensions import db
 from caseflow.models import Convening, HarvestItem
 from caseflow.models.convenings import HARVEST_OUTCOMES
 from caseflow.people import ladder
-from caseflow.people.attendance_views import attendance_page
+from caseflow.people.routes import attendance_page
 from caseflow.people.services import campaign_choices
 from caseflow.web import database_id
 

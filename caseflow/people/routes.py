@@ -6,15 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from caseflow.accounts.permissions import can, require
+from caseflow.campaigns.services import staff_choices
 from caseflow.concerns.services import can_view
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, CampaignAction, Concern
+from caseflow.models import Campaign, CampaignAction, Concern, Convening
 from caseflow.models.people import SOURCES, Person
 from caseflow.patterns.keys import PatternKey
 from caseflow.patterns.labels import pattern_labels
 from caseflow.people import ladder, services
-from caseflow.people.attendance_views import attendance_page
 from caseflow.people.forms import CallForm, InterestForm, PersonForm, WithdrawForm
 from caseflow.web import database_id
 
@@ -268,6 +268,60 @@ def log_call(person_id: int):
         else url_for("people.pattern_calls", key=str(key))
     )
     return redirect(back + f"#person-{person.id}")
+
+
+# --- Attendance, shared by campaign actions and convenings (convenings.routes) ----------------
+
+
+def _people_from(form) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for name, value in form.items():
+        if name.startswith("person-") and (pid := database_id(name.removeprefix("person-"))):
+            out[pid] = value
+    return out
+
+
+def attendance_page(
+    *,
+    title: str,
+    back: str,
+    action: CampaignAction | None = None,
+    convening: Convening | None = None,
+    with_sign_ups: bool = False,
+):
+    form = WithdrawForm()  # CSRF only
+    errors: dict[str, list[str]] = {}
+    current = ladder.roll(action=action, convening=convening)
+    if request.method == "POST":
+        people = _people_from(request.form)
+        staff = {uid for v in request.form.getlist("staff") if (uid := database_id(v))}
+        try:
+            ladder.set_attendance(current_user, people, staff, action=action, convening=convening)
+        except ValidationFailed as error:
+            db.session.rollback()
+            errors = error.errors
+            current = ladder.Roll(people=people, staff=staff, signed_up=0, came_people=0, came_staff=0)
+        else:
+            db.session.commit()
+            flash("Attendance saved.")
+            return redirect(back)
+    statuses = dict(ladder.STATUSES)
+    if not with_sign_ups:
+        statuses.pop("signed_up")
+    return (
+        render_template(
+            "people/attendance.html",
+            title=title,
+            back=back,
+            form=form,
+            people=db.session.scalars(services.people_query()).all(),
+            staff=staff_choices(),
+            roll=current,
+            statuses=statuses,
+            errors=errors,
+        ),
+        422 if errors else 200,
+    )
 
 
 @bp.route("/attendance/action/<int:action_id>", methods=["GET", "POST"])
