@@ -82,7 +82,6 @@ def seed(concern_count: int = 3000) -> list[User]:
     from caseflow.measures.demo import seed_measures
 
     seed_measures(next(u for u in users if u.has_role("director")))
-    from caseflow.people.demo import seed_organizing
     from caseflow.committee.demo import seed_organizing
 
     seed_organizing(users)

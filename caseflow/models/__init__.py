@@ -46,9 +46,8 @@ from caseflow.models.concern import (
     ConcernRace,
     concern_tags,
 )
-from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
-from caseflow.models.convenings import Attendance, Convening, HarvestItem
 from caseflow.models.convenings import Attendance, CampaignMember, Convening, HarvestItem
+from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
 from caseflow.models.people import CallLog, Person, PersonConcern, PersonInterest
 from caseflow.models.reflection import (
     Notification,

@@ -1,7 +1,7 @@
 """people who opted in, their concerns and campaigns, call logs; convenings, attendance and harvests
 
 Revision ID: 0016
-Revises: 0012b
+Revises: 0014
 Create Date: 2026-11-29 06:30:00
 
 Names and contact details are Fernet ciphertext (caseflow.crypto), hence plain TEXT columns here.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0012b"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
