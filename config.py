@@ -15,6 +15,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
     CASEFLOW_CLIENT_KEY = os.environ.get("CASEFLOW_CLIENT_KEY")
+    # Encrypts opted-in people's contact details (caseflow.crypto); required in production.
+    CASEFLOW_DATA_KEY = os.environ.get("CASEFLOW_DATA_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     CASEFLOW_MIN_CELL = _int("CASEFLOW_MIN_CELL", 11)
@@ -50,6 +52,10 @@ class Config:
     FISCAL_YEAR_START_MONTH = _int("CASEFLOW_FISCAL_YEAR_START_MONTH", 1)
     NARRATIVE_RETENTION_DAYS = _int("CASEFLOW_NARRATIVE_RETENTION_DAYS", 730)
     ADVISORY_GATE = os.environ.get("CASEFLOW_ADVISORY_GATE", "0") in ("1", "true", "yes")
+    # Governance (caseflow.governance): the committee decides promotions and gates Strategy and
+    # Action. The organisation's stored setting wins; this is its value until first set. The older
+    # CASEFLOW_ADVISORY_GATE still gates the two steps (now by the committee's votes), not promotions.
+    GOVERNANCE = os.environ.get("CASEFLOW_GOVERNANCE", "0") in ("1", "true", "yes")
     ORG_NAME = os.environ.get("CASEFLOW_ORG_NAME", "Caseflow demo organisation")
     TIMEZONE = os.environ.get("CASEFLOW_TIMEZONE", "America/New_York")
     # Tests and demos only: start the app's clock at this instant (ISO, with offset); it runs on from there.

@@ -82,11 +82,12 @@ def _configure_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from caseflow import dates
+    from caseflow import crypto, dates
     from caseflow.extensions import csrf, db, login_manager, migrate
     from caseflow.patterns import rollup
 
     dates.init_app(app)
+    crypto.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -105,14 +106,18 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.audit.routes import bp as audit_bp
     from caseflow.campaigns.following import bp as following_bp
     from caseflow.campaigns.routes import bp as campaigns_bp
+    from caseflow.committee.routes import bp as committee_bp
     from caseflow.concerns.routes import bp as concerns_bp
+    from caseflow.convenings.routes import bp as convenings_bp
     from caseflow.health import bp as health_bp
     from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp
+    from caseflow.people.routes import bp as people_bp
     from caseflow.reflection.routes import bp as reflection_bp
     from caseflow.suggestions.routes import bp as suggestions_bp
     from caseflow.taxonomy.routes import bp as taxonomy_bp
+    from caseflow.teams.routes import bp as teams_bp
 
     for bp in (
         accounts_bp,
@@ -125,6 +130,10 @@ def register_blueprints(app: Flask) -> None:
         campaigns_bp,
         following_bp,
         measures_bp,
+        people_bp,
+        convenings_bp,
+        teams_bp,
+        committee_bp,
         reflection_bp,
         notifications_bp,
         suggestions_bp,

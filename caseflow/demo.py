@@ -82,6 +82,9 @@ def seed(concern_count: int = 3000) -> list[User]:
     from caseflow.measures.demo import seed_measures
 
     seed_measures(next(u for u in users if u.has_role("director")))
+    from caseflow.committee.demo import seed_organizing
+
+    seed_organizing(users)
     seed_reflection(users)
     return users
 

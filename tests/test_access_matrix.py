@@ -33,6 +33,7 @@ QUERY = {
     "patterns.detail": "?key=tag:no-heat",
     "api.suggest_tags": "?text=no+heat",
     "suggestions.suggest_tags": "?text=no+heat",
+    "people.pattern_calls": "?key=tag:no-heat",
 }
 # Endpoints for one's own objects only (a notification, an owned follow-up, one's own concern to
 # retract): the world's objects belong to someone else, so every role that may use them gets 404.
@@ -63,11 +64,19 @@ def world(db, taxonomy, make_user, make_concern):
         Campaign,
         CampaignAction,
         CampaignMeasure,
+        CampaignMember,
+        CommitteeDecision,
+        CommitteeMeeting,
+        CommitteeMember,
+        Convening,
         EmergingTheme,
         FollowUp,
+        HarvestItem,
         Measure,
         MeasureValue,
         Notification,
+        Person,
+        PersonConcern,
         PowerActor,
     )
     from caseflow.reflection.services import ensure_summary
@@ -111,6 +120,20 @@ def world(db, taxonomy, make_user, make_concern):
     token, _secret = create_token(None, other, "sync")
     theme = EmergingTheme(window_start=today(), window_end=today(), keywords=["elevator", "broken"])
     _db.session.add(theme)
+    person = Person(name="Ms Q", phone="718-555-0100", channel="phone", source="concern", consent_on=today())
+    _db.session.add(person)
+    _db.session.flush()
+    _db.session.add(PersonConcern(person_id=person.id, concern_id=concern.id))
+    convening = Convening(title="Summit", held_on=today(), campaign_id=campaign.id)
+    _db.session.add(convening)
+    _db.session.flush()
+    item = HarvestItem(convening_id=convening.id, kind="policy_change", takeaway="Overtime authority")
+    _db.session.add(item)
+    _db.session.add(CampaignMember(campaign_id=campaign.id, user_id=other.id))
+    member = CommitteeMember(person_id=person.id, term_start=today())
+    meeting = CommitteeMeeting(held_on=today())
+    decision = CommitteeDecision(kind="general", title="Meet monthly")
+    _db.session.add_all([member, meeting, decision])
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -120,7 +143,15 @@ def world(db, taxonomy, make_user, make_concern):
         "follow_up_id": follow_up.id,
         "notification_id": notification.id,
         "user_id": other.id,
+        "member_id": member.id,
+        "meeting_id": meeting.id,
+        "decision_id": decision.id,
         "token_id": token.id,
+        "person_id": person.id,
+        "action_id": action.id,
+        "convening_id": convening.id,
+        "item_id": item.id,
+        "into": "tag",
         "program_id": taxonomy["programs"]["housing"].id,
         "tag_id": taxonomy["tags"]["mold"].id,
         "quarter": summary.quarter,
@@ -386,7 +417,6 @@ def test_pattern_pages_show_suppressed_aggregates_and_consented_quotes_only(
 CAMPAIGN_WRITES = [
     "move",
     "status",
-    "advisory",
     "learning",
     "vision",
     "strategy",

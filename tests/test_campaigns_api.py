@@ -13,8 +13,7 @@ from schemathesis.checks import (
 )
 from sqlalchemy import func, select
 
-from caseflow.dates import today
-from caseflow.models import AdvisoryDecision, Campaign, CampaignAction, CampaignEvidence, CampaignPattern, StepMove
+from caseflow.models import Campaign, CampaignAction, CampaignEvidence, CampaignPattern, StepMove, User
 
 ACTION = {
     "kind": "testimony",
@@ -141,16 +140,9 @@ def test_advisory_gate_applies_to_the_api(app, client, token_for, campaign, db):
         refused = client.post(url, json={"step": "strategy", "note": "Plan", "version": 1}, headers=headers)
         assert refused.status_code == 409
         assert "advisory committee" in refused.get_json()["errors"]["step"][0]
-        db.session.add(
-            AdvisoryDecision(
-                campaign_id=campaign.id,
-                for_step="strategy",
-                decided_on=today(),
-                members_present="Five members",
-                constituents_present=4,
-                decision="approve",
-            )
-        )
+        from tests.test_campaigns import committee_votes
+
+        committee_votes(db.session.get(User, campaign.lead_id), campaign, "strategy")
         db.session.commit()
         assert (
             client.post(url, json={"step": "strategy", "note": "Plan", "version": 1}, headers=headers).status_code

@@ -120,3 +120,24 @@ def test_demo_concerns_are_tagged_with_what_their_words_say(app, db):
     for concern_id, quote in quotes.items():
         if quote:
             assert quote_tags[quote] in tags[concern_id], (quote, tags[concern_id])
+
+
+def test_demo_organizes_with_people_a_summit_and_a_committee(app, db):
+    from caseflow.governance import governance_on
+    from caseflow.models import CommitteeDecision, Convening, HarvestItem, Person
+    from caseflow.people.ladder import ladders
+
+    seed(concern_count=600)
+    db.session.commit()
+    people = db.session.scalars(select(Person)).all()
+    assert len(people) >= 3 and all(p.phone and p.consent_on for p in people)
+    stored = db.session.execute(text("SELECT phone FROM people")).scalars().all()
+    assert not {p.phone for p in people} & set(stored)  # encrypted at rest
+    summit = db.session.scalar(select(Convening))
+    assert summit.campaign_id is None
+    kinds = db.session.scalars(select(HarvestItem.becomes).where(HarvestItem.convening_id == summit.id)).all()
+    assert kinds.count("follow_up") == 3 and "tag" in kinds
+    decided = db.session.scalar(select(CommitteeDecision).where(CommitteeDecision.status == "approved"))
+    assert decided.kind == "promote" and db.session.get(Campaign, decided.campaign_id) is not None
+    assert governance_on()
+    assert any(r.spoke for r in ladders().values()) and any(r.committee for r in ladders().values())

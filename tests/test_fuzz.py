@@ -175,8 +175,26 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
     _db.session.add(notification)
     summary, _ = ensure_summary(today_quarter(today()).previous())
     token, _ = create_token(None, other, "sync")
+    from caseflow.models import CommitteeDecision, CommitteeMeeting, CommitteeMember, Convening, HarvestItem, Person
+
+    person = Person(name="Ms Q", phone="718-555-0100", channel="phone", source="organizer", consent_on=today())
+    convening = Convening(title="Summit", held_on=today())
+    _db.session.add_all([person, convening])
+    _db.session.flush()
+    item = HarvestItem(convening_id=convening.id, kind="policy_change", takeaway="Overtime authority")
+    member = CommitteeMember(person_id=person.id, term_start=today())
+    meeting = CommitteeMeeting(held_on=today())
+    decision = CommitteeDecision(kind="general", title="Meet monthly")
+    _db.session.add_all([item, member, meeting, decision])
     _db.session.commit()
     return {
+        "person_id": person.id,
+        "convening_id": convening.id,
+        "item_id": item.id,
+        "member_id": member.id,
+        "meeting_id": meeting.id,
+        "decision_id": decision.id,
+        "action_id": action.id,
         "concern_id": concern.id,
         "campaign_id": campaign.id,
         "actor_id": actor.id,
@@ -370,13 +388,6 @@ FORM_CASES = [
         {"status-version": "1"},
     ),
     FormCase(
-        "campaigns.advisory",
-        "organizer",
-        "/campaigns/{campaign_id}/advisory",
-        f"{C}:AdvisoryForm:advisory",
-        {"advisory-version": "1"},
-    ),
-    FormCase(
         "campaigns.save_learning",
         "organizer",
         "/campaigns/{campaign_id}/learning",
@@ -542,6 +553,94 @@ FORM_CASES = [
         "caseflow.web:EmptyForm",
         success="always-redirect",
     ),
+    FormCase("people.new", "organizer", "/people/new", "caseflow.people.forms:PersonForm"),
+    FormCase(
+        "people.from_concern", "organizer", "/people/from-concern/{concern_id}", "caseflow.people.forms:PersonForm"
+    ),
+    FormCase(
+        "people.edit", "organizer", "/people/{person_id}/edit", "caseflow.people.forms:PersonForm", {"version": "1"}
+    ),
+    FormCase("people.withdraw", "organizer", "/people/{person_id}/withdraw", "caseflow.people.forms:WithdrawForm"),
+    FormCase("people.add_interest", "organizer", "/people/{person_id}/interests", "caseflow.people.forms:InterestForm"),
+    FormCase(
+        "people.log_call", "organizer", "/people/{person_id}/calls", "caseflow.people.forms:CallForm:p{person_id}"
+    ),
+    FormCase(
+        "people.action_attendance",
+        "organizer",
+        "/people/attendance/action/{action_id}",
+        "caseflow.people.forms:WithdrawForm",
+        extra_fields=("person-{person_id}", "staff"),
+    ),
+    FormCase("convenings.new", "organizer", "/convenings/new", "caseflow.convenings.forms:ConveningForm"),
+    FormCase(
+        "convenings.edit", "organizer", "/convenings/{convening_id}/edit", "caseflow.convenings.forms:ConveningForm"
+    ),
+    FormCase(
+        "convenings.attendance",
+        "organizer",
+        "/convenings/{convening_id}/attendance",
+        "caseflow.convenings.forms:PlainForm",
+        extra_fields=("person-{person_id}", "staff"),
+    ),
+    FormCase(
+        "convenings.add_harvest",
+        "organizer",
+        "/convenings/{convening_id}/harvest",
+        "caseflow.convenings.forms:HarvestForm",
+    ),
+    FormCase(
+        "convenings.turn_into",
+        "organizer",
+        "/convenings/{convening_id}/harvest/{item_id}/tag",
+        "caseflow.convenings.forms:TagForm:t{item_id}",
+    ),
+    FormCase(
+        "convenings.done",
+        "organizer",
+        "/convenings/{convening_id}/harvest/{item_id}/done",
+        "caseflow.convenings.forms:PlainForm",
+    ),
+    FormCase("teams.add_member", "organizer", "/campaigns/{campaign_id}/team", "caseflow.teams.routes:MemberForm"),
+    FormCase(
+        "teams.remove_member",
+        "organizer",
+        "/campaigns/{campaign_id}/team/{user_id}/remove",
+        "caseflow.teams.routes:ButtonForm",
+    ),
+    FormCase("committee.add_member", "organizer", "/committee/members", "caseflow.committee.routes:MemberForm"),
+    FormCase(
+        "committee.end_term", "organizer", "/committee/members/{member_id}/end", "caseflow.committee.routes:ButtonForm"
+    ),
+    FormCase("committee.add_meeting", "organizer", "/committee/meetings", "caseflow.committee.routes:MeetingForm"),
+    FormCase(
+        "committee.update_meeting",
+        "organizer",
+        "/committee/meetings/{meeting_id}",
+        "caseflow.committee.routes:MeetingForm",
+        extra_fields=("present",),
+    ),
+    FormCase(
+        "committee.propose",
+        "organizer",
+        "/committee/proposals",
+        "caseflow.committee.routes:ProposalForm",
+        extra_fields=("keys",),
+    ),
+    FormCase(
+        "committee.vote",
+        "organizer",
+        "/committee/meetings/{meeting_id}/proposals/{decision_id}/vote",
+        "caseflow.committee.routes:ButtonForm",
+        extra_fields=("vote-{member_id}",),
+    ),
+    FormCase(
+        "committee.set_governance",
+        "director",
+        "/committee/governance",
+        "caseflow.committee.routes:ButtonForm",
+        extra_fields=("on",),
+    ),
 ]
 NOT_FUZZED = {"accounts.logout"}  # no fields; ending the session is its success (the matrix covers it)
 
@@ -566,7 +665,7 @@ def field_names(app, case: FormCase, values: dict) -> list[str]:
             form_cls = getattr(importlib.import_module(module), cls)
             forms = [form_cls(prefix=prefix[0].format(**values)) if prefix else form_cls()]
         names = [f.name for form in forms for f in form if f.name != "csrf_token"]
-    return names + list(case.extra_fields)
+    return names + [f.format(**values) for f in case.extra_fields]
 
 
 def test_every_post_form_is_fuzzed(app):
@@ -740,6 +839,44 @@ API_CASES = [
         ("observed_on", "campaign", "dimension", "group", "value", "numerator", "denominator", "corrects"),
     ),
     ApiCase("api.measure_values", "caseworker", "GET", "/api/v1/measures/{measure_id}/values", {}, ("campaign",)),
+    ApiCase("api.people_list", "organizer", "GET", "/api/v1/people", {}, ("x",)),
+    ApiCase("api.people_get", "organizer", "GET", "/api/v1/people/{person_id}", {}, ("x",)),
+    ApiCase(
+        "api.people_create",
+        "organizer",
+        "POST",
+        "/api/v1/people",
+        {"consent": True, "name": "Ana", "phone": "718 555 0100"},
+        ("consent", "name", "phone", "email", "address", "language", "channel", "campaign_id"),
+    ),
+    ApiCase("api.people_withdraw", "organizer", "POST", "/api/v1/people/{person_id}/withdraw", {}, ("version",)),
+    ApiCase("api.convening_attendance", "director", "GET", "/api/v1/convenings/{convening_id}/attendance", {}, ("x",)),
+    ApiCase(
+        "api.convening_attendance_set",
+        "organizer",
+        "POST",
+        "/api/v1/convenings/{convening_id}/attendance",
+        {},
+        ("people", "staff"),
+    ),
+    ApiCase("api.action_attendance", "organizer", "GET", "/api/v1/actions/{action_id}/attendance", {}, ("x",)),
+    ApiCase(
+        "api.action_attendance_set",
+        "organizer",
+        "POST",
+        "/api/v1/actions/{action_id}/attendance",
+        {},
+        ("people", "staff"),
+    ),
+    ApiCase("api.committee_decisions", "director", "GET", "/api/v1/committee/decisions", {}, ("x",)),
+    ApiCase(
+        "api.committee_propose",
+        "organizer",
+        "POST",
+        "/api/v1/committee/proposals",
+        {"kind": "general", "title": "Meet monthly"},
+        ("kind", "title", "details", "pattern_keys", "campaign_id", "for_step"),
+    ),
 ]
 
 

@@ -118,6 +118,7 @@ def test_hsts_and_secure_cookie_in_production(monkeypatch, tmp_path):
 
     class WithSecret(NoSecret):
         SECRET_KEY = "x" * 40
+        CASEFLOW_DATA_KEY = "y" * 40
 
     app = create_app(WithSecret)
     assert app.config["SESSION_COOKIE_SECURE"] is True

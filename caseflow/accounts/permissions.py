@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "follow_up.own",
             "notification.read",
             "measure.read",
+            "person.consent",
         }
     ),
     "organizer": frozenset(
@@ -49,6 +50,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "campaign.follow",
             "follow_up.own",
             "notification.read",
+            "person.consent",
+            "person.read",
+            "person.manage",
+            "person.api",
+            "person.contact_api",
+            "convening.read",
+            "convening.manage",
+            "committee.read",
+            "committee.manage",
         }
     ),
     "director": frozenset(
@@ -71,6 +81,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "measure.record",
             "self_assessment.take",
             "notification.read",
+            "person.read",
+            "convening.read",
+            "committee.read",
+            "committee.govern",
         }
     ),
     "admin": frozenset(

@@ -6,6 +6,7 @@ from caseflow.api import (  # noqa: F401  (register routes)
     measures,
     openapi,
     patterns,
+    people,
     suggestions,
     summaries,
     taxonomy,

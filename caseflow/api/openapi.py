@@ -278,7 +278,14 @@ PATHS["/api/v1/campaigns"] = {
         "summary": "Promote patterns into a campaign (organizer); the patterns' state becomes promoted",
         "operationId": "create_campaign",
         "requestBody": _body("CampaignNew"),
-        "responses": {"201": _json({"$ref": "#/components/schemas/CampaignCreated"}, "Created"), **WRITE_ERRORS},
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/CampaignCreated"}, "Created"),
+            "409": _error(
+                "Governance is on: the advisory committee decides which patterns become campaigns; propose it "
+                "with POST /api/v1/committee/proposals (errors under `pattern_keys` say what it waits for)"
+            ),
+            **WRITE_ERRORS,
+        },
     }
 }
 
@@ -630,6 +637,185 @@ PATHS["/api/v1/tags/suggest"] = {
             "422": _error("Missing or too long `text`, or `limit` outside 1–10"),
             **COMMON_ERRORS,
         },
+    }
+}
+# --- People (organizer scope), attendance, the committee's decisions ---------------------------
+DATE_OR_NULL = {"type": "string", "format": "date", "nullable": True}
+DATABASE_ID = {"type": "integer", "minimum": 1, "maximum": 2147483647}
+PERSON_ID = {"name": "person_id", "in": "path", "required": True, "schema": DATABASE_ID}
+CONVENING_ID = {"name": "convening_id", "in": "path", "required": True, "schema": DATABASE_ID}
+ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": DATABASE_ID}
+CHANNEL_VALUES = ["phone", "sms", "email", "mail", "in_person"]
+SCHEMAS["Person"] = {
+    "type": "object",
+    "description": "An opted-in person. `name`, `phone`, `email` and `address` are present only for tokens whose "
+    "user holds the dedicated contact permission (organizers); no answer links a person to a concern.",
+    "required": ["id", "channel", "source", "consent_on", "withdrawn", "version", "ladder"],
+    "properties": {
+        "id": {"type": "integer"},
+        "language": NULLABLE_TEXT,
+        "channel": {"type": "string", "enum": CHANNEL_VALUES},
+        "source": {"type": "string", "enum": ["concern", "organizer"]},
+        "consent_on": {"type": "string", "format": "date"},
+        "withdrawn": {"type": "boolean"},
+        "version": {"type": "integer"},
+        "ladder": {
+            "type": "object",
+            "description": "The date each rung of the leadership ladder was first reached, read from attendance",
+            "properties": {r: DATE_OR_NULL for r in ("attended", "spoke", "led", "committee")},
+        },
+        "name": NULLABLE_TEXT,
+        "phone": NULLABLE_TEXT,
+        "email": NULLABLE_TEXT,
+        "address": NULLABLE_TEXT,
+    },
+}
+SCHEMAS["PersonNew"] = {
+    "type": "object",
+    "required": ["consent", "name"],
+    "properties": {
+        "consent": {"type": "boolean", "description": "Must be true: they agreed to be contacted about organizing"},
+        "name": {"type": "string", "maxLength": 120},
+        "phone": {"type": "string", "maxLength": 30},
+        "email": {"type": "string", "maxLength": 254},
+        "address": {"type": "string", "maxLength": 300},
+        "language": {"type": "string", "maxLength": 40},
+        "channel": {"type": "string", "enum": CHANNEL_VALUES, "default": "phone"},
+        "campaign_id": {"type": "integer", "description": "A campaign they asked to be involved in"},
+    },
+}
+SCHEMAS["Withdrawal"] = {
+    "type": "object",
+    "required": ["version"],
+    "properties": {"version": {"type": "integer", "description": "The person's version as you last read it"}},
+}
+ATTENDEE = {
+    "type": "object",
+    "required": ["person_id", "status"],
+    "properties": {
+        "person_id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["signed_up", "attended", "spoke", "led"]},
+    },
+}
+SCHEMAS["Attendance"] = {
+    "type": "object",
+    "required": ["people", "staff", "signed_up", "people_came", "staff_came"],
+    "properties": {
+        "people": {"type": "array", "items": ATTENDEE},
+        "staff": {"type": "array", "items": {"type": "integer"}, "description": "User ids of staff who came"},
+        "signed_up": {"type": "integer"},
+        "people_came": {"type": "integer"},
+        "staff_came": {"type": "integer"},
+    },
+}
+SCHEMAS["AttendanceSet"] = {
+    "type": "object",
+    "description": "Replaces the event's attendance. `signed_up` applies to convenings only.",
+    "properties": {
+        "people": {"type": "array", "items": ATTENDEE},
+        "staff": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+SCHEMAS["CommitteeDecision"] = {
+    "type": "object",
+    "required": ["id", "kind", "title", "status", "pattern_keys", "votes"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["promote", "enter_step", "general"]},
+        "title": {"type": "string"},
+        "details": {"type": "string"},
+        "status": {"type": "string", "enum": ["waiting", "approved", "rejected"]},
+        "pattern_keys": {"type": "array", "items": {"type": "string"}},
+        "campaign_id": {"type": "integer", "nullable": True},
+        "for_step": {**NULLABLE_TEXT, "description": "For `enter_step`: strategy or action"},
+        "meeting_on": DATE_OR_NULL,
+        "votes": {
+            "type": "object",
+            "required": ["for", "against", "abstain"],
+            "properties": {v: {"type": "integer"} for v in ("for", "against", "abstain")},
+        },
+    },
+}
+SCHEMAS["CommitteeProposalNew"] = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["promote", "enter_step", "general"]},
+        "title": {"type": "string", "maxLength": 300, "description": "For `promote`, the campaign's title"},
+        "details": {"type": "string", "maxLength": 10000},
+        "pattern_keys": {"type": "array", "items": {"type": "string"}, "description": "For `promote`"},
+        "campaign_id": {"type": "integer", "description": "For `enter_step`"},
+        "for_step": {"type": "string", "enum": ["strategy", "action"], "description": "For `enter_step`"},
+    },
+}
+PATHS["/api/v1/people"] = {
+    "get": {
+        "summary": "People who opted in (organizer); contact only with the dedicated permission",
+        "operationId": "list_people",
+        "responses": {"200": _json(_list_of("Person")), **COMMON_ERRORS},
+    },
+    "post": {
+        "summary": "Record a person who agreed to be contacted (organizer)",
+        "operationId": "create_person",
+        "requestBody": _body("PersonNew"),
+        "responses": {"201": _json({"$ref": "#/components/schemas/Person"}, "Created"), **WRITE_ERRORS},
+    },
+}
+PATHS["/api/v1/people/{person_id}"] = {
+    "get": {
+        "summary": "One opted-in person (organizer)",
+        "operationId": "get_person",
+        "parameters": [PERSON_ID],
+        "responses": {"200": _json({"$ref": "#/components/schemas/Person"}), **NOT_FOUND, **COMMON_ERRORS},
+    }
+}
+PATHS["/api/v1/people/{person_id}/withdraw"] = {
+    "post": {
+        "summary": "Consent withdrawn: erase contact details and unlink from every concern (organizer)",
+        "operationId": "withdraw_person",
+        "parameters": [PERSON_ID],
+        "requestBody": _body("Withdrawal"),
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/Person"}, "Withdrawn"),
+            "409": _error("Stale `version`"),
+            **NOT_FOUND,
+            **WRITE_ERRORS,
+        },
+    }
+}
+for path, param, reader, writer in (
+    ("/api/v1/convenings/{convening_id}/attendance", CONVENING_ID, "organizer, director", "organizer"),
+    ("/api/v1/actions/{action_id}/attendance", ACTION_ID, "organizer", "organizer"),
+):
+    kind = "convening" if "convenings" in path else "action"
+    PATHS[path] = {
+        "get": {
+            "summary": f"Who signed up for and came to a {kind} ({reader})",
+            "operationId": f"get_{kind}_attendance",
+            "parameters": [param],
+            "responses": {"200": _json({"$ref": "#/components/schemas/Attendance"}), **NOT_FOUND, **COMMON_ERRORS},
+        },
+        "post": {
+            "summary": f"Replace a {kind}'s attendance ({writer}); the leadership ladder reads it",
+            "operationId": f"set_{kind}_attendance",
+            "parameters": [param],
+            "requestBody": _body("AttendanceSet"),
+            "responses": {"200": _json({"$ref": "#/components/schemas/Attendance"}), **NOT_FOUND, **WRITE_ERRORS},
+        },
+    }
+PATHS["/api/v1/committee/decisions"] = {
+    "get": {
+        "summary": "The advisory committee's proposals and decisions with vote tallies (organizer, director)",
+        "operationId": "list_committee_decisions",
+        "responses": {"200": _json(_list_of("CommitteeDecision")), **COMMON_ERRORS},
+    }
+}
+PATHS["/api/v1/committee/proposals"] = {
+    "post": {
+        "summary": "Put a proposal to the committee; it waits for a vote at a meeting (organizer)",
+        "operationId": "create_committee_proposal",
+        "requestBody": _body("CommitteeProposalNew"),
+        "responses": {"201": _json({"$ref": "#/components/schemas/CommitteeDecision"}, "Created"), **WRITE_ERRORS},
     }
 }
 

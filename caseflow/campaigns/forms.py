@@ -10,7 +10,6 @@ from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
-    ADVISORY_DECISIONS,
     CLOSE_AS,
     POSITIONS,
     REVIEW_DECISIONS,
@@ -121,9 +120,6 @@ class ActionForm(CampaignForm):
     title = StringField("Title", description="Required. e.g. Tenant convening at PS 139.")
     staff_participants = StringField("Staff who took part", render_kw=COUNT)
     constituent_participants = StringField("Constituents who took part", render_kw=COUNT)
-    new_leaders = StringField(
-        "New constituent leaders", description="Constituents who took on a role for the first time.", render_kw=COUNT
-    )
     target_reached = StringField("Target reached", description="Which decision-maker heard us, if any.")
     outcome = TextAreaField("Outcome")
     takeaways = TextAreaField("Harvest: takeaways", description="For a convening: what people said and decided.")
@@ -134,19 +130,6 @@ class FollowUpForm(CampaignForm):
     owner_id = SelectField("Owner", validate_choice=False)
     due_on = StringField("Due", render_kw=DATE)
     action_id = SelectField("From action", validate_choice=False)
-
-
-class AdvisoryForm(CampaignForm):
-    for_step = SelectField(
-        "Decision about entering",
-        choices=[("strategy", STEP_LABELS["strategy"]), ("action", STEP_LABELS["action"])],
-        validate_choice=False,
-    )
-    decided_on = StringField("Date of the decision", render_kw=DATE)
-    members_present = TextAreaField("Members present", description="Required. Roles or initials are enough.")
-    constituents_present = StringField("How many members present are constituents", render_kw=COUNT)
-    decision = RadioField("Decision", choices=list(ADVISORY_DECISIONS.items()), validate_choice=False)
-    notes = TextAreaField("Notes", description="Required when the committee returns the plan.")
 
 
 class ReviewForm(CampaignForm):

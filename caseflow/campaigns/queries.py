@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, exists, extract, func, select
 
+from caseflow import governance
 from caseflow.campaigns.rules import ARTIFACTS
 from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally, for_viewer
@@ -35,17 +36,12 @@ from caseflow.models.campaign_steps import (
     ReflectionReview,
     StepMove,
 )
+from caseflow.people import ladder
 
 
 def advisory_approved(campaign: Campaign, step: str) -> bool:
-    """The committee's latest decision on entering `step` is an approval."""
-    latest = db.session.scalar(
-        select(AdvisoryDecision.decision)
-        .where(AdvisoryDecision.campaign_id == campaign.id, AdvisoryDecision.for_step == step)
-        .order_by(AdvisoryDecision.decided_on.desc(), AdvisoryDecision.id.desc())
-        .limit(1)
-    )
-    return latest == "approve"
+    """The standing committee approved entering `step` by a recorded vote (caseflow.committee)."""
+    return governance.step_approved(campaign, step)
 
 
 def artifact(campaign: Campaign, kind: str):
@@ -265,7 +261,11 @@ def participation(campaign: Campaign) -> dict[str, int]:
             func.coalesce(func.sum(CampaignAction.new_leaders), 0),
         ).where(CampaignAction.campaign_id == campaign.id)
     ).one()
-    return dict(zip(("actions", "staff", "constituents", "new_leaders"), (int(v) for v in row), strict=True))
+    out = dict(zip(("actions", "staff", "constituents", "recorded_new_leaders"), (int(v) for v in row), strict=True))
+    # New leaders are read from the ladder (who first spoke or led at this campaign's actions and
+    # convenings); the counts typed on actions before attendance was kept stay readable beside it.
+    out["new_leaders"] = ladder.new_leaders_by_campaign([campaign.id]).get(campaign.id, 0)
+    return out
 
 
 # --- Evidence: SQL aggregates over the linked concerns ---------------------------------------

@@ -14,7 +14,6 @@ from caseflow.campaigns import services
 from caseflow.campaigns.forms import (
     ActionForm,
     ActorForm,
-    AdvisoryForm,
     CampaignForm,
     FollowUpForm,
     LearningForm,
@@ -45,13 +44,14 @@ from caseflow.models.campaign_steps import (
 )
 from caseflow.patterns.labels import pattern_labels
 from caseflow.patterns.services import can_discard, discard_campaign, discard_until
+from caseflow.people.ladder import new_leaders_by_action
 from caseflow.web import form_errors_from, form_version
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
 # The forms each page shows: name → (form class, prefix). The overview page is "overview".
 PAGE_FORMS: dict[str, dict[str, type[CampaignForm]]] = {
-    "overview": {"move": MoveForm, "status": StatusForm, "advisory": AdvisoryForm},
+    "overview": {"move": MoveForm, "status": StatusForm},
     "learning": {"learning": LearningForm, "move": MoveForm},
     "awareness": {"actor": ActorForm, "move": MoveForm},
     "vision": {"vision": VisionForm, "move": MoveForm},
@@ -110,10 +110,6 @@ def _fresh_forms(campaign: Campaign, page: str) -> dict[str, CampaignForm]:
         following = STEPS.index(campaign.step) + 1
         forms["move"].step.data = STEPS[following] if following < len(STEPS) else campaign.step
         forms["move"].from_page.data = page
-    if "advisory" in forms:
-        forms["advisory"].for_step.data = (
-            "action" if STEPS.index(campaign.step) >= STEPS.index("strategy") else "strategy"
-        )
     return forms
 
 
@@ -208,6 +204,7 @@ def _render(
     elif page == "action":
         context |= {
             "actions": services.actions(campaign),
+            "leaders_by_action": new_leaders_by_action([a.id for a in services.actions(campaign)]),
             "follow_ups": services.follow_ups(campaign),
             "participation": services.participation(campaign),
             "action_kinds": ACTION_KINDS,
@@ -352,15 +349,6 @@ def discard(campaign_id: int):
 def status(campaign_id: int):
     verb = _form_verb(services.set_status)
     return _submit(campaign_id, "overview", "status", verb, "Status changed.")
-
-
-@bp.post("/<int:campaign_id>/advisory")
-@require("campaign.edit")
-def advisory(campaign_id: int):
-    verb = _form_verb(services.record_advisory_decision)
-    return _submit(
-        campaign_id, "overview", "advisory", verb, "Advisory committee decision recorded.", anchor="#advisory"
-    )
 
 
 # --- One artifact per step -------------------------------------------------------------------

@@ -11,9 +11,7 @@ from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
-    ADVISORY_DECISIONS,
     CLOSE_AS,
-    GATED_STEPS,
     REVIEW_DECISIONS,
     STRATEGY_QUESTIONS,
     CampaignLearning,
@@ -81,14 +79,6 @@ FOLLOW_UP_RULES = {
     "owner_id": Int(1, MAX_ID, required=True),
     "due_on": Day(required=False, future_days=3650),
     "action_id": Int(1, MAX_ID),
-}
-ADVISORY_RULES = {
-    "for_step": Choice(GATED_STEPS, message="Choose strategy or action."),
-    "decided_on": Day(required=True),
-    "members_present": Text(2000, required=True),
-    "constituents_present": Int(default=0),
-    "decision": Choice(tuple(ADVISORY_DECISIONS), message="Choose approve or return."),
-    "notes": Text(TEXT),
 }
 REVIEW_RULES = {
     "period_start": Day(required=True),

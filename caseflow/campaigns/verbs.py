@@ -17,13 +17,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from caseflow import governance
 from caseflow.audit.services import record
 from caseflow.campaigns.fields import Errors, parse
-from caseflow.campaigns.queries import advisory_approved, staff_choices
+from caseflow.campaigns.queries import staff_choices
 from caseflow.campaigns.rules import (
     ACTION_RULES,
     ACTOR_RULES,
-    ADVISORY_RULES,
     ARTIFACTS,
     CLOSE_STATUS,
     FOLLOW_UP_RULES,
@@ -43,8 +43,6 @@ from caseflow.extensions import db
 from caseflow.models import CLOSED_STATUSES, Campaign, Measure, User
 from caseflow.models.base import utcnow
 from caseflow.models.campaign_steps import (
-    GATED_STEPS,
-    AdvisoryDecision,
     CampaignAction,
     CampaignMeasure,
     FollowUp,
@@ -57,16 +55,13 @@ HOOKS_KEY = "caseflow.campaign_hooks"
 
 
 class AdvisoryApprovalRequired(DomainError):
-    """Entering Strategy or Action needs the advisory committee's recorded approval (a setting)."""
+    """Entering Strategy or Action waits for the advisory committee's vote (caseflow.governance);
+    the message says which vote."""
 
     status = 409
 
-    def __init__(self, step: str):
-        super().__init__(
-            f"The advisory committee has not approved moving into {STEP_NAMES[step]}. Record the committee's "
-            f"approving decision for {STEP_NAMES[step]} (under “Advisory committee”) first.",
-            field="step",
-        )
+    def __init__(self, step: str, message: str):
+        super().__init__(message, field="step")
         self.step = step
 
 
@@ -176,16 +171,20 @@ def _audit(actor: User, campaign: Campaign, action: str, **details: Any) -> None
 
 
 def gate_on() -> bool:
-    return bool(current_app.config.get("ADVISORY_GATE"))
+    return governance.step_gate_on()
 
 
 def needs_approval(campaign: Campaign, step: str) -> bool:
-    return gate_on() and step in GATED_STEPS and not advisory_approved(campaign, step)
+    return governance.needs_step_vote(campaign, step)
+
+
+def _gate(campaign: Campaign, step: str) -> None:
+    if needs_approval(campaign, step):
+        raise AdvisoryApprovalRequired(step, governance.step_gate_message(campaign, step))
 
 
 def _move(actor: User, campaign: Campaign, step: str, note: str) -> StepMove:
-    if needs_approval(campaign, step):
-        raise AdvisoryApprovalRequired(step)
+    _gate(campaign, step)
     move = StepMove(campaign_id=campaign.id, from_step=campaign.step, to_step=step, note=note, author_id=actor.id)
     db.session.add(move)
     from_step, campaign.step = campaign.step, step
@@ -345,19 +344,6 @@ def complete_own_follow_up(actor: User, row: FollowUp) -> None:
     complete_follow_up(actor, campaign, row, campaign.version)
 
 
-def record_advisory_decision(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):
-    def rules(data, errors):
-        if data["decision"] == "return" and data["notes"] == "":
-            errors.add("notes", "Say what the committee asked to change before it approves.")
-
-    data = _checked(campaign, raw, ADVISORY_RULES, version, strict=strict, extra=rules)
-    row = _add(campaign, AdvisoryDecision(campaign_id=campaign.id, recorded_by_id=actor.id, **data))
-    _audit(
-        actor, campaign, "campaign.advisory.create", decision_id=row.id, for_step=row.for_step, decision=row.decision
-    )
-    return row
-
-
 def add_review(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):
     """A reflection review, ending in its decision: continue; revisit a step (the campaign moves
     there with the review's note); or close as won, lost or merged (the status changes)."""
@@ -380,8 +366,8 @@ def add_review(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
         data["revisit_step"] = None
     if data["decision"] != "close":
         data["close_as"] = None
-    if data["decision"] == "revisit" and needs_approval(campaign, data["revisit_step"]):
-        raise AdvisoryApprovalRequired(data["revisit_step"])
+    if data["decision"] == "revisit":
+        _gate(campaign, data["revisit_step"])
     row = _add(campaign, ReflectionReview(campaign_id=campaign.id, author_id=actor.id, **data))
     _audit(
         actor,

@@ -27,6 +27,14 @@ from caseflow.models.campaign_steps import (
     ReflectionReview,
     StepMove,
 )
+from caseflow.models.committee import (
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeMember,
+    CommitteeSettings,
+    CommitteeVote,
+    MeetingPresence,
+)
 from caseflow.models.concern import (
     AGE_BANDS,
     RACE_CATEGORIES,
@@ -38,7 +46,9 @@ from caseflow.models.concern import (
     ConcernRace,
     concern_tags,
 )
+from caseflow.models.convenings import Attendance, CampaignMember, Convening, HarvestItem
 from caseflow.models.measure import DIMENSIONS, DIRECTIONS, FREQUENCIES, Measure, MeasureValue
+from caseflow.models.people import CallLog, Person, PersonConcern, PersonInterest
 from caseflow.models.reflection import (
     Notification,
     QuarterlySummary,
@@ -60,6 +70,20 @@ __all__ = [
     "EmergingTheme",
     "TagModelVersion",
     "emerging_theme_concerns",
+    "CommitteeDecision",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "CommitteeSettings",
+    "CommitteeVote",
+    "MeetingPresence",
+    "Attendance",
+    "CampaignMember",
+    "Convening",
+    "HarvestItem",
+    "CallLog",
+    "Person",
+    "PersonConcern",
+    "PersonInterest",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",

@@ -194,9 +194,10 @@ def promote():
     if form.validate_on_submit():
         try:
             campaign = services.promote_patterns(current_user, keys, form.title.data, form.issue_statement.data or "")
-        except ValidationFailed as e:
+        except DomainError as e:  # invalid, or (governance on) waiting for the committee's vote
             db.session.rollback()
-            form_errors_from(form, {"keys" if k == "pattern_keys" else k: v for k, v in e.errors.items()})
+            errors = e.errors if isinstance(e, ValidationFailed) else {e.field or "pattern_keys": [e.message]}
+            form_errors_from(form, {"keys" if k == "pattern_keys" else k: v for k, v in errors.items()})
         else:
             db.session.commit()
             flash(f"Campaign “{campaign.title}” created from {len(campaign.pattern_keys)} pattern(s).", "success")

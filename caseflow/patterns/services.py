@@ -10,6 +10,7 @@ from sqlalchemy import insert, literal, or_, select
 from caseflow.audit.services import record
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
+from caseflow.governance import check_promotion
 from caseflow.models import AuditEvent, Campaign, CampaignEvidence, CampaignPattern, Concern, PatternState, User
 from caseflow.models.base import UTC, utcnow
 from caseflow.patterns.engine import Pattern, PatternSettings, find_patterns
@@ -71,8 +72,11 @@ def reopen(actor: User, key: str) -> None:
         record("pattern.reopen", actor, object_type="pattern", object_id=key)
 
 
-def promote_patterns(actor: User, keys: list[str], title: str, issue_statement: str = "") -> Campaign:
-    """Create a campaign from one or several patterns; their concerns become its evidence."""
+def promote_patterns(
+    actor: User, keys: list[str], title: str, issue_statement: str = "", *, by_committee: bool = False
+) -> Campaign:
+    """Create a campaign from one or several patterns; their concerns become its evidence. With
+    governance on, only the advisory committee's vote does this (caseflow.committee)."""
     errors: dict[str, list[str]] = {}
     title = title.strip() if isinstance(title, str) else ""
     if not title or len(title) > 200 or "\x00" in title:
@@ -99,6 +103,8 @@ def promote_patterns(actor: User, keys: list[str], title: str, issue_statement: 
                 errors["pattern_keys"] = ["Promote at most 20 patterns into one campaign."]
     if errors:
         raise ValidationFailed(errors)
+    if not by_committee:
+        check_promotion([str(p) for p in parsed])
     campaign = Campaign(
         title=title, issue_statement=issue_statement or "", lead_id=actor.id, created_by_id=actor.id, step="learning"
     )

@@ -1,6 +1,6 @@
 """The organizer's journey end to end, with the advisory gate on (a second server, ``gated_*``):
 find a planted pattern, promote it with a related one, fill Learning and Awareness (the power map
-appears beside its table), be refused Strategy until the advisory committee's approval is recorded,
+appears beside its table), be refused Strategy until the standing advisory committee votes for it,
 fill the strategy's essentials, log a convening with a harvest follow-up, reach Reflection, and loop
 back to Strategy with a note the history keeps. Every page state passes axe; on a phone, no page of
 the campaign workspace scrolls sideways."""
@@ -75,18 +75,49 @@ def _move(page, step: str, note: str) -> None:
     page.get_by_role("button", name="Move", exact=True).click()
 
 
-def _record_approval(page, for_step: str, day: date, note: str) -> None:
+def _committee(page, gated_api, run: str, day: date) -> list[str]:
+    """The standing committee: three tenants who opted in, added with terms that cover `day`."""
+    names = []
+    for i in range(3):
+        status, body = gated_api(
+            "POST",
+            "/api/v1/people",
+            {"consent": True, "name": f"Tenant member {i} {run}", "phone": f"718-555-02{i:02d}"},
+            role="organizer",
+        )
+        assert status == 201, body
+        names.append(body["name"])
+    page.goto("/committee/")
+    for name in names:
+        page.get_by_text("Add a member").click()
+        page.get_by_label("Community member").select_option(label=name)
+        page.get_by_label("Term starts").fill((day - timedelta(days=30)).isoformat())
+        page.get_by_role("button", name="Add member").click()
+    return names
+
+
+def _committee_approves(page, campaign_id: int, for_step: str, members: list[str], day: date) -> None:
+    """Propose entering `for_step` from the campaign, then the committee meets and votes for it."""
+    page.goto(f"/campaigns/{campaign_id}")
     advisory = page.get_by_role("region", name="Advisory committee")
-    form = advisory.locator("details.more")
-    if form.get_attribute("open") is None:
-        advisory.get_by_text("Record a decision").click()
-    advisory.get_by_label("Decision about entering").select_option(for_step)
-    advisory.get_by_label("Date of the decision").fill(day.isoformat())
-    advisory.get_by_label("How many members present are constituents").fill("5")
-    advisory.get_by_label("Members present", exact=True).fill("Chair (tenant), 4 tenant members, 2 staff")
-    advisory.get_by_role("radio", name="Approve").check()
-    advisory.get_by_role("textbox", name="Notes").fill(note)
-    advisory.get_by_role("button", name="Record decision").click()
+    advisory.get_by_label("Ask the committee to approve entering").select_option(for_step)
+    advisory.get_by_role("button", name="Propose to the committee").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Proposal #")
+    proposal_id = int(re.search(r"/committee/proposals/(\d+)", page.url).group(1))
+    expect(page.locator(".callout")).to_contain_text("waits for the committee's vote")
+    page.goto("/committee/")
+    page.get_by_text("Add a meeting").click()
+    page.get_by_label("Date", exact=True).fill(day.isoformat())
+    page.get_by_role("button", name="Add meeting").click()
+    for name in members:
+        page.get_by_label(re.compile(name)).check()
+    page.get_by_role("button", name="Save presence and minutes").click()
+    vote = page.locator(f"#proposal-{proposal_id}")
+    for name in members:
+        vote.get_by_role("radio", name=f"{name}: For").check()
+    vote.get_by_role("button", name=re.compile("Record the vote")).click()
+    expect(page.get_by_role("status").first).to_contain_text("approved")
+    page.goto(f"/campaigns/{campaign_id}")
 
 
 def test_organizer_campaign_with_the_advisory_gate(
@@ -209,29 +240,19 @@ def test_organizer_campaign_with_the_advisory_gate(
     steps_nav.get_by_role("link", name="Overview").click()
     _move(page, "strategy", "The power map is done; time to plan")
     refusal = page.locator("#move-step-error")
-    expect(refusal).to_contain_text("The advisory committee has not approved moving into Strategy.")
-    expect(refusal).to_contain_text("(under “Advisory committee”) first")
+    expect(refusal).to_contain_text("Entering Strategy needs the advisory committee's approval")
     expect(page.get_by_role("alert")).to_contain_text("Please correct the 1 field marked below.")
     expect(page.get_by_label("Why move now?")).to_have_value("The power map is done; time to plan")
     expect(page.locator(".campaign-meta")).to_contain_text("Now in Awareness")
     check_a11y(page, f"{PREFIX}-move-refused")
     screenshot(page, f"{PREFIX}-move-refused")
+    expect(page.get_by_role("link", name="Propose it to the advisory committee")).to_be_visible()
 
-    # A decision without the members present is refused at the field, the form kept open.
-    # The refusal links to the committee's form, which it has already opened.
-    page.get_by_role("link", name="Record the advisory committee's decision").click()
-    advisory = page.get_by_role("region", name="Advisory committee")
-    expect(advisory.locator("details.more")).to_have_attribute("open", "")
-    advisory.get_by_role("radio", name="Approve").check()
-    advisory.get_by_role("button", name="Record decision").click()
-    expect(page.locator("#advisory-members_present-error")).to_be_visible()
-    expect(advisory.locator("details.more")).to_have_attribute("open", "")
-    check_a11y(page, f"{PREFIX}-advisory-error")
-
-    _record_approval(page, "strategy", today - timedelta(days=1), "Go ahead; bring the plan back to us.")
-    expect(page.get_by_role("status")).to_contain_text("Advisory committee decision recorded.")
-    decisions = page.get_by_role("table", name="Decisions on record")
-    expect(decisions.get_by_role("row").nth(1)).to_contain_text("Approve")
+    # The standing committee votes: a proposal, a meeting with quorum, the recorded votes.
+    members = _committee(page, gated_api, unique("m")[-6:], today)
+    _committee_approves(page, cid, "strategy", members, today)
+    decisions = page.get_by_role("table", name="The committee's proposals and decisions for this campaign")
+    expect(decisions).to_contain_text("Approved")
     expect(decisions).to_contain_text("Strategy")
     expect(page.locator(".gate-note")).to_contain_text("Strategy: approved")
     check_a11y(page, f"{PREFIX}-advisory-approved")
@@ -280,8 +301,7 @@ def test_organizer_campaign_with_the_advisory_gate(
 
     # --- Action: approved, entered, a convening with its harvest follow-up ---------------------
     steps_nav.get_by_role("link", name="Overview").click()
-    _record_approval(page, "action", today - timedelta(days=1), "Approved: hold the convening.")
-    expect(page.get_by_role("status")).to_contain_text("Advisory committee decision recorded.")
+    _committee_approves(page, cid, "action", members, today)
     _move(page, "action", "Plan approved; holding the convening")
     expect(page.locator(".campaign-meta")).to_contain_text("Now in Action")
 

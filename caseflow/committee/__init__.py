@@ -1,0 +1,1 @@
+"""The standing advisory committee: members with terms, meetings, proposals, votes and decisions."""

@@ -1,0 +1,318 @@
+"""Verbs and queries for convenings and their harvest. Services flush and audit; the caller commits.
+
+A harvest item is one takeaway, typed (policy change, staff training, community engagement,
+internal practice), and turned into exactly one thing: a follow-up someone owns (with a due date,
+done or not), a new tag in the taxonomy, or a new campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, case, func, select
+
+from caseflow import pdf
+from caseflow.audit.services import record
+from caseflow.dates import today
+from caseflow.errors import DomainError, StaleVersion, ValidationFailed
+from caseflow.extensions import db
+from caseflow.models import Campaign, Convening, HarvestItem, User
+from caseflow.models.base import utcnow
+from caseflow.models.convenings import HARVEST_KINDS, HARVEST_OUTCOMES
+from caseflow.models.taxonomy import TAG_CATEGORIES
+from caseflow.people import ladder
+from caseflow.taxonomy.services import create_tag, slugify
+
+
+def _text(raw, name, errors, *, limit: int, required: str | None = None) -> str:
+    value = raw.get(name)
+    value = "" if value is None else value
+    if not isinstance(value, str) or "\x00" in value or len(value) > limit:
+        errors.setdefault(name, []).append(f"Use at most {limit:,} characters of plain text.")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.setdefault(name, []).append(required)
+    return value
+
+
+def _date(raw, name, errors, *, required: str | None = None) -> date | None:
+    value = raw.get(name)
+    if value in (None, ""):
+        if required:
+            errors.setdefault(name, []).append(required)
+        return None
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(name, []).append("Use a date (YYYY-MM-DD).")
+        return None
+
+
+def _campaign(raw, errors) -> Campaign | None:
+    value = raw.get("campaign_id")
+    if value in (None, ""):
+        return None
+    try:
+        campaign = db.session.get(Campaign, int(value))
+    except (TypeError, ValueError, OverflowError):
+        campaign = None
+    if campaign is None:
+        errors["campaign_id"] = ["Choose a campaign from the list, or none for an organisation-wide convening."]
+    return campaign
+
+
+def _convening_fields(raw) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    data = {
+        "title": _text(raw, "title", errors, limit=200, required="Give the convening a title."),
+        "held_on": _date(raw, "held_on", errors, required="When is it?"),
+        "place": _text(raw, "place", errors, limit=200),
+        "agenda": _text(raw, "agenda", errors, limit=10_000),
+        "breakout_notes": _text(raw, "breakout_notes", errors, limit=20_000),
+    }
+    campaign = _campaign(raw, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    data["campaign_id"] = campaign.id if campaign else None
+    return data
+
+
+def create_convening(actor, raw) -> Convening:
+    convening = Convening(created_by_id=actor.id, **_convening_fields(raw))
+    db.session.add(convening)
+    db.session.flush()
+    record("convening.create", actor, convening, campaign_id=convening.campaign_id)
+    return convening
+
+
+def update_convening(actor, convening: Convening, raw, version: int) -> Convening:
+    if version != convening.version:
+        raise StaleVersion()
+    data = _convening_fields(raw)
+    changed = [k for k, v in data.items() if getattr(convening, k) != v]
+    for key in changed:
+        setattr(convening, key, data[key])
+    if changed:
+        convening.version += 1
+        record("convening.update", actor, convening, fields=changed)
+    db.session.flush()
+    return convening
+
+
+def add_harvest(actor, convening: Convening, raw) -> HarvestItem:
+    errors: dict[str, list[str]] = {}
+    kind = raw.get("kind")
+    if kind not in HARVEST_KINDS:
+        errors["kind"] = ["Which kind of change is it?"]
+    takeaway = _text(raw, "takeaway", errors, limit=2000, required="What did people take away?")
+    breakout = _text(raw, "breakout", errors, limit=120)
+    if errors:
+        raise ValidationFailed(errors)
+    item = HarvestItem(
+        convening_id=convening.id, kind=kind, takeaway=takeaway, breakout=breakout, created_by_id=actor.id
+    )
+    db.session.add(item)
+    db.session.flush()
+    record("harvest.add", actor, item, convening_id=convening.id, kind=kind)
+    return item
+
+
+def _undecided(item: HarvestItem) -> None:
+    if item.becomes is not None:
+        raise DomainError(f"This takeaway already became a {HARVEST_OUTCOMES[item.becomes].lower()}.", field="becomes")
+
+
+def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
+    _undecided(item)
+    errors: dict[str, list[str]] = {}
+    owner = None
+    try:
+        owner = db.session.get(User, int(raw.get("owner_id") or 0))
+    except (TypeError, ValueError, OverflowError):
+        pass
+    if owner is None or not owner.active:
+        errors["owner_id"] = ["Who will follow this up?"]
+    due_on = _date(raw, "due_on", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    item.becomes, item.owner_id, item.due_on = "follow_up", owner.id, due_on
+    record("harvest.follow_up", actor, item, owner_id=owner.id, due_on=due_on.isoformat() if due_on else "")
+    db.session.flush()
+    return item
+
+
+def to_tag(actor, item: HarvestItem, raw) -> HarvestItem:
+    _undecided(item)
+    errors: dict[str, list[str]] = {}
+    name = _text(raw, "name", errors, limit=100, required="Name the new tag.")
+    category = raw.get("category")
+    if category not in TAG_CATEGORIES:
+        errors["category"] = [f"Choose one of: {', '.join(TAG_CATEGORIES)}."]
+    if errors:
+        raise ValidationFailed(errors)
+    tag = create_tag(actor, slugify(name), name, category, description=item.takeaway[:1000])
+    item.becomes, item.tag_id = "tag", tag.id
+    record("harvest.tag", actor, item, tag_id=tag.id)
+    db.session.flush()
+    return item
+
+
+def to_campaign(actor, item: HarvestItem, raw) -> HarvestItem:
+    """A takeaway big enough to organize around: a campaign with no pattern yet (its evidence can
+    come later), led by whoever turned it into one."""
+    _undecided(item)
+    errors: dict[str, list[str]] = {}
+    title = _text(raw, "title", errors, limit=200, required="Give the campaign a title.")
+    if errors:
+        raise ValidationFailed(errors)
+    campaign = Campaign(
+        title=title, issue_statement=item.takeaway, lead_id=actor.id, created_by_id=actor.id, step="learning"
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    record("campaign.create", actor, campaign, pattern_keys=[], from_convening=item.convening_id)
+    for hook in current_app.extensions.get("caseflow.campaign_hooks", ()):
+        hook("created", campaign)
+    item.becomes, item.campaign_id = "campaign", campaign.id
+    record("harvest.campaign", actor, item, campaign_id=campaign.id)
+    db.session.flush()
+    return item
+
+
+def complete(actor, item: HarvestItem) -> HarvestItem:
+    if item.becomes != "follow_up":
+        raise DomainError("Only a follow-up can be marked done.", field="becomes")
+    if item.done_at is None:
+        item.done_at, item.done_by_id = utcnow(), actor.id
+        record("harvest.done", actor, item)
+        db.session.flush()
+    return item
+
+
+# --- Queries ----------------------------------------------------------------------------------
+
+
+def convenings() -> list[Convening]:
+    return list(db.session.scalars(select(Convening).order_by(Convening.held_on.desc(), Convening.id.desc())))
+
+
+def harvest(convening: Convening) -> list[HarvestItem]:
+    return list(
+        db.session.scalars(
+            select(HarvestItem)
+            .where(HarvestItem.convening_id == convening.id)
+            .order_by(HarvestItem.kind, HarvestItem.id)
+        )
+    )
+
+
+@dataclass
+class Theme:
+    kind: str
+    label: str
+    takeaways: int
+    follow_ups: int
+    done: int
+
+
+@dataclass
+class Report:
+    convening: Convening
+    themes: list[Theme]
+    items: list[HarvestItem]
+    signed_up: int
+    people_came: int
+    staff_came: int
+    open_follow_ups: int
+    overdue: int
+    today: date
+
+
+def report(convening: Convening) -> Report:
+    """Themes (takeaways by kind, with their follow-ups and how many are done) counted in SQL."""
+    now = today()
+    follow_up = HarvestItem.becomes == "follow_up"
+    still_open = and_(follow_up, HarvestItem.done_at.is_(None))
+    rows = db.session.execute(
+        select(
+            HarvestItem.kind,
+            func.count(),
+            func.count(case((follow_up, 1))),
+            func.count(case((and_(follow_up, HarvestItem.done_at.is_not(None)), 1))),
+            func.count(case((still_open, 1))),
+            func.count(case((and_(still_open, HarvestItem.due_on < now), 1))),
+        )
+        .where(HarvestItem.convening_id == convening.id)
+        .group_by(HarvestItem.kind)
+    ).all()
+    by_kind = {kind: counts for kind, *counts in rows}
+    themes = [Theme(k, label, *by_kind[k][:3]) for k, label in HARVEST_KINDS.items() if k in by_kind]
+    signed_up, people_came, staff_came = ladder.counts(convening_ids=[convening.id]).get(convening.id, (0, 0, 0))
+    return Report(
+        convening=convening,
+        themes=themes,
+        items=harvest(convening),
+        signed_up=signed_up,
+        people_came=people_came,
+        staff_came=staff_came,
+        open_follow_ups=sum(c[3] for c in by_kind.values()),
+        overdue=sum(c[4] for c in by_kind.values()),
+        today=now,
+    )
+
+
+def item_status(item: HarvestItem, on: date) -> str:
+    if item.becomes == "follow_up":
+        if item.done_at:
+            return "done"
+        return "overdue" if item.is_overdue(on) else "open"
+    if item.becomes == "tag":
+        return f"new tag: {item.tag.name}" if item.tag else "new tag"
+    if item.becomes == "campaign":
+        return f"campaign: {item.campaign.title}" if item.campaign else "campaign"
+    return "not yet decided"
+
+
+def report_pdf(data: Report, org_name: str) -> bytes:
+    """The convening report for the board and partners: themes and action items, head-counts only
+    (no names of people who came)."""
+    c = data.convening
+    doc = pdf.Document(title=f"Convening report: {c.title}", footer=f"{org_name} - {c.title}")
+    doc.heading(f"{c.title}", size=16)
+    where = f" at {c.place}" if c.place else ""
+    scope = f"Campaign: {c.campaign.title}" if c.campaign else "Organisation-wide convening"
+    doc.paragraph(f"{c.held_on.isoformat()}{where}. {scope}.")
+    doc.paragraph(
+        f"{data.signed_up} signed up; {data.people_came} community members and {data.staff_came} staff came. "
+        f"{data.open_follow_ups} follow-ups open, {data.overdue} overdue."
+    )
+    if c.agenda:
+        doc.heading("Agenda")
+        doc.paragraph(c.agenda)
+    doc.heading("Themes")
+    doc.table(
+        ["Theme", "Takeaways", "Follow-ups", "Done"],
+        [[t.label, t.takeaways, t.follow_ups, t.done] for t in data.themes] or [["No takeaways yet", "", "", ""]],
+        [4, 1.3, 1.3, 1],
+    )
+    doc.heading("Action items")
+    doc.table(
+        ["Theme", "Takeaway", "Owner", "Due", "Status"],
+        [
+            [
+                i.kind_label,
+                i.takeaway,
+                i.owner.display_name if i.owner else "",
+                i.due_on.isoformat() if i.due_on else "",
+                item_status(i, data.today),
+            ]
+            for i in data.items
+        ]
+        or [["", "No takeaways yet", "", "", ""]],
+        [1.6, 4, 1.6, 1.1, 1.8],
+    )
+    return doc.render()

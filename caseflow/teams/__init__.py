@@ -1,0 +1,1 @@
+"""Campaign teams: staff from several programs, each able to own follow-ups."""

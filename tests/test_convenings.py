@@ -1,0 +1,215 @@
+"""Attendance, the leadership ladder read from it, and convenings whose harvest becomes work."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from caseflow.models import Attendance, Campaign, CampaignAction, Convening, HarvestItem, Person, Tag
+from caseflow.people import ladder
+
+
+def _person(db, name: str, language: str = "English") -> Person:
+    from caseflow.dates import today
+
+    person = Person(
+        name=name, phone="718 555 0000", channel="phone", source="organizer", consent_on=today(), language=language
+    )
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def _campaign(db, lead, title="Heat for every tenant") -> Campaign:
+    campaign = Campaign(title=title, lead_id=lead.id, created_by_id=lead.id)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def _action(db, campaign, on: date, title="Tenant meeting") -> CampaignAction:
+    action = CampaignAction(campaign_id=campaign.id, kind="meeting", occurred_on=on, title=title)
+    db.session.add(action)
+    db.session.commit()
+    return action
+
+
+def test_attendance_page_records_who_came_and_the_ladder_has_dates(client, db, login_as, make_user):
+    me = login_as("organizer")
+    staff = make_user("caseworker", name="Dana Caseworker")
+    ana, ben, cy = (_person(db, n) for n in ("Ana", "Ben", "Cy"))
+    campaign = _campaign(db, me)
+    first = _action(db, campaign, date(2026, 9, 1), "First meeting")
+    second = _action(db, campaign, date(2026, 10, 1), "City council testimony")
+
+    page = client.get(f"/people/attendance/action/{first.id}")
+    assert page.status_code == 200 and "Ana" in page.get_data(as_text=True)
+    saved = client.post(
+        f"/people/attendance/action/{first.id}",
+        data={
+            f"person-{ana.id}": "attended",
+            f"person-{ben.id}": "spoke",
+            f"person-{cy.id}": "",
+            "staff": [str(staff.id)],
+        },
+    )
+    assert saved.status_code == 302
+    client.post(
+        f"/people/attendance/action/{second.id}", data={f"person-{ana.id}": "led", f"person-{ben.id}": "attended"}
+    )
+
+    rungs = ladder.ladders()
+    assert rungs[ana.id].attended == date(2026, 9, 1) and rungs[ana.id].spoke == date(2026, 10, 1)
+    assert rungs[ana.id].led == date(2026, 10, 1) and rungs[ana.id].highest == "led"
+    assert rungs[ben.id].spoke == date(2026, 9, 1) and rungs[ben.id].led is None
+    assert cy.id not in rungs
+    came = db.session.scalars(select(Attendance).where(Attendance.action_id == first.id)).all()
+    assert {(a.person_id, a.user_id, a.role) for a in came} == {
+        (ana.id, None, "attended"),
+        (ben.id, None, "spoke"),
+        (None, staff.id, "attended"),
+    }
+    detail = client.get(f"/people/{ana.id}").get_data(as_text=True)
+    assert "Led an action: 2026-10-01" in detail and "Attended: 2026-09-01" in detail
+
+    bad = client.post(f"/people/attendance/action/{first.id}", data={f"person-{ana.id}": "sang"})
+    assert bad.status_code == 422 and "Unknown status" in bad.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(Attendance.role).where(Attendance.person_id == ana.id, Attendance.action_id == first.id)
+        )
+        == "attended"
+    )
+
+
+def test_new_leaders_are_people_stepping_up_for_the_first_time(db, make_user):
+    lead = make_user("organizer")
+    heat, wages = _campaign(db, lead), _campaign(db, lead, "Wages paid on time")
+    people = [_person(db, f"P{i}") for i in range(4)]
+    early = _action(db, wages, date(2026, 8, 1))
+    a1 = _action(db, heat, date(2026, 9, 1))
+    a2 = _action(db, heat, date(2026, 10, 1))
+    ladder.set_attendance(lead, {people[0].id: "spoke"}, [], action=early)  # stepped up before, elsewhere
+    ladder.set_attendance(lead, {p.id: "spoke" for p in people[:2]} | {people[2].id: "attended"}, [], action=a1)
+    ladder.set_attendance(lead, {people[1].id: "led", people[2].id: "spoke", people[3].id: "attended"}, [], action=a2)
+    db.session.commit()
+
+    assert ladder.new_leaders_by_campaign([heat.id, wages.id]) == {heat.id: 2, wages.id: 1}
+    assert ladder.new_leaders_by_action([a1.id, a2.id, early.id]) == {a1.id: 1, a2.id: 1, early.id: 1}
+    assert ladder.new_leaders_between(date(2026, 9, 1), date(2026, 12, 31)) == 2
+    # The count is the ladder: everyone whose first "spoke" rung falls on this campaign's actions.
+    rungs = ladder.ladders()
+    firsts = {a1.occurred_on, a2.occurred_on}
+    assert sum(1 for r in rungs.values() if r.spoke in firsts) == 2
+    # The campaign shows the ladder's count, whatever was typed on its actions before.
+    from caseflow.campaigns.services import participation
+
+    a1.new_leaders = 9
+    db.session.commit()
+    shown = participation(heat)
+    assert shown["new_leaders"] == 2 and shown["recorded_new_leaders"] == 9
+
+
+def test_withdrawn_people_keep_their_anonymous_attendance(client, db, login_as):
+    me = login_as("organizer")
+    ana = _person(db, "Ana")
+    convening = Convening(title="Summit", held_on=date(2026, 10, 5))
+    db.session.add(convening)
+    db.session.commit()
+    client.post(f"/convenings/{convening.id}/attendance", data={f"person-{ana.id}": "spoke"})
+    client.post(f"/people/{ana.id}/withdraw", data={"version": "1"})
+    client.post(f"/convenings/{convening.id}/attendance", data={})  # saving again leaves the row alone
+    assert ladder.counts(convening_ids=[convening.id])[convening.id] == (0, 1, 0)
+    assert me.id
+
+
+def test_a_summit_harvest_becomes_follow_ups_a_tag_and_a_campaign(client, db, login_as, make_user, taxonomy):
+    me = login_as("organizer")
+    owner = make_user("caseworker", name="Sam Owner")
+    bad = client.post("/convenings/new", data={"title": "", "held_on": "2026-13-01", "agenda": "Welcome"})
+    assert bad.status_code == 422 and "Welcome" in bad.get_data(as_text=True)
+    made = client.post(
+        "/convenings/new",
+        data={"title": "DSS summit", "held_on": "2026-10-05", "place": "Library", "agenda": "1. Stories"},
+    )
+    assert made.status_code == 302
+    convening = db.session.scalar(select(Convening))
+    assert convening.campaign_id is None  # organisation-wide
+
+    ana = _person(db, "Ana")
+    client.post(f"/convenings/{convening.id}/attendance", data={f"person-{ana.id}": "signed_up"})
+    client.post(
+        f"/convenings/{convening.id}/attendance", data={f"person-{ana.id}": "attended", "staff": [str(owner.id)]}
+    )
+    assert ladder.counts(convening_ids=[convening.id])[convening.id] == (1, 1, 1)  # signed up, then came
+
+    takeaways = [
+        ("policy_change", "Caseworkers need overtime authority at DSS"),
+        ("staff_training", "Train staff on the new benefits rules"),
+        ("community_engagement", "Hold listening sessions in Spanish"),
+        ("internal_practice", "Track denied applications by reason"),
+        ("policy_change", "Benefits cliffs push families off aid"),
+    ]
+    for kind, text in takeaways:
+        assert (
+            client.post(f"/convenings/{convening.id}/harvest", data={"kind": kind, "takeaway": text}).status_code == 302
+        )
+    assert client.post(f"/convenings/{convening.id}/harvest", data={"kind": "", "takeaway": "x"}).status_code == 422
+    items = db.session.scalars(select(HarvestItem).order_by(HarvestItem.id)).all()
+    for item in items[:3]:
+        done = client.post(
+            f"/convenings/{convening.id}/harvest/{item.id}/follow-up",
+            data={f"f{item.id}-owner_id": str(owner.id), f"f{item.id}-due_on": "2026-11-01"},
+        )
+        assert done.status_code == 302
+    missing_owner = client.post(f"/convenings/{convening.id}/harvest/{items[3].id}/follow-up", data={})
+    assert missing_owner.status_code == 422 and "Who will follow this up?" in missing_owner.get_data(as_text=True)
+    client.post(
+        f"/convenings/{convening.id}/harvest/{items[3].id}/tag",
+        data={f"t{items[3].id}-name": "Application denied", f"t{items[3].id}-category": "Income & Benefits"},
+    )
+    client.post(
+        f"/convenings/{convening.id}/harvest/{items[4].id}/campaign",
+        data={f"c{items[4].id}-title": "End the benefits cliff"},
+    )
+    again = client.post(
+        f"/convenings/{convening.id}/harvest/{items[4].id}/tag",
+        data={f"t{items[4].id}-name": "X", f"t{items[4].id}-category": "Housing"},
+    )
+    assert again.status_code == 422 and "already became a campaign" in again.get_data(as_text=True)
+    client.post(f"/convenings/{convening.id}/harvest/{items[0].id}/done")
+
+    items = db.session.scalars(select(HarvestItem).order_by(HarvestItem.id)).all()
+    assert [i.becomes for i in items] == ["follow_up"] * 3 + ["tag", "campaign"]
+    assert db.session.scalar(select(Tag).where(Tag.slug == "application-denied")).category == "Income & Benefits"
+    campaign = db.session.scalar(select(Campaign).where(Campaign.title == "End the benefits cliff"))
+    assert campaign.issue_statement == "Benefits cliffs push families off aid" and campaign.lead_id == me.id
+
+    report = client.get(f"/convenings/{convening.id}/report").get_data(as_text=True)
+    assert "Policy change" in report and "End the benefits cliff" in report
+    assert re.search(
+        r"<th scope=\"row\">Policy change</th><td class=\"num\">2</td><td class=\"num\">1</td><td class=\"num\">1</td>",
+        report,
+    )
+    assert "2 follow-ups open" in report
+    pdf = client.get(f"/convenings/{convening.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-1.4") and b"Ana" not in pdf.data
+
+
+def test_directors_read_convenings_and_caseworkers_do_not(client, db, login_as):
+    convening = Convening(title="Summit", held_on=date(2026, 10, 5))
+    db.session.add(convening)
+    db.session.commit()
+    login_as("director")
+    assert client.get(f"/convenings/{convening.id}").status_code == 200
+    assert (
+        client.post(f"/convenings/{convening.id}/harvest", data={"kind": "policy_change", "takeaway": "x"}).status_code
+        == 403
+    )
+    page = client.get(f"/convenings/{convening.id}").get_data(as_text=True)
+    assert "Add a takeaway" not in page
+    client.post("/logout")
+    login_as("caseworker")
+    assert client.get("/convenings/").status_code == 403
