@@ -830,6 +830,7 @@ API_CASES = [
         ("name", "definition", "unit", "direction", "data_source", "frequency", "breakdowns", "counts_people"),
     ),
     ApiCase("api.measures_list", "caseworker", "GET", "/api/v1/measures", {}, ("x",)),
+    ApiCase("api.suggest_tags", "caseworker", "GET", "/api/v1/tags/suggest", {"text": "no heat"}, ("text", "limit")),
     ApiCase(
         "api.measure_values_create",
         "organizer",

@@ -91,7 +91,7 @@ def pattern_detail(key: PatternKey, settings: engine.PatternSettings, disclosure
         )
         for facet in FACETS
     ]
-    gap = engine.disparity_for(key, settings.start, settings.as_of, disclosure)
+    gap = engine.disparity_for(key, settings.start, settings.as_of, disclosure, matching)
     related = [
         p
         for p in everything

@@ -601,13 +601,15 @@ SORTS = {
 }
 
 
-def disparity_for(key: PatternKey, start: date, end: date, disclosure: Disclosure):
+def disparity_for(key: PatternKey, start: date, end: date, disclosure: Disclosure, matching: list | None = None):
     """The race/ethnicity disparity of one pattern's concerns dated `start`…`end` (a tag pattern's
-    counts come from the race rollup), as `disclosure` may see it."""
+    counts come from the race rollup), as `disclosure` may see it; `matching`: the key's conditions
+    for that window, when the caller has them."""
     from caseflow.equity.disparity import disparity
 
     tag = key.tag if key.facet is None else None
-    return disparity(key.matching_concern_ids(start, end), start, end, disclosure, tag=tag)
+    concern_ids = select(Concern.id).where(*matching) if matching else key.matching_concern_ids(start, end)
+    return disparity(concern_ids, start, end, disclosure, tag=tag)
 
 
 def _rollup_rows(key: PatternKey, settings: PatternSettings, facet: Facet | None = None):
