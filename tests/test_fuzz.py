@@ -186,8 +186,13 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
     meeting = CommitteeMeeting(held_on=today())
     decision = CommitteeDecision(kind="general", title="Meet monthly")
     _db.session.add_all([item, member, meeting, decision])
+    from caseflow.models import EmergingTheme
+
+    theme = EmergingTheme(window_start=today(), window_end=today(), keywords=["elevator", "broken"])
+    _db.session.add(theme)
     _db.session.commit()
     return {
+        "theme_id": theme.id,
         "person_id": person.id,
         "convening_id": convening.id,
         "item_id": item.id,
@@ -309,6 +314,20 @@ FORM_CASES = [
         success="token",
     ),
     FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
+    FormCase(
+        "suggestions.tag_theme",
+        "organizer",
+        "/emerging/{theme_id}/tag",
+        "caseflow.suggestions.forms:ThemeTagForm:theme{theme_id}",
+        {"name": "Broken elevators", "version": "1"},
+    ),
+    FormCase(
+        "suggestions.dismiss_theme",
+        "organizer",
+        "/emerging/{theme_id}/dismiss",
+        "caseflow.suggestions.forms:ThemeDismissForm",
+        {"version": "1"},
+    ),
     FormCase(
         "concerns.quick_log",
         "caseworker",
