@@ -7,7 +7,7 @@ Kept free of other features' imports so campaigns and patterns can ask it (impor
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 
 from caseflow.errors import DomainError
@@ -20,8 +20,16 @@ GATED_STEPS = ("strategy", "action")
 
 def governance_on() -> bool:
     """The organisation's setting (committee page); until first set, CASEFLOW_GOVERNANCE."""
-    row = db.session.get(CommitteeSettings, 1)
-    return row.governance_on if row is not None else bool(current_app.config.get("GOVERNANCE"))
+    # Read once per request or command (a page may ask for every form it shows).
+    if "caseflow_governance" not in g:
+        row = db.session.get(CommitteeSettings, 1)
+        g.caseflow_governance = row.governance_on if row is not None else bool(current_app.config.get("GOVERNANCE"))
+    return g.caseflow_governance
+
+
+def forget() -> None:
+    """The setting changed: the next question reads it again."""
+    g.pop("caseflow_governance", None)
 
 
 def step_gate_on() -> bool:

@@ -109,8 +109,8 @@ def test_with_governance_on_a_pattern_becomes_a_campaign_only_by_vote(
         "/api/v1/campaigns", json={"title": "Heat now", "pattern_keys": ["tag:no-heat"]}, headers=token_for(user=me)
     )
     assert api.status_code == 409 and "committee" in api.get_json()["errors"]["pattern_keys"][0]
-    page = client.get("/patterns/detail?key=tag:no-heat").get_data(as_text=True)
-    assert "Propose to the committee" in page
+    page = client.get("/patterns/promote?keys=tag:no-heat&title=Heat").get_data(as_text=True)
+    assert "Propose to the committee" in page and "waits for its vote" in page
 
     proposed = client.post(
         "/committee/proposals",

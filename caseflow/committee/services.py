@@ -18,7 +18,7 @@ from caseflow.audit.services import record
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.governance import GATED_STEPS, governance_on
+from caseflow.governance import GATED_STEPS, forget, governance_on
 from caseflow.models import (
     Campaign,
     CommitteeDecision,
@@ -78,6 +78,7 @@ def set_governance(actor, on: bool) -> None:
     db.session.add(row)
     record("committee.governance", actor, object_type="committee_settings", object_id=1, on=bool(on))
     db.session.flush()
+    forget()
 
 
 # --- Members and terms -----------------------------------------------------------------------

@@ -184,10 +184,12 @@ def test_the_committee_votes_a_pattern_into_a_campaign(page, login, pattern, api
         # The pattern cannot simply be promoted: it is proposed, and waits.
         page.goto(f"/patterns/detail?key={pattern['key']}")
         act = page.get_by_role("region", name="Act on this pattern")
-        expect(act).to_contain_text("this proposal waits for its vote")
         title = f"Boilers fixed in a day {run}"
         act.get_by_label("Campaign title").fill(title)
-        act.get_by_role("button", name="Propose to the committee").click()
+        act.get_by_role("button", name="Create campaign").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Propose a campaign to the committee?")
+        expect(page.locator(".gate-note")).to_contain_text("this proposal waits for its vote")
+        page.get_by_role("button", name="Propose to the committee").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text(title)
         expect(page.get_by_role("status").last).to_contain_text("waits for the committee's vote")
         check_a11y(page, f"{PREFIX}-proposal-waiting")
