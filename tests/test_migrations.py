@@ -257,3 +257,15 @@ def test_migration_0014_carries_campaign_measures_into_the_library_and_back(empt
         ]
         conn.commit()
         _db.engine.dispose()
+
+
+def test_upgrading_in_process_leaves_the_app_logger_on(app):
+    """Alembic's env.py configures logging from alembic.ini; by default that disables every logger
+    that exists already — the app's own, after which its errors went unheard (a suite that had run
+    a migration lost the tag model's signature warning)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        app.logger.info("before the upgrade")
+        upgrade()
+    assert not app.logger.disabled
