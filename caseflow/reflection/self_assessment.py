@@ -20,6 +20,7 @@ from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import SelfAssessmentAnswer, SelfAssessmentResponse, SelfAssessmentTaker
 from caseflow.reflection.quarters import Quarter
+from caseflow.validation import ascii_int
 
 MIN_RESPONSES = 3
 ROLE_ORDER = ("director", "organizer", "caseworker", "admin")  # a person with several roles answers as the first
@@ -100,10 +101,7 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
     clean: dict[str, int] = {}
     for key in ITEM_KEYS:
         value = ratings.get(key)
-        try:
-            rating = int(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            rating = -1
+        rating = ascii_int(value)
         if rating not in LEVELS:
             errors[key] = ["Choose where we are on the continuum."]
         else:
