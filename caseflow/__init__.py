@@ -43,6 +43,13 @@ def create_app(config=None) -> Flask:
         if isinstance(config, Mapping):
             app.config.update(config)
     app.url_map.converters["int"] = DatabaseId
+    if app.config.get("TRUSTED_PROXIES"):
+        # Only the given number of proxies' X-Forwarded-For / -Proto hops are believed; with none
+        # (the default) a client cannot choose the address that login throttling counts.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _configure_secrets(app)
     _configure_database(app)
     register_extensions(app)

@@ -51,6 +51,22 @@ def users_token(email, name):
     click.echo(secret)
 
 
+@users_cli.command("mfa-enrol")
+@click.option("--email", required=True)
+def users_mfa_enrol(email):
+    """Set up two-step login for that user now and print only the authenticator key (base32) on
+    stdout: for enrolling someone in person, and for the browser journeys' shared users."""
+    from caseflow.accounts import mfa
+
+    user = accounts.find_user(email)
+    if user is None:
+        click.echo(f"No user {email}.", err=True)
+        raise SystemExit(1)
+    secret = mfa.enrol_now(None, user)
+    db.session.commit()
+    click.echo(secret)
+
+
 @click.command("seed-demo")
 @click.option("--force", is_flag=True, help="Load even when data exists (adds to it).")
 @click.option("--if-empty", is_flag=True, help="Load only into an empty database; never an error.")

@@ -26,7 +26,8 @@ def _raw_json(client, url, raw: str, headers):
 def test_lone_surrogate_in_a_concern_field_is_400_and_writes_nothing(client, token_for, taxonomy, db, field):
     headers = token_for("caseworker")
     before = snapshot()
-    body = '{"program": "housing", "tags": ["no-heat"], "summary": "No heat", "%s": "a\\ud800b"}' % field
+    body = '{"program": "housing", "tags": ["no-heat"], "summary": "No heat", "FIELD": "a\\ud800b"}'
+    body = body.replace("FIELD", field)
     response = _raw_json(client, "/api/v1/concerns", body, headers)
     assert response.status_code == 400, response.get_data(as_text=True)
     assert "body" in response.get_json()["errors"]

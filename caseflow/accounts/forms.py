@@ -64,3 +64,12 @@ class TokenForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(), Length(max=100)], description="What uses it, e.g. 'case management sync'."
     )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Type the code."), Length(max=20)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
+    )
