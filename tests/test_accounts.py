@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from sqlalchemy import select
 
-from sqlalchemy import func, select
-
-from caseflow.models import AuditEvent, LoginAttempt, User
+from caseflow.models import AuditEvent, User
 from tests.conftest import PASSWORD, login
 
 
@@ -160,11 +158,15 @@ def test_admin_cannot_deactivate_self(client, login_as):
 
 
 def test_api_token_shown_once_and_revocable(client, login_as, make_user, db):
+    from caseflow.accounts.services import create_user
     from caseflow.models import ApiToken
 
     login_as("admin")
-    owner = make_user("caseworker")
-    page = client.post("/admin/tokens", data={"email": owner.email, "name": "sync"})
+    owner = create_user(None, "sync@example.org", ["caseworker"], "", service=True)
+    db.session.commit()
+    page = client.post(
+        "/admin/tokens", data={"email": owner.email, "name": "sync", "scopes": ["taxonomy:read"], "days": "30"}
+    )
     html = page.get_data(as_text=True)
     assert "Copy this token now" in html
     secret = html.split('<code class="secret">')[1].split("</code>")[0]

@@ -87,7 +87,12 @@ def test_unicode_digits_in_query_parameters_are_never_a_500(client, token_for, l
 def test_full_width_zip_and_arabic_importance_are_refused(client, token_for, taxonomy, db):
     headers = token_for("caseworker")
     before = snapshot()
-    for field, value in (("zip", "１１２２６"), ("zip", "١١٢٢٦"), ("client_importance", "٣"), ("client_importance", "３")):
+    for field, value in (
+        ("zip", "１１２２６"),
+        ("zip", "١١٢٢٦"),
+        ("client_importance", "٣"),
+        ("client_importance", "３"),
+    ):
         response = client.post("/api/v1/concerns", json=CONCERN | {field: value}, headers=headers)
         assert response.status_code == 422, (field, value)
         assert field in response.get_json()["errors"]

@@ -24,11 +24,12 @@ from caseflow.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from caseflow.accounts.permissions import public, require
+from caseflow.accounts.permissions import api_scopes, public, require
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import ApiToken, User
 from caseflow.models.base import utcnow
+from caseflow.validation import ascii_int
 from caseflow.web import EmptyForm, add_missing_errors, form_errors_from, home_for, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -275,11 +276,19 @@ def _all_errors(form, service_problems) -> bool:
 def users():
     form = UserCreateForm()
     if request.method == "POST" and _all_errors(
-        form, lambda: services.new_user_problems(form.email.data or "", form.roles.data, form.password.data or "")
+        form,
+        lambda: services.new_user_problems(
+            form.email.data or "", form.roles.data, form.password.data or "", service=form.service.data
+        ),
     ):
         try:
             user = services.create_user(
-                current_user, form.email.data, form.roles.data, form.password.data, form.name.data or ""
+                current_user,
+                form.email.data,
+                form.roles.data,
+                form.password.data or "",
+                form.name.data or "",
+                service=form.service.data,
             )
         except ValidationFailed as e:
             form_errors_from(form, e.errors)
@@ -313,7 +322,9 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(f"{user.email} updated.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep"))
+    return render_template(
+        "admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -331,7 +342,9 @@ def user_reset_password(user_id: int):
             flash(f"Password for {user.email} reset; their sessions have ended.", "success")
             return redirect(url_for("accounts.users"))
     form = UserEditForm(data={"roles": sorted(user.roles), "active": user.active})
-    return render_template("admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")), 422
+    return render_template(
+        "admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")
+    ), 422
 
 
 @bp.route("/admin/users/<int:user_id>/two-step", methods=["POST"])
@@ -349,20 +362,30 @@ def user_reset_two_step(user_id: int):
 @require("admin.tokens")
 def tokens():
     form = TokenForm()
+    form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
     secret = None
     user = None
 
-    def owner_problems() -> dict[str, list[str]]:
+    def problems() -> dict[str, list[str]]:
         nonlocal user
         user = services.find_user(form.email.data) if form.email.data else None
-        return {"email": ["No user with this e-mail address."]} if form.email.data and user is None else {}
+        if not form.email.data:
+            return {}
+        days = ascii_int(form.days.data)
+        found = services.token_problems(current_user, user, form.scopes.data or None, days)
+        if days is None:
+            found["days"] = ["Use a whole number of days from 1 to 365."]
+        return found
 
-    if request.method == "POST" and _all_errors(form, owner_problems):
-        _, secret = services.create_token(current_user, user, form.name.data)
+    if request.method == "POST" and _all_errors(form, problems):
+        _, secret = services.create_token(
+            current_user, user, form.name.data, scopes=form.scopes.data, days=ascii_int(form.days.data)
+        )
         db.session.commit()
         form = TokenForm(formdata=None)
+        form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-    return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm())
+    return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm(), now=utcnow())
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])

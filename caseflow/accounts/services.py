@@ -7,7 +7,7 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -107,19 +107,28 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
 
 
-def create_user(actor: User | None, email: str, roles, password: str, name: str = "") -> User:
-    errors = new_user_problems(email, roles, password)
+def create_user(actor: User | None, email: str, roles, password: str, name: str = "", *, service: bool = False) -> User:
+    """A person, or with `service` a service account: it holds API tokens and cannot log in (its
+    password is random and never shown)."""
+    if service:
+        password = secrets.token_urlsafe(48)
+    errors = new_user_problems(email, roles, password, service=service)
     if errors:
         raise ValidationFailed(errors)
-    user = User(email=User.normalise_email(email), name=name.strip(), password_hash=hash_password(password))
+    user = User(
+        email=User.normalise_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        kind="service" if service else "person",
+    )
     user.roles = set(roles)
     db.session.add(user)
     db.session.flush()
-    record("user.create", actor, user, roles=sorted(set(roles)))
+    record("user.create", actor, user, roles=sorted(set(roles)), kind=user.kind)
     return user
 
 
-def new_user_problems(email: str, roles, password: str) -> dict[str, list[str]]:
+def new_user_problems(email: str, roles, password: str, *, service: bool = False) -> dict[str, list[str]]:
     """Everything wrong with a new user's details, all at once (the form shows them together)."""
     errors: dict[str, list[str]] = {}
     email_n = User.normalise_email(email or "")
@@ -130,7 +139,7 @@ def new_user_problems(email: str, roles, password: str) -> dict[str, list[str]]:
     roles = set(roles or [])
     if not roles or not roles <= set(ROLES):
         errors["roles"] = [f"Choose one or more of: {', '.join(ROLES)}."]
-    problem = password_problem(password or "", email=email_n)
+    problem = None if service else password_problem(password or "", email=email_n)
     if problem:
         errors["password"] = [problem]
     return errors
@@ -143,6 +152,7 @@ def change_password(actor: User, user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # every existing session of this user ends
     record("user.password_change", actor, user)
+    revoke_all_tokens(user, "password reset" if actor is not None and actor.id != user.id else "password change")
 
 
 def set_roles(actor: User, user: User, roles) -> None:
@@ -161,6 +171,8 @@ def set_active(actor: User, user: User, active: bool) -> None:
     user.active = active
     user.session_version += 1
     record("user.activate" if active else "user.deactivate", actor, user)
+    if not active:
+        revoke_all_tokens(user, "deactivation")  # reactivating does not bring them back
 
 
 def end_sessions(user: User) -> None:
@@ -290,24 +302,70 @@ def login_succeeded(user: User, address: str) -> None:
 
 
 # --- API tokens -------------------------------------------------------------------------------
+#
+# A token is made for oneself or for a service account (a user kind that cannot log in), with
+# scopes no wider than its owner's roles, and expires (TOKEN_DAYS, 90 by default). Changing or
+# resetting the password and deactivating the owner revoke every token of theirs.
+
+TOKEN_MAX_DAYS = 365
 
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(actor: User | None, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the stored token and the secret, which is shown once and never stored."""
+def token_problems(actor: User | None, user: User | None, scopes, days) -> dict[str, list[str]]:
+    from caseflow.accounts.permissions import api_scopes
+
+    errors: dict[str, list[str]] = {}
+    if user is None:
+        return {"email": ["No user with this e-mail address."]}
+    if actor is not None and actor.id != user.id and not user.is_service:
+        errors["email"] = [
+            "Tokens are made only for yourself or for a service account: a token for another person would act as them."
+        ]
+    if scopes is not None:
+        scopes = set(scopes)
+        unknown = scopes - api_scopes()
+        beyond = scopes - api_scopes(user.roles) - unknown
+        if not scopes:
+            errors["scopes"] = ["Choose at least one scope."]
+        elif unknown:
+            errors["scopes"] = [f"Unknown scopes: {', '.join(sorted(unknown))}."]
+        elif beyond:
+            errors["scopes"] = [f"The owner's roles do not allow: {', '.join(sorted(beyond))}."]
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS):
+        errors["days"] = [f"Use a whole number of days from 1 to {TOKEN_MAX_DAYS}."]
+    return errors
+
+
+def create_token(
+    actor: User | None, user: User, name: str, *, scopes=None, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the stored token and the secret, which is shown once and never stored. `actor` None
+    is the command line (an operator of the server). Scopes default to every scope the owner's
+    roles can use; days to TOKEN_DAYS."""
+    from caseflow.accounts.permissions import api_scopes
+
+    errors = token_problems(actor, user, scopes, days)
+    if errors:
+        raise ValidationFailed(errors)
+    scopes = sorted(api_scopes(user.roles) if scopes is None else set(scopes))
+    days = days or current_app.config["TOKEN_DAYS"]
     secret = "cf_" + secrets.token_urlsafe(32)
+    now = utcnow()
     token = ApiToken(
+        created_at=now,
         user=user,
         name=(name or "API token").strip()[:100],
         token_hash=token_digest(secret),
         prefix=secret[:10],
+        scopes=" ".join(scopes),
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(token)
     db.session.flush()
-    record("token.create", actor, token, user_id=user.id, name=token.name)
+    record("token.create", actor, token, user_id=user.id, name=token.name, scopes=scopes, days=days)
     return token, secret
 
 
@@ -317,12 +375,30 @@ def revoke_token(actor: User, token: ApiToken) -> None:
         record("token.revoke", actor, token, user_id=token.user_id)
 
 
-def user_for_token(secret: str) -> User | None:
+def revoke_all_tokens(user: User, reason: str) -> int:
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    now = utcnow()
+    for token in rows:
+        token.revoked_at = now
+    if rows:
+        record("token.revoke_all", None, user, count=len(rows), reason=reason)
+    return len(rows)
+
+
+def token_for_secret(secret: str) -> ApiToken | None:
+    """The live token with this secret (not revoked, not expired, its owner active), its last use
+    stamped at most once a minute so reads do not all become writes."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
+    now = utcnow()
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    now = utcnow()
-    # Touch last_used at most once a minute so reads do not all become writes.
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    token = token_for_secret(secret)
+    return token.user if token else None
