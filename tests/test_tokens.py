@@ -43,7 +43,9 @@ def test_an_admin_cannot_mint_a_token_for_another_person(client, login_as, make_
         "/admin/tokens", data={"email": me.email, "name": "mine", "scopes": ["taxonomy:write"], "days": "٣"}
     )
     assert "whole number of days" in mine.get_data(as_text=True) and _tokens(db) == 0  # ASCII digits only
-    ok = client.post("/admin/tokens", data={"email": me.email, "name": "mine", "scopes": ["taxonomy:write"], "days": "7"})
+    ok = client.post(
+        "/admin/tokens", data={"email": me.email, "name": "mine", "scopes": ["taxonomy:write"], "days": "7"}
+    )
     assert "Copy this token now" in ok.get_data(as_text=True)
     token = db.session.scalar(select(ApiToken))
     assert token.scopes == "taxonomy:write" and token.expires_at - token.created_at == timedelta(days=7)
@@ -123,7 +125,8 @@ def test_tokens_are_revoked_by_password_change_reset_and_deactivation(client, ma
 def test_service_accounts_hold_tokens_and_cannot_log_in(client, login_as, db, taxonomy):
     login_as("admin")
     created = client.post(
-        "/admin/users", data={"email": "sync@example.org", "name": "Case system", "roles": ["caseworker"], "service": "y"}
+        "/admin/users",
+        data={"email": "sync@example.org", "name": "Case system", "roles": ["caseworker"], "service": "y"},
     )
     assert created.status_code == 302
     service = db.session.scalar(select(User).where(User.email == "sync@example.org"))
