@@ -48,7 +48,7 @@ def clean_text(value: Any, name: str, errors: Errors, *, max_len: int, required:
 
 
 ASCII_INT = re.compile(r"-?[0-9]+", re.ASCII)
-MAX_INT_DIGITS = 18  # beyond any count, id or version Caseflow keeps (a 64-bit column)
+MAX_INT_DIGITS = 4000  # Python refuses to parse longer numbers (sys.int_info.str_digits_check_threshold)
 MAX_JSON_DEPTH = 32
 
 

@@ -128,7 +128,7 @@ def test_csv_field_over_the_csv_modules_limit_is_reported_not_a_500(client, logi
 
 def test_ascii_int_and_json_problem():
     assert ascii_int("42") == 42 and ascii_int(" 7 ") == 7 and ascii_int(-3) == -3
-    for bad in ("٣", "３", "²", "1_000", "+1", "1.0", True, 1.0, None, "9" * 19, ""):
+    for bad in ("٣", "３", "²", "1_000", "+1", "1.0", True, 1.0, None, "9" * 4001, ""):
         assert ascii_int(bad) is None, bad
     assert ascii_int("6", lo=1, hi=5) is None
     assert json_problem({"a": ["b", {"c": "d"}]}) is None
