@@ -227,8 +227,12 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
 
     theme = EmergingTheme(window_start=today(), window_end=today(), keywords=["elevator", "broken"])
     _db.session.add(theme)
+    from caseflow.accounts.services import create_user
+
+    service = create_user(None, "sync@example.org", ["caseworker"], "", service=True)
     _db.session.commit()
     return {
+        "service_email": service.email,
         "theme_id": theme.id,
         "person_id": person.id,
         "convening_id": convening.id,
@@ -347,8 +351,25 @@ FORM_CASES = [
         "admin",
         "/admin/tokens",
         "caseflow.accounts.forms:TokenForm",
-        {"email": "{other_email}", "name": "sync"},
+        {"email": "{service_email}", "name": "sync", "scopes": "concerns:write", "days": "90"},
         success="token",
+    ),
+    FormCase("accounts.login_code", None, "/login/code", "caseflow.accounts.forms:CodeForm", success="always-redirect"),
+    FormCase(
+        "accounts.two_step",
+        "caseworker",
+        "/account/two-step",
+        "caseflow.accounts.forms:CodeForm",
+        {"action": "confirm"},
+        extra_fields=("action",),
+        success="codes",
+    ),
+    FormCase(
+        "accounts.user_reset_two_step",
+        "admin",
+        "/admin/users/{user_id}/two-step",
+        "caseflow.web:EmptyForm:twostep",
+        success="always-redirect",
     ),
     FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
     FormCase(
@@ -743,6 +764,8 @@ def _is_success(case: FormCase, response) -> bool:
         return response.status_code == 200
     if case.success == "login":
         return response.status_code == 302
+    if case.success == "codes":
+        return response.status_code == 302 or "Your recovery codes" in response.get_data(as_text=True)
     return response.status_code == 302
 
 

@@ -208,8 +208,8 @@ def two_step():
                 flash("Two-step login is off.", "success")
                 return redirect(url_for("accounts.two_step"))
             form = CodeForm(formdata=None)
-    if not user.mfa_enabled and not user.totp_secret:
-        mfa.start_enrolment(user)
+    if request.method == "GET" and not user.mfa_enabled and not user.totp_secret:
+        mfa.start_enrolment(user)  # a new key to scan (a refused POST writes nothing)
         db.session.commit()
     return render_template(
         "accounts/two_step.html",
@@ -217,7 +217,7 @@ def two_step():
         user=user,
         codes=codes,
         required=mfa.required_for(user),
-        qr=Markup(mfa.qr_svg(user)) if not user.mfa_enabled else None,  # noqa: S704 (segno's own SVG: no user text)
+        qr=Markup(mfa.qr_svg(user)) if user.totp_secret and not user.mfa_enabled else None,  # noqa: S704 (segno's own SVG: no user text)
         secret=user.totp_secret if not user.mfa_enabled else None,
         remaining=mfa.remaining_recovery_codes(user) if user.mfa_enabled else 0,
     ), status

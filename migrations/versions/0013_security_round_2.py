@@ -44,11 +44,16 @@ def upgrade():
     )
     op.create_index("ix_login_attempts_email_at", "login_attempts", ["email", "at"], unique=False)
     op.create_index("ix_login_attempts_address_at", "login_attempts", ["address", "at"], unique=False)
-    # Tokens made before scopes existed keep what they could do (every scope) and expire in 90 days.
+    # Tokens made before scopes existed keep what they could do (every scope; the owner's role still
+    # limits them) and expire 90 days from this upgrade.
     op.execute(
         "UPDATE api_tokens SET scopes = 'concerns:read concerns:write patterns:read campaigns:read "
         "campaigns:write summaries:read taxonomy:read taxonomy:write measures:read measures:write'"
     )
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("UPDATE api_tokens SET expires_at = datetime('now', '+90 days') WHERE revoked_at IS NULL")
+    else:
+        op.execute("UPDATE api_tokens SET expires_at = now() + interval '90 days' WHERE revoked_at IS NULL")
 
 
 def downgrade():

@@ -210,7 +210,7 @@ def _server_of(page) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _type_code(page, account: "Account") -> None:
+def _type_code(page, account: Account) -> None:
     """Type the code an authenticator shows now; a step the server has accepted is never sent again
     (it refuses replays), so a second login within 30 seconds uses the next step or waits for it."""
     import pyotp
