@@ -11,7 +11,14 @@ from caseflow.accounts.permissions import ROLE_PERMISSIONS
 from tests.conftest import csrf_token_from
 from tests.test_access_matrix import QUERY
 
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.index", "health.healthz", "api.openapi_json"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "accounts.login",
+    "accounts.login_code",  # the second step: only after the right password in this browser
+    "accounts.index",
+    "health.healthz",
+    "api.openapi_json",
+}
 
 
 def test_every_endpoint_declares_a_permission(app):
