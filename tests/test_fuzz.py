@@ -1066,9 +1066,10 @@ def test_page_query_fuzz(client, fuzz_world, as_role, role, path, params, data):
 )
 def test_login_next_never_leaves_the_site(client, make_user, target):
     """Whatever `next` holds, the redirect after login stays on this site (no open redirect)."""
-    user = make_user("admin", email=f"n{EXAMPLES['total']}@example.org")
+    user = make_user("caseworker", email=f"n{EXAMPLES['total']}@example.org")  # one step; the second keeps `next` alike
     EXAMPLES["total"] += 1
-    response = client.post("/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})
+    query = urlencoded({"next": target}) if has_surrogate(target) else {"next": target}
+    response = client.post("/login", query_string=query, data={"email": user.email, "password": PASSWORD})
     if "\x00" in target:
         assert response.status_code == 400  # refused before any view
         return
