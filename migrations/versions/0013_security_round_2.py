@@ -2,7 +2,7 @@
 anonymous self-assessments counted per day
 
 Revision ID: 0013
-Revises: 0012b
+Revises: 0016
 Create Date: 2026-11-29 06:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0012b"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
