@@ -354,6 +354,21 @@ FORM_CASES = [
         {"email": "{service_email}", "name": "sync", "scopes": "concerns:write", "days": "90"},
         success="token",
     ),
+    FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
+    FormCase(
+        "suggestions.tag_theme",
+        "organizer",
+        "/emerging/{theme_id}/tag",
+        "caseflow.suggestions.forms:ThemeTagForm:theme{theme_id}",
+        {"name": "Broken elevators", "version": "1"},
+    ),
+    FormCase(
+        "suggestions.dismiss_theme",
+        "organizer",
+        "/emerging/{theme_id}/dismiss",
+        "caseflow.suggestions.forms:ThemeDismissForm",
+        {"version": "1"},
+    ),
     FormCase("accounts.login_code", None, "/login/code", "caseflow.accounts.forms:CodeForm", success="always-redirect"),
     FormCase(
         "accounts.two_step",
