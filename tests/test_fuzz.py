@@ -386,21 +386,6 @@ FORM_CASES = [
         "caseflow.web:EmptyForm:twostep",
         success="always-redirect",
     ),
-    FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
-    FormCase(
-        "suggestions.tag_theme",
-        "organizer",
-        "/emerging/{theme_id}/tag",
-        "caseflow.suggestions.forms:ThemeTagForm:theme{theme_id}",
-        {"name": "Broken elevators", "version": "1"},
-    ),
-    FormCase(
-        "suggestions.dismiss_theme",
-        "organizer",
-        "/emerging/{theme_id}/dismiss",
-        "caseflow.suggestions.forms:ThemeDismissForm",
-        {"version": "1"},
-    ),
     FormCase(
         "concerns.quick_log",
         "caseworker",
