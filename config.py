@@ -31,10 +31,24 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-    # Login throttling: 5 failures per (account, address) within 15 minutes lock that pair until
-    # the oldest of them is 15 minutes old.
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+    # Login throttling (caseflow/accounts/services.py): per account, 3 free failures, then each try
+    # waits 2 s doubled per failure up to 15 minutes (a slowdown, not a lock; a browser the owner
+    # logged in with before is exempt); per address, 30 failures in 15 minutes. The owner is told
+    # in their inbox at the 5th failure in a row.
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_BASE_DELAY = timedelta(seconds=2)
+    LOGIN_MAX_DELAY = timedelta(minutes=15)
+    LOGIN_ACCOUNT_WINDOW = timedelta(hours=24)
+    LOGIN_ADDRESS_BUDGET = 30
+    LOGIN_ADDRESS_WINDOW = timedelta(minutes=15)
+    LOGIN_NOTIFY_AFTER = 5
+    DEVICE_COOKIE_DAYS = 90
+    # How many reverse proxies in front of the app add an X-Forwarded-For hop (0: trust none).
+    TRUSTED_PROXIES = _int("CASEFLOW_TRUSTED_PROXIES", 0)
+    # Two-step login: required for these roles, optional for the others.
+    MFA_REQUIRED_ROLES = ("admin", "director")
+    # API tokens expire after this many days unless made with another lifetime.
+    TOKEN_DAYS = _int("CASEFLOW_TOKEN_DAYS", 90)
 
     # argon2id parameters (OWASP: at least m=19 MiB, t=2, p=1); the library's defaults exceed them.
     ARGON2_TIME_COST = 3

@@ -43,6 +43,13 @@ def create_app(config=None) -> Flask:
         if isinstance(config, Mapping):
             app.config.update(config)
     app.url_map.converters["int"] = DatabaseId
+    if app.config.get("TRUSTED_PROXIES"):
+        # Only the given number of proxies' X-Forwarded-For / -Proto hops are believed; with none
+        # (the default) a client cannot choose the address that login throttling counts.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _configure_secrets(app)
     _configure_database(app)
     register_extensions(app)
@@ -52,15 +59,22 @@ def create_app(config=None) -> Flask:
     return app
 
 
+def private_instance_folder(app: Flask) -> None:
+    """The instance folder holds the secret key and the SQLite database: owner-only (0700)."""
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    os.chmod(app.instance_path, 0o700)
+
+
 def _configure_secrets(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":
             raise RuntimeError("SECRET_KEY must be set in production; refusing to start.")
-        os.makedirs(app.instance_path, exist_ok=True)
+        private_instance_folder(app)
         key_file = Path(app.instance_path) / "secret_key"
         if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     if not app.config.get("CASEFLOW_CLIENT_KEY"):
         app.config["CASEFLOW_CLIENT_KEY"] = hmac.new(
@@ -73,7 +87,7 @@ def _configure_database(app: Flask) -> None:
 
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
-        os.makedirs(app.instance_path, exist_ok=True)
+        private_instance_folder(app)
         uri = "sqlite:///" + str(Path(app.instance_path) / "caseflow.db")
     if uri.startswith("postgresql://") or uri.startswith("postgres://"):
         uri = "postgresql+psycopg://" + uri.split("://", 1)[1]

@@ -25,11 +25,12 @@ jobs_cli = AppGroup("jobs", help="Run scheduled jobs now, or list them.")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--name", default="")
 @click.option("--password", default=None, help="Prompted for when omitted.")
-def users_create(email, roles, name, password):
-    if password is None:
+@click.option("--service", is_flag=True, help="A service account: API tokens only, cannot log in, no password.")
+def users_create(email, roles, name, password, service):
+    if password is None and not service:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(None, email, roles, password, name)
+        user = accounts.create_user(None, email, roles, password or "", name, service=service)
     except ValidationFailed as e:
         for field, messages in e.errors.items():
             click.echo(f"{field}: {' '.join(messages)}", err=True)
@@ -41,12 +42,39 @@ def users_create(email, roles, name, password):
 @users_cli.command("token")
 @click.option("--email", required=True)
 @click.option("--name", default="API token")
-def users_token(email, name):
+@click.option(
+    "--scope", "scopes", multiple=True, help="Repeat for each scope; default: every scope the user's roles can use."
+)
+@click.option("--days", type=click.IntRange(1, 365), default=None, help="Lifetime; default CASEFLOW_TOKEN_DAYS (90).")
+def users_token(email, name, scopes, days):
+    """Make an API token for that user (any user: the command line is the server's operator) and
+    print only the token on stdout."""
     user = accounts.find_user(email)
     if user is None:
         click.echo(f"No user {email}.", err=True)
         raise SystemExit(1)
-    _, secret = accounts.create_token(None, user, name)
+    try:
+        _, secret = accounts.create_token(None, user, name, scopes=scopes or None, days=days)
+    except ValidationFailed as e:
+        for field, messages in e.errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(secret)
+
+
+@users_cli.command("mfa-enrol")
+@click.option("--email", required=True)
+def users_mfa_enrol(email):
+    """Set up two-step login for that user now and print only the authenticator key (base32) on
+    stdout: for enrolling someone in person, and for the browser journeys' shared users."""
+    from caseflow.accounts import mfa
+
+    user = accounts.find_user(email)
+    if user is None:
+        click.echo(f"No user {email}.", err=True)
+        raise SystemExit(1)
+    secret = mfa.enrol_now(None, user)
     db.session.commit()
     click.echo(secret)
 

@@ -28,9 +28,12 @@ class WriterLockedConnection(sqlite3.Connection):
     """A pysqlite connection that holds `<database>-writer.lock` from BEGIN to COMMIT/ROLLBACK."""
 
     def __init__(self, database, *args, **kwargs):
-        super().__init__(database, *args, **kwargs)
         path = os.fspath(database)
         file_backed = path not in ("", ":memory:") and not path.startswith("file:")  # URIs: SQLite's lock only
+        if file_backed and not os.path.exists(path):
+            # Owner-only from the start; SQLite gives the -wal and -shm files the database's mode.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        super().__init__(database, *args, **kwargs)
         self._writer_fd = os.open(path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600) if file_backed else None
         self._writer_held = False
 

@@ -67,12 +67,15 @@ def api_tokens(app: Flask) -> None:
     def _authenticate_api():
         if request.blueprint != "api":
             return None
-        g.api_user = None
+        g.api_user = g.api_token = None
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
-            from caseflow.accounts.services import user_for_token
+            from caseflow.accounts.services import token_for_secret
 
-            g.api_user = user_for_token(header[7:].strip())
+            g.api_token = token_for_secret(header[7:].strip())
+            g.api_user = g.api_token.user if g.api_token else None
+            if g.api_token is not None and g.api_token in db.session.dirty:
+                db.session.commit()  # the last-use stamp is kept even when the call only reads
         return None
 
 

@@ -2,10 +2,17 @@
 
 A parser reads one value at a time from a plain mapping (a form's data, a JSON body, a CSV row),
 collects every problem under the field's name in `Errors`, and raises `ValidationFailed(errors)`
-once at the end, so a page or an API answer shows all of them at once."""
+once at the end, so a page or an API answer shows all of them at once.
+
+Numbers and codes are ASCII digits only: Python's `int()` and `\\d` also take "٣", "１２" and (for
+`str.isdigit`) "²", so a full-width ZIP became its own cell and "²³" answered 500. Text is valid
+Unicode: JSON may carry a lone surrogate ("\\ud800") that no database can store. JSON is at most
+MAX_JSON_DEPTH deep: 50,000 nested lists overflowed the parser's recursion (issue 16).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -38,3 +45,67 @@ def clean_text(value: Any, name: str, errors: Errors, *, max_len: int, required:
         errors.add(name, f"Use at most {max_len:,} characters (this has {len(value):,}).")
         return None
     return value
+
+
+ASCII_INT = re.compile(r"-?[0-9]+", re.ASCII)
+MAX_INT_DIGITS = 4000  # Python refuses to parse longer numbers (sys.int_info.str_digits_check_threshold)
+MAX_JSON_DEPTH = 32
+
+
+def ascii_int(value: Any, *, lo: int | None = None, hi: int | None = None) -> int | None:
+    """`value` as an int when it is one (never a bool) or a string of ASCII digits (surrounding
+    spaces allowed, optional minus) within [lo, hi]; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not ASCII_INT.fullmatch(text) or len(text.lstrip("-")) > MAX_INT_DIGITS:
+            return None
+        number = int(text)
+    else:
+        return None
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        return None
+    return number
+
+
+def query_int(value: str) -> int:
+    """For `request.args.get(name, type=query_int)`: ASCII digits or ValueError (→ the default)."""
+    number = ascii_int(value)
+    if number is None:
+        raise ValueError(f"not a whole number in ASCII digits: {value!r}")
+    return number
+
+
+def is_ascii_digits(value: str, length: int | None = None) -> bool:
+    return value.isascii() and value.isdigit() and (length is None or len(value) == length)
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True when `text` holds a UTF-16 surrogate on its own (only JSON escapes can produce one)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def json_problem(data: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """What makes a parsed JSON value unacceptable (too deep, a lone surrogate in a key or string),
+    or None. Iterative, so a hostile document cannot exhaust the stack here either."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > max_depth:
+                return f"Nest JSON at most {max_depth} levels deep."
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            for key, item in items:
+                if isinstance(key, str) and has_lone_surrogate(key):
+                    return "Text must be valid Unicode (a lone surrogate cannot be stored)."
+                stack.append((item, depth + 1))
+        elif isinstance(value, str) and has_lone_surrogate(value):
+            return "Text must be valid Unicode (a lone surrogate cannot be stored)."
+    return None

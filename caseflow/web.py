@@ -25,10 +25,10 @@ MAX_DATABASE_ID = 2**31 - 1
 def form_version(value) -> int:
     """The version a form's hidden field sent back. Missing or mangled text reads as -1, a version no
     record ever has, so the save is refused as stale (409) and never taken for the current one."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    from caseflow.validation import ascii_int
+
+    number = ascii_int(value)  # ASCII digits only: int() would take "٣" and "３"
+    return -1 if number is None else number
 
 
 class EmptyForm(FlaskForm):
@@ -53,11 +53,9 @@ def and_join(items) -> str:
 
 def database_id(value) -> int | None:
     """A key read from a query string or form: a positive 32-bit integer or None (never an overflow)."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 1 <= number <= MAX_DATABASE_ID else None
+    from caseflow.validation import ascii_int
+
+    return ascii_int(value, lo=1, hi=MAX_DATABASE_ID)
 
 
 @dataclass

@@ -202,7 +202,9 @@ def test_no_concern_text_and_no_passwords_in_any_audit_row(db, client, from_addr
         f"/admin/users/{caseworker.id}/password",
         data={"reset-password": "RESET-PASSWORD-SECRET"},
     )
-    token_page = client.post("/admin/tokens", data={"email": "cw@example.org", "name": "sync"}).get_data(as_text=True)
+    token_page = client.post(
+        "/admin/tokens", data={"email": admin.email, "name": "sync", "scopes": ["taxonomy:read"], "days": "90"}
+    ).get_data(as_text=True)
     token_secret = token_page.split('<code class="secret">')[1].split("</code>")[0]
     secrets.append(token_secret)
     client.post("/logout")
@@ -228,7 +230,12 @@ def test_no_concern_text_and_no_passwords_in_any_audit_row(db, client, from_addr
     }
     assert client.post(f"/concerns/{concern.id}/edit", data=edit).status_code == 302
     client.get("/concerns/export.csv")
-    api = {"Authorization": f"Bearer {token_secret}"}
+    from caseflow.accounts.services import create_token
+
+    _, cw_secret = create_token(None, db.session.get(User, caseworker.id), "sync")  # after the password change
+    db.session.commit()
+    secrets.append(cw_secret)
+    api = {"Authorization": f"Bearer {cw_secret}"}
     client.post(
         "/api/v1/concerns",
         json={"program": "housing", "tags": ["mold"], "summary": "SUMMARY2-SECRET", "narrative": "NARRATIVE2-SECRET"},

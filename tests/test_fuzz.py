@@ -71,6 +71,13 @@ ODD = [
     "\r\n\x1b[31mred",
 ]
 
+# Issue 16: what an outside probe sent that answered 500 or was stored. Lone surrogates (only a JSON
+# escape carries one; forms and query strings send their invalid UTF-8 bytes), Unicode digits where a
+# number or code is meant, and nesting deeper than any parser's stack.
+SURROGATES = ["\ud800", "a\udfffb", "\ud83d", "x\udc00\ud800y"]
+UNICODE_DIGITS = ["²³", "٣", "３", "１１２２６", "١١٢٢٦", "߉", "৪৫", "𝟗𝟎"]
+DEEP = 50_000
+
 EXAMPLES = {"total": 0}
 
 FORM_SETTINGS = settings(
@@ -97,6 +104,10 @@ def fuzz_text() -> st.SearchStrategy[str]:
         st.sampled_from(RTL_AND_EMOJI),
         st.sampled_from(ODD),
         st.sampled_from(PAYLOADS),
+        st.sampled_from(SURROGATES),
+        st.sampled_from(UNICODE_DIGITS),
+        st.builds(lambda a, p, b: a + p + b, short, st.sampled_from(SURROGATES + UNICODE_DIGITS), short),
+        st.just("[" * DEEP + "]" * DEEP),
         st.builds(lambda a, p, b: a + p + b, short, st.sampled_from(PAYLOADS), short),
         st.builds(lambda a, b: a + "\x00" + b, short, short),
         st.integers(min_value=1_000, max_value=100_000).map(lambda n: "x" * n),
@@ -104,6 +115,32 @@ def fuzz_text() -> st.SearchStrategy[str]:
         st.integers().map(str),
         st.floats().map(str),
     )
+
+
+def on_the_wire(value: str) -> bytes:
+    """A value as a hostile client puts it in a form or query string: a lone surrogate as its
+    (invalid) UTF-8 bytes, which no browser sends but any script can."""
+    return value.encode("utf-8", "surrogatepass")
+
+
+def urlencoded(pairs: dict) -> str:
+    return "&".join(
+        f"{quote(on_the_wire(str(k)))}={quote(on_the_wire(str(v)))}"
+        for k, values in pairs.items()
+        for v in (values if isinstance(values, list) else [values])
+    )
+
+
+def has_surrogate(value) -> bool:
+    if isinstance(value, list):
+        return any(map(has_surrogate, value))
+    return isinstance(value, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
+def as_decoded(value):
+    if isinstance(value, list):
+        return [as_decoded(v) for v in value]
+    return on_the_wire(value).decode("utf-8", "replace") if isinstance(value, str) else value
 
 
 def form_values() -> st.SearchStrategy:
@@ -190,8 +227,12 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
 
     theme = EmergingTheme(window_start=today(), window_end=today(), keywords=["elevator", "broken"])
     _db.session.add(theme)
+    from caseflow.accounts.services import create_user
+
+    service = create_user(None, "sync@example.org", ["caseworker"], "", service=True)
     _db.session.commit()
     return {
+        "service_email": service.email,
         "theme_id": theme.id,
         "person_id": person.id,
         "convening_id": convening.id,
@@ -310,7 +351,7 @@ FORM_CASES = [
         "admin",
         "/admin/tokens",
         "caseflow.accounts.forms:TokenForm",
-        {"email": "{other_email}", "name": "sync"},
+        {"email": "{service_email}", "name": "sync", "scopes": "concerns:write", "days": "90"},
         success="token",
     ),
     FormCase("accounts.token_revoke", "admin", "/admin/tokens/{token_id}/revoke", "caseflow.web:EmptyForm"),
@@ -327,6 +368,23 @@ FORM_CASES = [
         "/emerging/{theme_id}/dismiss",
         "caseflow.suggestions.forms:ThemeDismissForm",
         {"version": "1"},
+    ),
+    FormCase("accounts.login_code", None, "/login/code", "caseflow.accounts.forms:CodeForm", success="always-redirect"),
+    FormCase(
+        "accounts.two_step",
+        "caseworker",
+        "/account/two-step",
+        "caseflow.accounts.forms:CodeForm",
+        {"action": "confirm"},
+        extra_fields=("action",),
+        success="codes",
+    ),
+    FormCase(
+        "accounts.user_reset_two_step",
+        "admin",
+        "/admin/users/{user_id}/two-step",
+        "caseflow.web:EmptyForm:twostep",
+        success="always-redirect",
     ),
     FormCase(
         "concerns.quick_log",
@@ -706,6 +764,8 @@ def _is_success(case: FormCase, response) -> bool:
         return response.status_code == 200
     if case.success == "login":
         return response.status_code == 302
+    if case.success == "codes":
+        return response.status_code == 302 or "Your recovery codes" in response.get_data(as_text=True)
     return response.status_code == 302
 
 
@@ -731,11 +791,16 @@ def test_form_fuzz(app, client, fuzz_world, as_role, ledger, case, data):
         raw = data.draw(
             st.one_of(st.just(text.encode("utf-8", "surrogatepass")), st.binary(max_size=300)), label="file"
         )
+        # The other fields of the upload form as the server decodes invalid UTF-8 (replacement characters).
+        body = {k: as_decoded(v) for k, v in body.items()}
         body["file"] = (io.BytesIO(raw), "concerns.csv")
     EXAMPLES["total"] += 1
 
     before = ledger.before()
-    response = client.post(url, data=body, content_type="multipart/form-data")
+    if case.form != "upload" and any(map(has_surrogate, body.values())):
+        response = client.post(url, data=urlencoded(body), content_type="application/x-www-form-urlencoded")
+    else:
+        response = client.post(url, data=body, content_type="multipart/form-data")
     assert response.status_code < 500, (case.endpoint, response.status_code)
     assert_escaped(response)
     if case.success == "always-redirect":
@@ -909,6 +974,8 @@ def _raw_bodies() -> st.SearchStrategy[bytes]:
     return st.one_of(
         st.binary(max_size=200),
         st.sampled_from([b"", b"{", b'{"a":', b"\x00", b"[1,2]", b'"text"', b"null", b"1e999", b"9" * 5000]),
+        st.sampled_from([b"[" * DEEP + b"]" * DEEP, b'{"a":' * DEEP + b"1" + b"}" * DEEP, b"[" * DEEP]),
+        st.sampled_from(SURROGATES).map(lambda t: json.dumps({"summary": t, "title": t, "note": t}).encode()),
         JSON_VALUES.map(lambda v: json.dumps(v).encode()),
     )
 
@@ -919,12 +986,13 @@ def _raw_bodies() -> st.SearchStrategy[bytes]:
 def test_api_fuzz(client, fuzz_world, as_role, ledger, case, data):
     headers = as_role(case.role)
     fuzz = data.draw(fuzz_text(), label="path part")
-    url = case.url.format(**fuzz_world, fuzz=quote(fuzz, safe="")[:2000] or "x")
+    url = case.url.format(**fuzz_world, fuzz=quote(on_the_wire(fuzz), safe="")[:2000] or "x")
     EXAMPLES["total"] += 1
     before = ledger.before() if case.method == "POST" else None
     if case.method == "GET":
         params = data.draw(body_of(list(case.fields), case.base, fuzz_text()), label="query")
-        response = client.get(url, query_string=params, headers=headers)
+        query = urlencoded(params) if has_surrogate(list(params.values())) else params
+        response = client.get(url, query_string=query, headers=headers)
     elif data.draw(st.integers(0, 4), label="raw?") == 0:
         raw = data.draw(_raw_bodies(), label="raw body")
         response = client.post(url, data=raw, content_type="application/json", headers=headers)
@@ -971,10 +1039,10 @@ PAGE_QUERIES = [
 def test_page_query_fuzz(client, fuzz_world, as_role, role, path, params, data):
     as_role(role)
     fuzz = data.draw(fuzz_text(), label="path part")
-    url = path.format(**fuzz_world, fuzz=quote(fuzz, safe="")[:2000] or "x")
+    url = path.format(**fuzz_world, fuzz=quote(on_the_wire(fuzz), safe="")[:2000] or "x")
     query = data.draw(body_of(list(params), {}, fuzz_text()), label="query")
     EXAMPLES["total"] += 1
-    response = client.get(url, query_string=query)
+    response = client.get(url, query_string=urlencoded(query) if has_surrogate(list(query.values())) else query)
     assert response.status_code in (200, 308, 400, 404), (url, response.status_code)  # 308: merged slashes
     assert_escaped(response)
 
@@ -998,9 +1066,10 @@ def test_page_query_fuzz(client, fuzz_world, as_role, role, path, params, data):
 )
 def test_login_next_never_leaves_the_site(client, make_user, target):
     """Whatever `next` holds, the redirect after login stays on this site (no open redirect)."""
-    user = make_user("admin", email=f"n{EXAMPLES['total']}@example.org")
+    user = make_user("caseworker", email=f"n{EXAMPLES['total']}@example.org")  # one step; the second keeps `next` alike
     EXAMPLES["total"] += 1
-    response = client.post("/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD})
+    query = urlencoded({"next": target}) if has_surrogate(target) else {"next": target}
+    response = client.post("/login", query_string=query, data={"email": user.email, "password": PASSWORD})
     if "\x00" in target:
         assert response.status_code == 400  # refused before any view
         return

@@ -434,3 +434,31 @@ def test_caseworkers_hear_what_their_concerns_became(client, login_as, make_conc
     assert "The concerns you logged (No heat) are now the campaign “Heat for every tenant”." in inbox
     client.post("/inbox/read")
     assert "unread</span>" not in client.get("/log").get_data(as_text=True)
+
+
+def test_anonymous_answers_are_unlinkable_and_averages_need_three(client, login_as, make_user, db, clock):
+    """Issue 16 item 5: "1 response so far" must not show one person's answers, and no audit row
+    may date an anonymous answer; the trail counts anonymous answers per day instead."""
+    from datetime import date
+
+    from caseflow.models import AuditEvent, SelfAssessmentDay
+
+    clock.on(date(2026, 11, 20))
+    answers = dict.fromkeys(self_assessment.ITEM_KEYS, "3") | {"anonymous": "y"}
+    for n in (1, 2):
+        login_as("organizer")
+        assert client.post("/self-assessment", data=answers).status_code == 302
+        page = client.get("/self-assessment").get_data(as_text=True)
+        assert f"{n} response{'s' if n > 1 else ''} so far" in page and "3.00" not in page
+        client.post("/logout")
+    clock.on(date(2026, 11, 21))
+    login_as("organizer")
+    client.post("/self-assessment", data=answers)
+    assert "3.00" in client.get("/self-assessment").get_data(as_text=True)  # three: the mean shows
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("self_assessment%"))).all() == []
+    days = {row.day: row.anonymous for row in db.session.scalars(select(SelfAssessmentDay))}
+    assert days == {date(2026, 11, 20): 2, date(2026, 11, 21): 1}
+    assert self_assessment.anonymous_per_day(date(2026, 11, 1), date(2026, 11, 30)) == [
+        (date(2026, 11, 20), 2),
+        (date(2026, 11, 21), 1),
+    ]

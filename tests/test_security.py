@@ -11,7 +11,14 @@ from caseflow.accounts.permissions import ROLE_PERMISSIONS
 from tests.conftest import csrf_token_from
 from tests.test_access_matrix import QUERY
 
-PUBLIC_ENDPOINTS = {"static", "accounts.login", "accounts.index", "health.healthz", "api.openapi_json"}
+PUBLIC_ENDPOINTS = {
+    "static",
+    "accounts.login",
+    "accounts.login_code",  # the second step: only after the right password in this browser
+    "accounts.index",
+    "health.healthz",
+    "api.openapi_json",
+}
 
 
 def test_every_endpoint_declares_a_permission(app):
@@ -160,3 +167,31 @@ def test_oversized_request_gets_413(client, login_as, app):
     big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 10)
     response = client.post("/admin/users", data={"email": big})
     assert response.status_code == 413
+
+
+def test_instance_folder_and_sqlite_files_are_owner_only(tmp_path, monkeypatch):
+    """Issue 16 item 6: the SQLite database and its WAL were 0644 (world-readable)."""
+    import os
+    import stat
+
+    from sqlalchemy import text
+
+    from caseflow import create_app
+    from caseflow.extensions import db
+
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("CASEFLOW_INSTANCE_PATH", str(instance))
+    old_umask = os.umask(0o022)  # the usual default, which made the files 0644
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": None, "SECRET_KEY": None, "ENV_NAME": "development"})
+        with app.app_context():
+            db.session.execute(text("CREATE TABLE probe (x INTEGER)"))
+            db.session.execute(text("INSERT INTO probe VALUES (1)"))
+            db.session.commit()
+            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in instance.iterdir()}
+            db.engine.dispose()
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(instance.stat().st_mode) == 0o700
+    assert {"caseflow.db", "caseflow.db-wal", "caseflow.db-shm", "secret_key"} <= set(files)
+    assert all(mode == 0o600 for name, mode in files.items()), files

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseflow.accounts.services import PASSWORD_MAX, PASSWORD_MIN
@@ -35,16 +35,25 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
+def _unless_service(form, field):
+    """A service account has no password anyone types: skip the password rules for it."""
+    if form.service.data:
+        raise StopValidation()
+
+
 class UserCreateForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[Length(max=120)])
     roles = MultiCheckboxField(
         "Roles", choices=[(r, r.title()) for r in ROLES], validators=[DataRequired("Choose at least one role.")]
     )
+    service = BooleanField(
+        "Service account (a system that uses the API: it holds tokens and cannot log in)",
+    )
     password = PasswordField(
         "Initial password",
-        validators=_password_rules,
-        description=f"At least {PASSWORD_MIN} characters; share it safely.",
+        validators=[_unless_service, *_password_rules],
+        description=f"At least {PASSWORD_MIN} characters; share it safely. Not needed for a service account.",
     )
 
 
@@ -60,7 +69,32 @@ class ResetPasswordForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    email = EmailField("For user (e-mail)", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(
+        "For (e-mail)",
+        validators=[DataRequired(), Length(max=254)],
+        description="Your own e-mail, or a service account's.",
+    )
     name = StringField(
         "Name", validators=[DataRequired(), Length(max=100)], description="What uses it, e.g. 'case management sync'."
+    )
+    scopes = MultiCheckboxField(
+        "Scopes",
+        validators=[DataRequired("Choose at least one scope.")],
+        description="What the token may do; never more than its owner's roles allow.",
+    )
+    days = StringField(
+        "Expires after (days)",
+        default="90",
+        validators=[DataRequired(), Length(max=4)],
+        render_kw={"inputmode": "numeric"},
+        description="1 to 365.",
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Type the code."), Length(max=20)],
+        description="The 6 digits your authenticator app shows, or one of your recovery codes.",
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"},
     )

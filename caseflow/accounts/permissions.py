@@ -106,6 +106,45 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
+# API token scopes. A call needs both: the token's scope for the permission the route requires, and
+# the permission in its owner's roles (a scope never adds to what the role may do).
+PERMISSION_SCOPES: dict[str, str] = {
+    "taxonomy.read": "taxonomy:read",
+    "taxonomy.manage": "taxonomy:write",
+    "concern.log": "concerns:write",
+    "concern.read_own": "concerns:read",
+    "concern.read_all": "concerns:read",
+    "concern.read_narrative": "concerns:read",
+    "pattern.read": "patterns:read",
+    "pattern.manage": "campaigns:write",
+    "campaign.read": "campaigns:read",
+    "campaign.edit": "campaigns:write",
+    "summary.read": "summaries:read",
+}
+
+
+def scope_for(permission: str) -> str:
+    """The token scope a permission needs under /api: from the table, else `<noun>s:read|write`."""
+    if permission in PERMISSION_SCOPES:
+        return PERMISSION_SCOPES[permission]
+    noun, _, verb = permission.partition(".")
+    return f"{noun}s:{'read' if 'read' in verb else 'write'}"
+
+
+def api_scopes(roles=None) -> set[str]:
+    """The scopes of the API's routes (all, or those the given roles can use)."""
+    allowed = permissions_for(roles) if roles is not None else ALL_PERMISSIONS
+    out = set()
+    for endpoint, view in current_app.view_functions.items():
+        if endpoint.startswith("api."):
+            out |= {scope_for(p) for p in getattr(view, "required_permissions", ()) if p in allowed}
+    return out
+
+
+def _token_allows(permission: str) -> bool:
+    token = g.get("api_token")
+    return token is not None and scope_for(permission) in token.scope_set
+
 
 def permissions_for(roles) -> frozenset[str]:
     return frozenset().union(*(ROLE_PERMISSIONS.get(r, frozenset()) for r in roles))
@@ -144,6 +183,9 @@ def require(*permissions: str) -> Callable:
             if not any(can(p) for p in permissions):
                 current_app.logger.info("denied %s for %s", request.endpoint, permissions)
                 abort(403)
+            if request.blueprint == "api" and not any(can(p) and _token_allows(p) for p in permissions):
+                needed = " or ".join(sorted({scope_for(p) for p in permissions if can(p)}))
+                return jsonify(errors={"scope": [f"This token lacks the scope {needed}."]}), 403
             return view(*args, **kwargs)
 
         wrapper.required_permissions = permissions

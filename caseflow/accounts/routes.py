@@ -1,5 +1,6 @@
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -9,25 +10,88 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
 from sqlalchemy import select
 
-from caseflow.accounts import services
+from caseflow.accounts import mfa, services
 from caseflow.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     LoginForm,
     ResetPasswordForm,
     TokenForm,
     UserCreateForm,
     UserEditForm,
 )
-from caseflow.accounts.permissions import public, require
+from caseflow.accounts.permissions import api_scopes, public, require
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import ApiToken, User
 from caseflow.models.base import utcnow
+from caseflow.validation import ascii_int
 from caseflow.web import EmptyForm, add_missing_errors, form_errors_from, home_for, safe_next
 
 bp = Blueprint("accounts", __name__)
+
+
+DEVICE_COOKIE = "caseflow_device"
+PENDING_SECONDS = 300  # between the password and the second step
+
+
+def _address() -> str:
+    """The client's address as Werkzeug's ProxyFix left it (only CASEFLOW_TRUSTED_PROXIES hops)."""
+    return request.remote_addr or ""
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="caseflow-device")
+
+
+def _device_user_id() -> int | None:
+    """The account this browser has logged in to before (a signed cookie), which login throttling
+    does not slow down: guessing from elsewhere never keeps the owner out."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _devices().loads(raw, max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def _too_many(form_field, wait: int, template: str, form):
+    minutes = -(-wait // 60)
+    when = f"{wait} seconds" if wait < 120 else f"{minutes} minutes"
+    form_field.errors.append(
+        f"Too many failed attempts. Wait {when} and try again; each failure makes the wait longer. "
+        "From a browser you have logged in with before, you are not slowed down."
+    )
+    return render_template(template, form=form), 429
+
+
+def _finish_login(user: User, next_path: str | None):
+    session.clear()  # no data from before the login survives into the new session
+    login_user(user, remember=False)
+    now = utcnow().timestamp()
+    session["login_at"] = now
+    session["seen_at"] = now
+    session.permanent = True
+    if mfa.needs_enrolment(user):
+        flash("Your role requires two-step login. Set it up now to continue.", "info")
+        response = redirect(url_for("accounts.two_step"))
+    else:
+        response = redirect(next_path or home_for(user))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices().dumps(user.id),
+        max_age=current_app.config["DEVICE_COOKIE_DAYS"] * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,24 +101,126 @@ def login():
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.attempt_login(form.email.data, form.password.data, request.remote_addr or "")
-        db.session.commit()
+        result = services.attempt_login(
+            form.email.data, form.password.data, _address(), device_user_id=_device_user_id()
+        )
         if result.throttled:
-            form.email.errors.append(
-                "Too many failed attempts for this account from here. Wait 15 minutes and try again, or ask an administrator to reset your password."
-            )
-            return render_template("accounts/login.html", form=form), 429
+            db.session.commit()
+            return _too_many(form.email, result.wait_seconds, "accounts/login.html", form)
         if result.user is None:
+            db.session.commit()
             form.password.errors.append("That e-mail and password do not match an active account.")
             return render_template("accounts/login.html", form=form), 401
-        session.clear()  # no data from before the login survives into the new session
-        login_user(result.user, remember=False)
-        now = utcnow().timestamp()
-        session["login_at"] = now
-        session["seen_at"] = now
-        session.permanent = True
-        return redirect(safe_next(request.args.get("next")) or home_for(result.user))
+        user = result.user
+        next_path = safe_next(request.args.get("next"))
+        if user.mfa_enabled:
+            db.session.commit()
+            session.clear()
+            session["mfa_user"] = user.get_id()
+            session["mfa_at"] = utcnow().timestamp()
+            session["mfa_next"] = next_path or ""
+            return redirect(url_for("accounts.login_code"))
+        services.login_succeeded(user, _address())
+        db.session.commit()
+        return _finish_login(user, next_path)
     return render_template("accounts/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    """The user who gave the right password in this browser in the last five minutes."""
+    from caseflow.security import load_user
+
+    key = session.get("mfa_user")
+    at = session.get("mfa_at", 0)
+    if not isinstance(key, str) or utcnow().timestamp() - at > PENDING_SECONDS:
+        return None
+    user = load_user(key)
+    return user if user is not None and user.mfa_enabled else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """The second step: a code from the authenticator app, or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop("mfa_user", None)
+        flash("Log in again: the second step waits five minutes at most.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        wait = services.login_wait(user.email, _address(), known_device=_device_user_id() == user.id)
+        if wait:
+            services.record("login.throttled", actor_label=user.email, wait_seconds=wait, step="code")
+            db.session.commit()
+            return _too_many(form.code, wait, "accounts/login_code.html", form)
+        if mfa.second_factor_ok(user, form.code.data):
+            next_path = session.get("mfa_next") or None
+            services.login_succeeded(user, _address())
+            db.session.commit()
+            return _finish_login(user, safe_next(next_path))
+        services.note_failure(user.email, _address(), user, utcnow())
+        db.session.commit()
+        form.code.errors.append("That code does not match. Type the 6 digits your app shows now, or a recovery code.")
+        return render_template("accounts/login_code.html", form=form), 401
+    return render_template("accounts/login_code.html", form=form)
+
+
+@bp.before_app_request
+def _two_step_first():
+    """A user whose role requires two-step login reaches nothing but its set-up until it is done."""
+    if request.blueprint == "api" or request.endpoint in (None, "static", "health.healthz"):
+        return None
+    if request.endpoint in ("accounts.two_step", "accounts.logout", "accounts.login", "accounts.login_code"):
+        return None
+    if current_user.is_authenticated and mfa.needs_enrolment(current_user):
+        return redirect(url_for("accounts.two_step"))
+    return None
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@require("account.self")
+def two_step():
+    user = current_user._get_current_object()
+    form = CodeForm()
+    codes = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        action = request.form.get("action", "confirm")
+        try:
+            if action == "confirm":
+                codes = mfa.confirm_enrolment(user, user, form.code.data)
+            elif action == "codes":
+                codes = mfa.new_recovery_codes(user, user, form.code.data)
+            elif action == "off":
+                mfa.turn_off(user, user, form.code.data)
+            else:
+                abort(400)
+        except DomainError as e:
+            db.session.rollback()
+            user = current_user._get_current_object()
+            form.code.errors.append(e.message)
+            status = 422
+        else:
+            db.session.commit()
+            login_user(user)  # this session goes on with the new session version; others end
+            if action == "off":
+                flash("Two-step login is off.", "success")
+                return redirect(url_for("accounts.two_step"))
+            form = CodeForm(formdata=None)
+    if request.method == "GET" and not user.mfa_enabled and not user.totp_secret:
+        mfa.start_enrolment(user)  # a new key to scan (a refused POST writes nothing)
+        db.session.commit()
+    return render_template(
+        "accounts/two_step.html",
+        form=form,
+        user=user,
+        codes=codes,
+        required=mfa.required_for(user),
+        qr=Markup(mfa.qr_svg(user)) if user.totp_secret and not user.mfa_enabled else None,  # noqa: S704 (segno's own SVG: no user text)
+        secret=user.totp_secret if not user.mfa_enabled else None,
+        remaining=mfa.remaining_recovery_codes(user) if user.mfa_enabled else 0,
+    ), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -110,11 +276,19 @@ def _all_errors(form, service_problems) -> bool:
 def users():
     form = UserCreateForm()
     if request.method == "POST" and _all_errors(
-        form, lambda: services.new_user_problems(form.email.data or "", form.roles.data, form.password.data or "")
+        form,
+        lambda: services.new_user_problems(
+            form.email.data or "", form.roles.data, form.password.data or "", service=form.service.data
+        ),
     ):
         try:
             user = services.create_user(
-                current_user, form.email.data, form.roles.data, form.password.data, form.name.data or ""
+                current_user,
+                form.email.data,
+                form.roles.data,
+                form.password.data or "",
+                form.name.data or "",
+                service=form.service.data,
             )
         except ValidationFailed as e:
             form_errors_from(form, e.errors)
@@ -148,7 +322,9 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(f"{user.email} updated.", "success")
             return redirect(url_for("accounts.users"))
-    return render_template("admin/user_edit.html", form=form, reset=reset, user=user)
+    return render_template(
+        "admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")
+    )
 
 
 @bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
@@ -157,32 +333,59 @@ def user_reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     reset = ResetPasswordForm(prefix="reset")
     if reset.validate_on_submit():
-        services.change_password(current_user, user, reset.password.data)
-        db.session.commit()
-        flash(f"Password for {user.email} reset; their sessions have ended.", "success")
-        return redirect(url_for("accounts.users"))
+        try:
+            services.change_password(current_user, user, reset.password.data)
+        except DomainError as e:
+            reset.password.errors.append(e.message)
+        else:
+            db.session.commit()
+            flash(f"Password for {user.email} reset; their sessions have ended.", "success")
+            return redirect(url_for("accounts.users"))
     form = UserEditForm(data={"roles": sorted(user.roles), "active": user.active})
-    return render_template("admin/user_edit.html", form=form, reset=reset, user=user), 422
+    return render_template(
+        "admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")
+    ), 422
+
+
+@bp.route("/admin/users/<int:user_id>/two-step", methods=["POST"])
+@require("admin.users")
+def user_reset_two_step(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if EmptyForm(prefix="twostep").validate_on_submit():
+        mfa.reset(current_user, user)
+        db.session.commit()
+        flash(f"Two-step login for {user.email} reset; they set it up again at their next login.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 @bp.route("/admin/tokens", methods=["GET", "POST"])
 @require("admin.tokens")
 def tokens():
     form = TokenForm()
+    form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
     secret = None
     user = None
 
-    def owner_problems() -> dict[str, list[str]]:
+    def problems() -> dict[str, list[str]]:
         nonlocal user
         user = services.find_user(form.email.data) if form.email.data else None
-        return {"email": ["No user with this e-mail address."]} if form.email.data and user is None else {}
+        if not form.email.data:
+            return {}
+        days = ascii_int(form.days.data)
+        found = services.token_problems(current_user, user, form.scopes.data or None, days)
+        if days is None:
+            found["days"] = ["Use a whole number of days from 1 to 365."]
+        return found
 
-    if request.method == "POST" and _all_errors(form, owner_problems):
-        _, secret = services.create_token(current_user, user, form.name.data)
+    if request.method == "POST" and _all_errors(form, problems):
+        _, secret = services.create_token(
+            current_user, user, form.name.data, scopes=form.scopes.data, days=ascii_int(form.days.data)
+        )
         db.session.commit()
         form = TokenForm(formdata=None)
+        form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
-    return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm())
+    return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm(), now=utcnow())
 
 
 @bp.route("/admin/tokens/<int:token_id>/revoke", methods=["POST"])

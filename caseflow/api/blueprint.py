@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
+from caseflow.validation import MAX_JSON_DEPTH, json_problem
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -20,6 +21,21 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise BadRequest()
     return data
+
+
+@bp.before_request
+def _refuse_hostile_json():
+    """Parse a JSON body once, before any view: nesting deeper than the parser's stack (50,000
+    levels answered 500), too deep to mean anything, or a lone surrogate no database can store are
+    a 400 and nothing is written. The views then read the cached, checked body."""
+    if not request.is_json:
+        return None
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        return errors({"body": [f"Nest JSON at most {MAX_JSON_DEPTH} levels deep."]}, 400)
+    problem = json_problem(data) if data is not None else None
+    return errors({"body": [problem]}, 400) if problem else None
 
 
 def errors(errors: dict[str, list[str]], status: int = 422):

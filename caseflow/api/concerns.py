@@ -6,6 +6,7 @@ from caseflow.api.blueprint import bp, errors, json_body
 from caseflow.concerns import fields, services
 from caseflow.extensions import db
 from caseflow.models import Concern
+from caseflow.validation import is_ascii_digits
 
 PER_PAGE = 50
 
@@ -49,7 +50,7 @@ def concern_list():
     filters, problems = services.ConcernFilters.from_args(request.args)
     if problems:
         return errors(problems, 422)
-    if request.args.get("page") not in (None, "") and not request.args["page"].isdigit():
+    if request.args.get("page") not in (None, "") and not is_ascii_digits(request.args["page"]):
         return errors({"page": ["Use a page number from 1."]}, 422)
     query = filters.apply(services.visible_concerns(actor))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

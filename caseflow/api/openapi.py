@@ -831,7 +831,19 @@ def document() -> dict:
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "An API token (`flask users token`, or the API tokens page: for oneself or a service "
+                        "account). Each call needs the token's scope for the route (concerns:read, "
+                        "concerns:write, patterns:read, campaigns:read, campaigns:write, summaries:read, "
+                        "taxonomy:read, taxonomy:write, …) and the owner's role; a missing scope is 403 "
+                        '{"errors": {"scope": [...]}}. Tokens expire (90 days by default).'
+                    ),
+                }
+            },
             "schemas": SCHEMAS,
         },
         "paths": PATHS,

@@ -9,6 +9,7 @@ from caseflow.audit.words import names_for, sentence
 from caseflow.extensions import db
 from caseflow.models import AuditEvent
 from caseflow.patterns.labels import pattern_labels
+from caseflow.validation import query_int
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -43,7 +44,7 @@ def index():
     if (until := _parse_date(filters["until"])) and until < date.max:  # 9999-12-31: no upper bound
         query = query.where(AuditEvent.at < dates.day_start(until + timedelta(days=1)))
     # Clamp the page: an absurd ?page= overflowed the OFFSET on PostgreSQL (bigint out of range → 500).
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    number = min(max(request.args.get("page", 1, type=query_int) or 1, 1), 100_000)
     page = db.paginate(query, page=number, per_page=50, error_out=False)
     names = names_for(page.items, pattern_labels)
     return render_template(

@@ -146,6 +146,14 @@ SENTENCES: dict[str, Describe] = {
     "user.password_change": _password,
     "token.create": _token("created"),
     "token.revoke": _token("revoked"),
+    "token.revoke_all": lambda e, d, n: (
+        f"revoked {_count(d.get('count'), 'API token')} of {n.user(e.object_id)} ({d.get('reason', 'revoked')})"
+    ),
+    "mfa.enrol": _user_event("set up two-step login for"),
+    "mfa.recovery_codes": _user_event("made new recovery codes for"),
+    "mfa.recovery_code_used": lambda e, d, n: "logged in with a recovery code",
+    "mfa.disable": _user_event("turned off two-step login for"),
+    "mfa.reset": _user_event("reset two-step login for"),
     "program.create": _taxonomy("program", "created"),
     "program.update": _taxonomy("program", "changed"),
     "tag.create": _taxonomy("tag", "created"),

@@ -19,7 +19,7 @@ from caseflow.errors import ValidationFailed
 from caseflow.validation import Errors, clean_text, is_blank
 
 MAX_COUNT = 99999
-_DIGITS = re.compile(r"^-?\d+$")
+_DIGITS = re.compile(r"-?[0-9]+")  # ASCII digits only: int() would take "٣" and "１２"
 
 
 _blank = is_blank
@@ -54,7 +54,7 @@ class Int:
             return None
         if isinstance(value, int):
             number = value
-        elif not strict and isinstance(value, str) and _DIGITS.match(value.strip()) and len(value.strip()) < 12:
+        elif not strict and isinstance(value, str) and _DIGITS.fullmatch(value.strip()) and len(value.strip()) < 12:
             number = int(value.strip())
         else:
             errors.add(name, message)

@@ -50,6 +50,7 @@ from caseflow.models.campaign_steps import (
     ReflectionReview,
     StepMove,
 )
+from caseflow.validation import is_ascii_digits
 
 HOOKS_KEY = "caseflow.campaign_hooks"
 
@@ -96,7 +97,7 @@ def _version(value: Any, strict: bool = False) -> int:
     """The version the caller saw. A form sends text; JSON must send an integer."""
     if isinstance(value, bool) or value is None:
         raise ValidationFailed({"version": ["Send the campaign's current version (an integer)."]})
-    if not strict and isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
+    if not strict and isinstance(value, str) and is_ascii_digits(value.strip()) and len(value.strip()) < 12:
         value = int(value.strip())
     if not isinstance(value, int):
         raise ValidationFailed({"version": ["Send the campaign's current version (an integer)."]})

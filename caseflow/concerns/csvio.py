@@ -59,12 +59,29 @@ def _decode(data: bytes | str) -> str:
     return data.decode("latin-1")
 
 
+def _unreadable(reader: csv.DictReader, e: csv.Error) -> RowError:
+    return RowError(reader.line_num or 1, "row", f"This line cannot be read as CSV ({e}).")
+
+
+def _readable_rows(reader: csv.DictReader, report: ImportReport) -> Iterator[dict]:
+    """The reader's rows until one cannot be read (a cell over the csv module's 131,072-character
+    limit, a broken quote), which becomes a row error instead of a 500; nothing is written then."""
+    try:
+        yield from reader
+    except csv.Error as e:
+        report.errors.append(_unreadable(reader, e))
+
+
 def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[ImportReport, list[services.ConcernInput]]:
     """Read and check every row; write nothing. Returns the report and the rows to create (those
     whose external_id is already stored are counted as already imported and left out)."""
     report = ImportReport(dry_run=dry_run)
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        report.errors.append(_unreadable(reader, e))
+        return report, []
     if not header:
         report.errors.append(RowError(1, "header", "The file is empty; the first row must name the columns."))
         return report, []
@@ -83,7 +100,7 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
     seen_external: dict[str, int] = {}
     parsed: list[services.ConcernInput] = []
     lookup = services.TaxonomyLookup()
-    for row in reader:
+    for row in _readable_rows(reader, report):
         line = reader.line_num
         report.rows += 1
         if None in row:  # more cells than header columns

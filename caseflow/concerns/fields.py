@@ -145,7 +145,7 @@ FIELDS: tuple[ConcernField, ...] = (
         "text",
         {"type": "string", "pattern": "^[0-9]{5}$"},
         max_len=10,
-        pattern=re.compile(r"^\d{5}$"),
+        pattern=re.compile(r"^[0-9]{5}$"),  # ASCII digits: a full-width ZIP would become a cell of its own
         hint="Use a 5-digit ZIP code.",
         details=True,
     ),

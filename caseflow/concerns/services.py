@@ -36,7 +36,7 @@ from caseflow.models import (
 )
 from caseflow.models.base import utcnow
 from caseflow.notifications.services import notify
-from caseflow.validation import Errors, clean_text
+from caseflow.validation import Errors, ascii_int, clean_text
 
 TRUE_WORDS = {"true", "yes", "1", "y", "on"}
 FALSE_WORDS = {"false", "no", "0", "n", "off", ""}
@@ -228,15 +228,9 @@ def _importance(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: Parse
     importance = raw.get(f.name)
     if importance in (None, ""):
         return None
-    try:
-        if isinstance(importance, bool) or isinstance(importance, float):
-            raise ValueError
-        importance = int(importance)
-        if not 1 <= importance <= 5:
-            raise ValueError
-    except (TypeError, ValueError):
+    importance = ascii_int(importance, lo=1, hi=5)
+    if importance is None:
         errors.add(f.name, "Use a whole number from 1 (not much) to 5 (very much).")
-        return None
     return importance
 
 
@@ -303,7 +297,7 @@ def log_concern(actor: User, data: ConcernInput) -> Concern:
 
 
 def update_concern(actor: User, concern: Concern, data: ConcernInput, version: int | None) -> Concern:
-    if version is None or int(version) != concern.version:
+    if ascii_int(version) != concern.version:
         raise StaleVersion(
             "Someone else saved this concern while you were editing it. Their version is shown; "
             "your changes are still in the form — review and save again."
@@ -566,10 +560,7 @@ class ConcernFilters:
                 errors[name] = ["Use a date like 2026-03-31."]
                 return None
 
-        try:
-            page = max(1, min(int(args.get("page") or 1), 100000))
-        except ValueError:
-            page = 1
+        page = ascii_int(args.get("page") or 1, lo=1, hi=100000) or 1
         sort = text("sort") if text("sort") in cls.SORTS else "newest"
         return (
             cls(

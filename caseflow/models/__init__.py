@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
-from caseflow.models.accounts import ROLES, ApiToken, LoginAttempt, User, UserRole
+from caseflow.models.accounts import ROLES, USER_KINDS, ApiToken, LoginAttempt, RecoveryCode, User, UserRole
 from caseflow.models.audit import AuditEvent, JobRun
 from caseflow.models.campaign import (
     CAMPAIGN_STATUSES,
@@ -53,6 +53,7 @@ from caseflow.models.reflection import (
     Notification,
     QuarterlySummary,
     SelfAssessmentAnswer,
+    SelfAssessmentDay,
     SelfAssessmentResponse,
     SelfAssessmentTaker,
 )
@@ -84,6 +85,9 @@ __all__ = [
     "Person",
     "PersonConcern",
     "PersonInterest",
+    "USER_KINDS",
+    "RecoveryCode",
+    "SelfAssessmentDay",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",

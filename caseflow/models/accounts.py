@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.models.base import Base, TimestampMixin, utcnow
 
 ROLES = ("caseworker", "organizer", "director", "admin")
+# A person logs in; a service account (a system that pushes data) only holds API tokens.
+USER_KINDS = ("person", "service")
 
 
 class User(TimestampMixin, Base):
@@ -27,6 +29,12 @@ class User(TimestampMixin, Base):
     last_program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"))
     # The quick log's "narrative, demographics and voice" section opens for those who last used it.
     quick_log_details_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    kind: Mapped[str] = mapped_column(String(10), default="person", server_default="person")
+    # Two-step login (TOTP, RFC 6238): the base32 secret, set when enrolment starts and trusted once
+    # a code has confirmed it; the last accepted time step, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -60,7 +68,15 @@ class User(TimestampMixin, Base):
     # Flask-Login protocol. The id carries the session version so a stale cookie fails to load.
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.kind == "person"
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_authenticated(self) -> bool:
@@ -94,6 +110,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Space-separated scopes (caseflow.accounts.tokens.SCOPES); a call needs the scope and the role.
+    scopes: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -101,12 +120,31 @@ class ApiToken(Base):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+class RecoveryCode(Base):
+    """One-time codes for a lost authenticator: only their SHA-256 is kept (each is 50 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
 
 class LoginAttempt(Base):
     """Kept in the database so throttling holds across several web workers."""
 
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_address_at", "email", "address", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_email_address_at", "email", "address", "at"),
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))

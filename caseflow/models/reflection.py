@@ -66,6 +66,16 @@ class SelfAssessmentTaker(Base):
     answered_on: Mapped[date]
 
 
+class SelfAssessmentDay(Base):
+    """How many anonymous answers came in on a day: the audit trail of anonymous answers, counted
+    so that no row dates one person's answer."""
+
+    __tablename__ = "self_assessment_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    anonymous: Mapped[int] = mapped_column(default=0)
+
+
 class SelfAssessmentAnswer(Base):
     __tablename__ = "self_assessment_answers"
 

@@ -20,6 +20,7 @@ from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
 from caseflow.reflection.quarters import Quarter
+from caseflow.validation import is_ascii_digits, query_int
 from caseflow.web import EmptyForm, form_errors_from, paginate_list
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
@@ -44,7 +45,7 @@ def windows() -> tuple[int, ...]:
 
 
 def _window_days() -> int:
-    value = request.args.get("window_days", type=int)
+    value = request.args.get("window_days", type=query_int)
     allowed = windows()
     if value in allowed:
         return value
@@ -97,7 +98,7 @@ def _programs() -> list[Program]:
 def index():
     filters = list_filters(request.args)
     settings = engine.PatternSettings.from_config(window_days=filters["window_days"])
-    page = paginate_list(filtered_patterns(filters, settings), request.args.get("page", type=int), PER_PAGE)
+    page = paginate_list(filtered_patterns(filters, settings), request.args.get("page", type=query_int), PER_PAGE)
     promote = PromoteForm()
     promote.keys.choices = [(p.key, p.title) for p in page.items]
     return render_template(
@@ -315,7 +316,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.value.isdigit():
+        if is_ascii_digits(self.value):
             return f"Last {self.value} days"
         return self.value if self.value != "custom" else f"{self.since.isoformat()} to {self.until.isoformat()}"
 

@@ -15,6 +15,7 @@ from caseflow.models import AuditEvent, Campaign, CampaignEvidence, CampaignPatt
 from caseflow.models.base import UTC, utcnow
 from caseflow.patterns.engine import Pattern, PatternSettings, find_patterns
 from caseflow.patterns.keys import PatternKey
+from caseflow.validation import ascii_int
 
 
 def current_pattern(key: str, settings: PatternSettings) -> Pattern | None:
@@ -168,10 +169,7 @@ def discard_campaign(actor: User, campaign: Campaign, version) -> None:
             "so its history is kept.",
             field="discard",
         )
-    try:
-        expected = int(version)
-    except (TypeError, ValueError):
-        expected = -1
+    expected = ascii_int(version)
     if expected != campaign.version:
         raise DiscardRefused(
             "This campaign changed since you opened it; look at it again before you discard it.", field="discard"

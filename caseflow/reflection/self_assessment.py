@@ -18,8 +18,9 @@ from caseflow import dates
 from caseflow.audit.services import record
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import SelfAssessmentAnswer, SelfAssessmentResponse, SelfAssessmentTaker
+from caseflow.models import SelfAssessmentAnswer, SelfAssessmentDay, SelfAssessmentResponse, SelfAssessmentTaker
 from caseflow.reflection.quarters import Quarter
+from caseflow.validation import ascii_int
 
 MIN_RESPONSES = 3
 ROLE_ORDER = ("director", "organizer", "caseworker", "admin")  # a person with several roles answers as the first
@@ -100,10 +101,7 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
     clean: dict[str, int] = {}
     for key in ITEM_KEYS:
         value = ratings.get(key)
-        try:
-            rating = int(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            rating = -1
+        rating = ascii_int(value)
         if rating not in LEVELS:
             errors[key] = ["Choose where we are on the continuum."]
         else:
@@ -123,10 +121,31 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
     response.answers = [SelfAssessmentAnswer(item=k, rating=v) for k, v in clean.items()]
     db.session.add_all([response, SelfAssessmentTaker(user_id=actor.id, quarter=quarter, answered_on=dates.today())])
     db.session.flush()
-    if not anonymous:
-        # An anonymous answer gets no audit entry: its time would link it to its author.
+    if anonymous:
+        # No audit entry names or times an anonymous answer (that would link it to its author); the
+        # trail keeps how many came in each day.
+        _count_anonymous(dates.today())
+    else:
         record("self_assessment.submit", actor, object_type="self_assessment", object_id=quarter)
     return response
+
+
+def _count_anonymous(day) -> None:
+    row = db.session.get(SelfAssessmentDay, day)
+    if row is None:
+        db.session.add(SelfAssessmentDay(day=day, anonymous=1))
+    else:
+        row.anonymous = SelfAssessmentDay.anonymous + 1  # an UPDATE … SET anonymous = anonymous + 1
+    db.session.flush()
+
+
+def anonymous_per_day(since, until) -> list[tuple]:
+    """(day, anonymous answers) between the two dates: the audit trail of anonymous answers."""
+    return db.session.execute(
+        select(SelfAssessmentDay.day, SelfAssessmentDay.anonymous)
+        .where(SelfAssessmentDay.day >= since, SelfAssessmentDay.day <= until)
+        .order_by(SelfAssessmentDay.day)
+    ).all()
 
 
 def averages(quarters: list[str], role: str | None = None) -> dict[str, dict[str, float]]:

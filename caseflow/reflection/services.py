@@ -15,6 +15,7 @@ from caseflow.extensions import db
 from caseflow.models import QuarterlySummary
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import build_summary
+from caseflow.validation import ascii_int
 
 
 class SummaryLocked(DomainError):
@@ -83,10 +84,7 @@ def ensure_summary(q: Quarter, actor=None) -> tuple[QuarterlySummary, bool]:
 def _check(summary: QuarterlySummary, version) -> None:
     if summary.is_signed_off:
         raise SummaryLocked()
-    try:
-        stale = int(version) != summary.version
-    except (TypeError, ValueError):
-        stale = True
+    stale = ascii_int(version) != summary.version
     if stale:
         raise StaleVersion(
             "Someone else saved this summary while you were writing. Your text is kept below; review and save again."

@@ -22,7 +22,13 @@ Fixtures
     ``phone_page``        the same at phone size (375x812, mobile emulation, touch).
     ``login(page, role)`` logs in through the login form (fill and click) as the
                           shared user of that role, or ``login(page, account=Account(...))``;
+                          for a user with two-step login (the shared director and admin: their
+                          roles require it) types the authenticator's code on /login/code too;
                           waits until the browser has left /login; returns the page.
+    ``second_step(page, account)``  on /login/code, types the code an authenticator app would show
+                          now (pyotp, by the server's clock; never a code already used).
+    ``totp_secrets``      email -> the base32 key of each shared user with two-step login (the
+                          director and admin, enrolled with ``flask users mfa-enrol``), per server.
     ``check_a11y(page, name)``  runs axe-core on the page as it is now; fails on any violation
                           of impact "serious" or "critical" (listing rule, impact, nodes) and
                           records the counts of lower-impact ones under ``name`` in
@@ -107,6 +113,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 ROLES = ("caseworker", "organizer", "director", "admin")
 PASSWORD = "e2e correct horse battery staple"
+TWO_STEP_ROLES = ("director", "admin")  # their roles require two-step login (MFA_REQUIRED_ROLES)
 FAILING_IMPACTS = ("serious", "critical")
 STARTUP_TIMEOUT = 30.0
 
@@ -180,6 +187,58 @@ def _healthy(url: str) -> bool:
         return False
 
 
+# --- two-step login -----------------------------------------------------------------------------
+
+_TOTP: dict[str, dict] = {}  # server url -> {"secrets": {email: key}, "offset": seconds, "last": {email: step}}
+
+
+def _clock_offset() -> float:
+    """How far the server's clock is from the machine's: CASEFLOW_E2E_CLOCK_AT starts it at that
+    instant when the server starts (now, within a second: inside a 30-second code step)."""
+    start = os.environ.get("CASEFLOW_E2E_CLOCK_AT")
+    if not start:
+        return 0.0
+    from datetime import datetime
+
+    return datetime.fromisoformat(start.replace("Z", "+00:00")).timestamp() - time.time()
+
+
+def _server_of(page) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _type_code(page, account: Account) -> None:
+    """Type the code an authenticator shows now; a step the server has accepted is never sent again
+    (it refuses replays), so a second login within 30 seconds uses the next step or waits for it."""
+    import pyotp
+
+    server = _TOTP[_server_of(page)]
+    secret = server["secrets"][account.email]
+    step = int((time.time() + server["offset"]) // 30)
+    last = server["last"].get(account.email)
+    if last is not None and step <= last:
+        if last + 1 > step + 1:
+            time.sleep(30 - (time.time() + server["offset"]) % 30 + 0.5)
+            step = int((time.time() + server["offset"]) // 30)
+        step = max(step, last + 1)
+    server["last"][account.email] = step
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).generate_otp(step))
+    page.get_by_role("button", name="Verify").click()
+
+
+@pytest.fixture(scope="session")
+def second_step():
+    return _type_code
+
+
+@pytest.fixture(scope="session")
+def totp_secrets(live_server) -> dict[str, str]:
+    return dict(_TOTP[live_server.url]["secrets"])
+
+
 @pytest.fixture(scope="session")
 def users() -> dict[str, Account]:
     return {role: Account(f"{role}@e2e.caseflow.test", PASSWORD, role) for role in ROLES}
@@ -213,6 +272,11 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", setup: tuple = (),
     )
     for command in setup:  # e.g. ("seed-demo", "--force") before the server starts
         _flask(env, *command)
+    two_step = {
+        a.email: _flask(env, "users", "mfa-enrol", "--email", a.email).strip()
+        for a in users.values()
+        if a.role in TWO_STEP_ROLES
+    }
     log_path = tmp / "gunicorn.log"
     log = open(log_path, "w")  # closed at teardown
     proc = subprocess.Popen(
@@ -231,6 +295,7 @@ def _serve(tmp_path_factory, users, name: str = "e2e-server", setup: tuple = (),
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
+    _TOTP[url] = {"secrets": two_step, "offset": _clock_offset(), "last": {}}
     deadline = time.monotonic() + STARTUP_TIMEOUT
     try:
         while not _healthy(url):
@@ -429,6 +494,9 @@ def login(users):
         page.get_by_label("Password").fill(account.password)
         page.get_by_role("button", name="Log in").click()
         expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
+        if re.search(r"/login/code(\?|$)", page.url):
+            _type_code(page, account)
+            expect(page).not_to_have_url(re.compile(r"/login(/code)?(\?|$)"))
         return page
 
     return _login

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 
-def test_admin_journey(page, users, check_a11y, screenshot, unique):
+def test_admin_journey(page, users, check_a11y, screenshot, unique, second_step):
     admin = users["admin"]
 
     # Log in with the keyboard only: the e-mail field has focus, Tab to the password, Enter.
@@ -22,6 +22,12 @@ def test_admin_journey(page, users, check_a11y, screenshot, unique):
     expect(page.get_by_label("Password")).to_be_focused()
     page.keyboard.type(admin.password)
     page.keyboard.press("Enter")
+
+    # Admins log in with a second step: the code from their authenticator app.
+    expect(page).to_have_url(re.compile(r"/login/code$"))
+    expect(page.get_by_label("Code")).to_be_focused()
+    check_a11y(page, "login-code")
+    second_step(page, admin)
 
     # The admin's start page is Users.
     expect(page).to_have_url(re.compile(r"/admin/users$"))
@@ -66,12 +72,18 @@ def test_admin_journey(page, users, check_a11y, screenshot, unique):
     check_a11y(page, "user-edit")
     screenshot(page, "user-edit")
 
-    # An API token for the new user, shown once.
+    # An API token: never for another person (it would act as them), for oneself or a service account.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="API tokens").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("API tokens")
     check_a11y(page, "tokens")
-    page.get_by_label("For user (e-mail)").fill(new_email)
+    page.get_by_label("For (e-mail)").fill(new_email)
     page.get_by_label("Name").fill("case management sync")
+    page.get_by_role("checkbox", name="taxonomy:read").check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#email-error")).to_contain_text("only for yourself or for a service account")
+    check_a11y(page, "tokens-refused")
+    page.get_by_label("For (e-mail)").fill(admin.email)
+    page.get_by_role("checkbox", name="taxonomy:read").check()
     page.get_by_role("button", name="Create token").click()
     callout = page.get_by_role("status")
     expect(callout).to_contain_text("Copy this token now")
