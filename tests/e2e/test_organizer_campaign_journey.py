@@ -312,7 +312,6 @@ def test_organizer_campaign_with_the_advisory_gate(
     page.get_by_label("Title").fill(convening)
     page.get_by_label("Staff who took part").fill("3")
     page.get_by_label("Constituents who took part").fill("31")
-    page.get_by_label("New constituent leaders").fill("4")
     page.get_by_label("Outcome").fill("Agreed the demand and chose speakers for the hearing")
     page.get_by_label("Harvest: takeaways").fill("Tenants want a hotline for filings; six will testify")
     page.get_by_role("button", name="Log action").click()
