@@ -47,6 +47,11 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config.get("TIMEZONE") or "UTC"
     babel.init_app(app, locale_selector=select_locale, default_locale=default_locale(app))
 
+    @app.after_request
+    def _vary(response):
+        response.vary.add("Accept-Language")  # the same URL answers in the browser's language
+        return response
+
     @app.context_processor
     def _locale():
         return {"current_locale": str(get_locale() or "en"), "supported_locales": SUPPORTED_LOCALES}

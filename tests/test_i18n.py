@@ -94,7 +94,9 @@ def test_the_self_report_choices_are_the_concern_codes():
 
 
 def test_browser_language_then_default(app, client):
-    assert '<html lang="es">' in client.get("/tell-us", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    spanish = client.get("/tell-us", headers={"Accept-Language": "es"})
+    assert '<html lang="es">' in spanish.get_data(as_text=True)
+    assert "Accept-Language" in spanish.headers["Vary"]  # a shared cache keeps the languages apart
     assert '<html lang="en">' in client.get("/tell-us", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     app.config["CASEFLOW_DEFAULT_LOCALE"] = "es"
     try:
