@@ -21,7 +21,7 @@ install: $(STAMP)
 # After marking strings: refresh the template and the catalogs (then translate, and `make install`).
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' --no-location --sort-output --project=Caseflow -o caseflow/translations/messages.pot .
-	$(BIN)/pybabel update -i caseflow/translations/messages.pot -d caseflow/translations --no-location --no-fuzzy-matching --width 120
+	$(BIN)/pybabel update -i caseflow/translations/messages.pot -d caseflow/translations --no-fuzzy-matching --ignore-obsolete --width 120
 
 run: install
 	$(FLASK) db upgrade
