@@ -223,3 +223,15 @@ def test_a_user_chooses_their_language(client, db, login_as):
     assert me.locale == "es"
     # The user's setting wins over the browser's.
     assert '<html lang="es">' in client.get("/self-reports", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_confirmed_self_reports_are_found_by_their_source(client, db, taxonomy, login_as, make_concern):
+    report = _file(client)
+    me = login_as("caseworker")
+    make_concern(author=me, summary="Logged at the desk")
+    client.post(f"/self-reports/{report.id}/confirm", data={"confirm-program": "housing", "confirm-tags": "no-heat"})
+    listing = client.get("/concerns?source=self").get_data(as_text=True)
+    assert "Mi casero no arregla" in listing and "Logged at the desk" not in listing
+    assert '<option value="self" selected>Client self-report</option>' in listing
+    detail = client.get(f"/concerns/{db.session.get(SelfReport, report.id).concern_id}").get_data(as_text=True)
+    assert "Client self-report" in detail
