@@ -7,7 +7,7 @@ FLASK  := $(BIN)/flask --app caseflow
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test test-pg test-e2e lint bench clean
+.PHONY: install run test test-pg test-e2e lint bench clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+	$(BIN)/pybabel compile -d caseflow/translations
+
+# After marking strings: refresh the template and the catalogs (then translate, and `make install`).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs='.* __pycache__' --no-location --sort-output --project=Caseflow -o caseflow/translations/messages.pot .
+	$(BIN)/pybabel update -i caseflow/translations/messages.pot -d caseflow/translations --no-fuzzy-matching --ignore-obsolete --width 120
 
 run: install
 	$(FLASK) db upgrade

@@ -72,6 +72,9 @@ class Config:
     GOVERNANCE = os.environ.get("CASEFLOW_GOVERNANCE", "0") in ("1", "true", "yes")
     ORG_NAME = os.environ.get("CASEFLOW_ORG_NAME", "Caseflow demo organisation")
     TIMEZONE = os.environ.get("CASEFLOW_TIMEZONE", "America/New_York")
+    CASEFLOW_DEFAULT_LOCALE = os.environ.get("CASEFLOW_DEFAULT_LOCALE", "en")
+    # The public self-report page: stored reports (and honeypot hits) per address per hour.
+    SELF_REPORTS_PER_HOUR = _int("CASEFLOW_SELF_REPORTS_PER_HOUR", 5)
     # Tests and demos only: start the app's clock at this instant (ISO, with offset); it runs on from there.
     CLOCK_AT = os.environ.get("CASEFLOW_CLOCK_AT")
     # The weekly digest is also e-mailed to organizers when an SMTP server is configured.

@@ -96,12 +96,13 @@ def _configure_database(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from caseflow import crypto, dates
+    from caseflow import crypto, dates, i18n
     from caseflow.extensions import csrf, db, login_manager, migrate
     from caseflow.patterns import rollup
 
     dates.init_app(app)
     crypto.init_app(app)
+    i18n.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -124,11 +125,13 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.concerns.routes import bp as concerns_bp
     from caseflow.convenings.routes import bp as convenings_bp
     from caseflow.health import bp as health_bp
+    from caseflow.i18n import bp as i18n_bp
     from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp
     from caseflow.people.routes import bp as people_bp
     from caseflow.reflection.routes import bp as reflection_bp
+    from caseflow.selfreport.routes import bp as selfreport_bp
     from caseflow.suggestions.routes import bp as suggestions_bp
     from caseflow.taxonomy.routes import bp as taxonomy_bp
     from caseflow.teams.routes import bp as teams_bp
@@ -152,6 +155,8 @@ def register_blueprints(app: Flask) -> None:
         notifications_bp,
         suggestions_bp,
         api_bp,
+        i18n_bp,
+        selfreport_bp,
     ):
         app.register_blueprint(bp)
 

@@ -9,6 +9,7 @@ from caseflow.accounts.permissions import can
 NAV = [
     ("concerns.quick_log", "Log a concern", "concern.log"),
     ("concerns.index", "Concerns", ("concern.read_own", "concern.read_all")),
+    ("selfreport.queue", "Self-reports", "self_report.triage"),
     ("patterns.index", "Patterns", "pattern.read"),
     ("patterns.equity", "Equity", "pattern.read"),
     ("suggestions.emerging", "Emerging issues", "pattern.manage"),

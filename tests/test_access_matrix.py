@@ -134,6 +134,10 @@ def world(db, taxonomy, make_user, make_concern):
     meeting = CommitteeMeeting(held_on=today())
     decision = CommitteeDecision(kind="general", title="Meet monthly")
     _db.session.add_all([member, meeting, decision])
+    from caseflow.models import SelfReport
+
+    self_report = SelfReport(what_happened="A client's own words, waiting for triage", locale="es")
+    _db.session.add(self_report)
     _db.session.commit()
     values = {
         "concern_id": concern.id,
@@ -160,6 +164,7 @@ def world(db, taxonomy, make_user, make_concern):
         "filename": "style.css",
         "job_id": "retention-purge",
         "theme_id": theme.id,
+        "report_id": self_report.id,
     }
     return {"values": values, "other": other, "lead": lead, "concern": concern, "campaign": campaign}
 

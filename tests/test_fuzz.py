@@ -230,8 +230,13 @@ def fuzz_world(db, taxonomy, make_user, make_concern):
     from caseflow.accounts.services import create_user
 
     service = create_user(None, "sync@example.org", ["caseworker"], "", service=True)
+    from caseflow.models import SelfReport
+
+    self_report = SelfReport(what_happened="No heat since October", locale="es")
+    _db.session.add(self_report)
     _db.session.commit()
     return {
+        "report_id": self_report.id,
         "service_email": service.email,
         "theme_id": theme.id,
         "person_id": person.id,
@@ -718,6 +723,25 @@ FORM_CASES = [
         "caseflow.committee.routes:ButtonForm",
         extra_fields=("on",),
     ),
+    # Issue 18: the public self-report form (no login), its triage, and a user's language.
+    FormCase(
+        "selfreport.tell_us", None, "/tell-us", "caseflow.selfreport.forms:SelfReportForm", {"what_happened": "No heat"}
+    ),
+    FormCase(
+        "selfreport.confirm",
+        "caseworker",
+        "/self-reports/{report_id}/confirm",
+        "caseflow.selfreport.forms:ConfirmForm:confirm",
+        {"confirm-program": "housing", "confirm-tags": "no-heat"},
+    ),
+    FormCase(
+        "selfreport.decline",
+        "organizer",
+        "/self-reports/{report_id}/decline",
+        "caseflow.selfreport.forms:DeclineForm:decline",
+        {"decline-reason": "A test entry"},
+    ),
+    FormCase("i18n.language", "caseworker", "/account/language", "caseflow.i18n:LanguageForm", {"locale": "es"}),
 ]
 NOT_FUZZED = {"accounts.logout"}  # no fields; ending the session is its success (the matrix covers it)
 

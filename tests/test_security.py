@@ -18,6 +18,9 @@ PUBLIC_ENDPOINTS = {
     "accounts.index",
     "health.healthz",
     "api.openapi_json",
+    "selfreport.tell_us",  # issue 18: a client tells us without an account
+    "selfreport.thanks",
+    "selfreport.poster",  # the link and QR code for the waiting room
 }
 
 

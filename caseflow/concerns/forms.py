@@ -34,7 +34,9 @@ class ConcernForm(FlaskForm):
     )
     summary = StringField("Summary", description="One line, in plain words: what happened?")
     occurred_on = StringField("Date it happened", render_kw={"type": "date"})
-    source = RadioField("Source", choices=list(SOURCES.items()), default="client", validate_choice=False)
+    source = RadioField(
+        "Source", choices=[c for c in SOURCES.items() if c[0] != "self"], default="client", validate_choice=False
+    )
     client_ref = StringField(
         "Client reference",
         description="Optional: your case number or initials. It is hashed at once and never stored, so repeat concerns can be counted.",

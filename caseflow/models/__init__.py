@@ -58,6 +58,7 @@ from caseflow.models.reflection import (
     SelfAssessmentTaker,
 )
 from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
+from caseflow.models.self_report import SELF_REPORT_STATUSES, SelfReport, SelfReportAttempt
 from caseflow.models.suggestion import THEME_STATES, EmergingTheme, TagModelVersion, emerging_theme_concerns
 from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
 
@@ -88,6 +89,9 @@ __all__ = [
     "USER_KINDS",
     "RecoveryCode",
     "SelfAssessmentDay",
+    "SELF_REPORT_STATUSES",
+    "SelfReport",
+    "SelfReportAttempt",
     "PatternDay",
     "PatternLastSeen",
     "PatternWeek",

@@ -35,6 +35,8 @@ class User(TimestampMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None]
+    # The language of their pages ("en", "es"); none: as their browser asks (caseflow/i18n.py).
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
