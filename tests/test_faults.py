@@ -1,4 +1,4 @@
-"""Real faults: an import killed with SIGKILL mid-write, and the database going away under gunicorn.
+"""Real faults: an import killed with SIGKILL mid-chunk, and the database going away under gunicorn.
 
 Both run real processes against file databases of their own (see tests/test_concurrency.py for the
 helpers): the import on SQLite, and on PostgreSQL when TEST_DATABASE_URL points at it; the outage
@@ -45,32 +45,33 @@ from tests.test_concurrency import (
 # --- a killed import ----------------------------------------------------------------------------
 
 IMPORT_ROWS = 2000
-KILL_AFTER = 300  # concerns inserted (uncommitted) when the importer is killed
-MARK = "CASEFLOW-TEST-INSERTED"
+CHUNK = 1000  # caseflow.concerns.csvio.IMPORT_CHUNK: rows per transaction of a command-line import
+MARK = "CASEFLOW-TEST-MID-CHUNK"
 
-# `flask --app caseflow import concerns …`, run through flask's own entry point with one addition
-# for the test: a line on stderr for every 100 concern rows inserted, so the kill lands in the
-# middle of the writes rather than while rows are still being checked. On SQLite a small page
-# cache makes the uncommitted rows spill into the WAL file, so there is half a transaction on disk.
+# The real `flask import concerns`, held still (and reported) once its second chunk has inserted its
+# concerns but not committed them: the test kills it there.
 IMPORTER = f"""
-import sqlite3, sys
+import sqlite3, sys, time
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-inserted = 0
+commits = 0
 
 @event.listens_for(Engine, "connect")
 def _small_cache(dbapi_connection, record):
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA cache_size=20")
 
+@event.listens_for(Engine, "commit")
+def _committed(conn):
+    global commits
+    commits += 1
+
 @event.listens_for(Engine, "after_cursor_execute")
-def _count(conn, cursor, statement, parameters, context, executemany):
-    global inserted
-    if statement.lstrip().upper().startswith("INSERT INTO CONCERNS "):
-        inserted += 1
-        if inserted % 100 == 0:
-            print("{MARK}", inserted, file=sys.stderr, flush=True)
+def _hold(conn, cursor, statement, parameters, context, executemany):
+    if commits >= 1 and statement.lstrip().upper().startswith("INSERT INTO CONCERNS "):
+        print("\\n{MARK}", file=sys.stderr, flush=True)  # its own line: the progress line ends in \\r
+        time.sleep(60)
 
 from flask.cli import main
 sys.argv = ["flask", *sys.argv[1:]]
@@ -89,7 +90,11 @@ def _write_csv(path: Path, rows: int) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", backends())
-def test_killed_import_leaves_nothing_half_written(backend, tmp_path):
+def test_killed_import_keeps_whole_chunks_and_finishes_when_run_again(backend, tmp_path):
+    """A command-line import commits 1,000 rows at a time (so others can write meanwhile). Killed with
+    SIGKILL in the middle of its second chunk, it leaves the first chunk whole (concerns, rollups, an
+    audit row each) and nothing of the second; the database is sound and takes writes, and running
+    the same file again adds exactly the missing rows (external ids), no duplicate."""
     with fresh_database(backend, tmp_path, "kill") as url:
         env = server_env(tmp_path, url)
         setup = prepare(env, role="organizer")
@@ -106,43 +111,37 @@ def test_killed_import_leaves_nothing_half_written(backend, tmp_path):
             text=True,
         )
         stderr_tail: list[str] = []
-        inserted = 0
+        held = False
         try:
             for line in proc.stderr:
                 stderr_tail = [*stderr_tail[-20:], line]
-                if line.startswith(MARK):
-                    inserted = int(line.split()[1])
-                    if inserted >= KILL_AFTER:
-                        break
+                if MARK in line:
+                    held = True
+                    break
             running = proc.poll() is None
-            wal = Path(make_url(url).database + "-wal") if backend == "sqlite" else None
-            wal_bytes = wal.stat().st_size if wal and wal.exists() else 0
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.kill()
             proc.wait()
         killed_at = time.monotonic() - began
-        assert running, "the import finished before it could be killed:\n" + "".join(stderr_tail)
-        assert inserted >= KILL_AFTER, "the import never reached its writes:\n" + "".join(stderr_tail)
+        assert held and running, "the import never reached its second chunk:\n" + "".join(stderr_tail)
         assert proc.returncode == -signal.SIGKILL
         print(
-            f"\n[kill {backend}] import of {IMPORT_ROWS} rows killed (SIGKILL) {killed_at:.1f} s after start, "
-            f"after {inserted} uncommitted concern inserts" + (f"; WAL held {wal_bytes:,} bytes" if wal else "")
+            f"\n[kill {backend}] import of {IMPORT_ROWS} rows killed (SIGKILL) in its second chunk, {killed_at:.1f} s in"
         )
-        if backend == "sqlite":
-            assert wal_bytes > 0, "the uncommitted rows should have reached the WAL file"
 
-        # Nothing of the import is visible, and the database is whole and takes writes.
-        assert scalar(url, "SELECT count(*) FROM concerns") == 0
+        assert scalar(url, "SELECT count(*) FROM concerns") == CHUNK
+        assert scalar(url, "SELECT count(*) FROM audit_events WHERE action = 'concern.create'") == CHUNK
         assert scalar(url, "SELECT count(*) FROM audit_events WHERE action = 'concern.import'") == 0
+        assert "agree" in flask(env, "patterns", "check-rollups")
         if backend == "sqlite":
             with sqlite3.connect(make_url(url).database) as conn:
                 assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        small = tmp_path / "small.csv"
-        _write_csv(small, 3)
-        out = flask(env, "import", "concerns", str(small), "--as", setup.email)
-        assert "created 3" in out
-        assert scalar(url, "SELECT count(*) FROM concerns") == 3
+        again = flask(env, "import", "concerns", str(big), "--as", setup.email)
+        assert f"created {IMPORT_ROWS - CHUNK}; {CHUNK} already imported" in again
+        assert scalar(url, "SELECT count(DISTINCT external_id) FROM concerns") == IMPORT_ROWS
+        assert scalar(url, "SELECT count(*) FROM concerns") == IMPORT_ROWS
+        assert "agree" in flask(env, "patterns", "check-rollups")
 
 
 # --- the database going away under a running server ---------------------------------------------
