@@ -52,6 +52,23 @@ MAX_INT_DIGITS = 4000  # Python refuses to parse longer numbers (sys.int_info.st
 MAX_JSON_DEPTH = 32
 
 
+def clean_date(raw, name: str, errors: dict, *, required: str | None = None):
+    """`raw[name]` as a date (a date, or YYYY-MM-DD); blank is None, or `required`'s message at the
+    field when one is needed; anything else a message at the field."""
+    from datetime import date
+
+    value = raw.get(name)
+    if value in (None, ""):
+        if required:
+            errors.setdefault(name, []).append(required)
+        return None
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(name, []).append("Use a date (YYYY-MM-DD).")
+        return None
+
+
 def ascii_int(value: Any, *, lo: int | None = None, hi: int | None = None) -> int | None:
     """`value` as an int when it is one (never a bool) or a string of ASCII digits (surrounding
     spaces allowed, optional minus) within [lo, hi]; else None."""

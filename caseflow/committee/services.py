@@ -34,19 +34,7 @@ from caseflow.models import (
 from caseflow.models.base import utcnow
 from caseflow.models.committee import VOTES
 from caseflow.patterns.keys import PatternKey
-
-
-def _date(raw, name, errors, required: str | None = None) -> date | None:
-    value = raw.get(name)
-    if value in (None, ""):
-        if required:
-            errors.setdefault(name, []).append(required)
-        return None
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(name, []).append("Use a date (YYYY-MM-DD).")
-        return None
+from caseflow.validation import clean_date
 
 
 def _text(raw, name, errors, limit: int, required: str | None = None) -> str:
@@ -111,8 +99,8 @@ def add_member(actor, raw) -> CommitteeMember:
             errors["person_id"] = ["Choose a person who opted in."]
     elif db.session.get(User, user_id) is None:
         errors["user_id"] = ["Choose a member of staff."]
-    start = _date(raw, "term_start", errors, required="When does the term start?")
-    end = _date(raw, "term_end", errors)
+    start = clean_date(raw, "term_start", errors, required="When does the term start?")
+    end = clean_date(raw, "term_end", errors)
     if start and end and end < start:
         errors["term_end"] = ["A term ends after it starts."]
     if not errors:
@@ -151,7 +139,7 @@ def end_term(actor, member: CommitteeMember, on: date | None = None) -> None:
 
 def create_meeting(actor, raw) -> CommitteeMeeting:
     errors: dict[str, list[str]] = {}
-    held_on = _date(raw, "held_on", errors, required="When does the committee meet?")
+    held_on = clean_date(raw, "held_on", errors, required="When does the committee meet?")
     minutes = _text(raw, "minutes", errors, 50_000)
     if errors:
         raise ValidationFailed(errors)

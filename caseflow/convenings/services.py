@@ -25,6 +25,7 @@ from caseflow.models.convenings import HARVEST_KINDS, HARVEST_OUTCOMES
 from caseflow.models.taxonomy import TAG_CATEGORIES
 from caseflow.people import ladder
 from caseflow.taxonomy.services import create_tag, slugify
+from caseflow.validation import clean_date
 
 
 def _text(raw, name, errors, *, limit: int, required: str | None = None) -> str:
@@ -37,19 +38,6 @@ def _text(raw, name, errors, *, limit: int, required: str | None = None) -> str:
     if required and not value:
         errors.setdefault(name, []).append(required)
     return value
-
-
-def _date(raw, name, errors, *, required: str | None = None) -> date | None:
-    value = raw.get(name)
-    if value in (None, ""):
-        if required:
-            errors.setdefault(name, []).append(required)
-        return None
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    except ValueError:
-        errors.setdefault(name, []).append("Use a date (YYYY-MM-DD).")
-        return None
 
 
 def _campaign(raw, errors) -> Campaign | None:
@@ -69,7 +57,7 @@ def _convening_fields(raw) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     data = {
         "title": _text(raw, "title", errors, limit=200, required="Give the convening a title."),
-        "held_on": _date(raw, "held_on", errors, required="When is it?"),
+        "held_on": clean_date(raw, "held_on", errors, required="When is it?"),
         "place": _text(raw, "place", errors, limit=200),
         "agenda": _text(raw, "agenda", errors, limit=10_000),
         "breakout_notes": _text(raw, "breakout_notes", errors, limit=20_000),
@@ -136,7 +124,7 @@ def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
         pass
     if owner is None or not owner.active:
         errors["owner_id"] = ["Who will follow this up?"]
-    due_on = _date(raw, "due_on", errors)
+    due_on = clean_date(raw, "due_on", errors)
     if errors:
         raise ValidationFailed(errors)
     item.becomes, item.owner_id, item.due_on = "follow_up", owner.id, due_on
