@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from babel.support import NullTranslations
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import Babel, get_locale, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -28,6 +28,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # services run by the scheduler, the CLI and tests: the organisation's default
+        return default_locale()
     user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from caseflow import charts, dates
@@ -340,7 +341,7 @@ def discard(campaign_id: int):
         db.session.rollback()
         return _render(_campaign_or_404(campaign_id), "overview", status=e.status, notice=e.message)
     db.session.commit()
-    flash(f"Campaign “{title}” discarded; its patterns are back as they were before.", "success")
+    flash(gettext("Campaign “%(title)s” discarded; its patterns are back as they were before.", title=title), "success")
     return redirect(url_for("patterns.index"))
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, select
 
 from caseflow import pdf
@@ -32,7 +33,9 @@ def _text(raw, name, errors, *, limit: int, required: str | None = None) -> str:
     value = raw.get(name)
     value = "" if value is None else value
     if not isinstance(value, str) or "\x00" in value or len(value) > limit:
-        errors.setdefault(name, []).append(f"Use at most {limit:,} characters of plain text.")
+        errors.setdefault(name, []).append(
+            gettext("Use at most %(limit)s characters of plain text.", limit=format(limit, ","))
+        )
         return ""
     value = value.strip()
     if required and not value:
@@ -49,7 +52,9 @@ def _campaign(raw, errors) -> Campaign | None:
     except (TypeError, ValueError, OverflowError):
         campaign = None
     if campaign is None:
-        errors["campaign_id"] = ["Choose a campaign from the list, or none for an organisation-wide convening."]
+        errors["campaign_id"] = [
+            gettext("Choose a campaign from the list, or none for an organisation-wide convening.")
+        ]
     return campaign
 
 
@@ -95,7 +100,7 @@ def add_harvest(actor, convening: Convening, raw) -> HarvestItem:
     errors: dict[str, list[str]] = {}
     kind = raw.get("kind")
     if kind not in HARVEST_KINDS:
-        errors["kind"] = ["Which kind of change is it?"]
+        errors["kind"] = [gettext("Which kind of change is it?")]
     takeaway = _text(raw, "takeaway", errors, limit=2000, required="What did people take away?")
     breakout = _text(raw, "breakout", errors, limit=120)
     if errors:
@@ -111,7 +116,10 @@ def add_harvest(actor, convening: Convening, raw) -> HarvestItem:
 
 def _undecided(item: HarvestItem) -> None:
     if item.becomes is not None:
-        raise DomainError(f"This takeaway already became a {HARVEST_OUTCOMES[item.becomes].lower()}.", field="becomes")
+        raise DomainError(
+            gettext("This takeaway already became a %(becomes)s.", becomes=HARVEST_OUTCOMES[item.becomes].lower()),
+            field="becomes",
+        )
 
 
 def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
@@ -123,7 +131,7 @@ def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
     except (TypeError, ValueError, OverflowError):
         pass
     if owner is None or not owner.active:
-        errors["owner_id"] = ["Who will follow this up?"]
+        errors["owner_id"] = [gettext("Who will follow this up?")]
     due_on = clean_date(raw, "due_on", errors)
     if errors:
         raise ValidationFailed(errors)
@@ -139,7 +147,7 @@ def to_tag(actor, item: HarvestItem, raw) -> HarvestItem:
     name = _text(raw, "name", errors, limit=100, required="Name the new tag.")
     category = raw.get("category")
     if category not in TAG_CATEGORIES:
-        errors["category"] = [f"Choose one of: {', '.join(TAG_CATEGORIES)}."]
+        errors["category"] = [gettext("Choose one of: %(tag_categories)s.", tag_categories=", ".join(TAG_CATEGORIES))]
     if errors:
         raise ValidationFailed(errors)
     tag = create_tag(actor, slugify(name), name, category, description=item.takeaway[:1000])
@@ -173,7 +181,7 @@ def to_campaign(actor, item: HarvestItem, raw) -> HarvestItem:
 
 def complete(actor, item: HarvestItem) -> HarvestItem:
     if item.becomes != "follow_up":
-        raise DomainError("Only a follow-up can be marked done.", field="becomes")
+        raise DomainError(gettext("Only a follow-up can be marked done."), field="becomes")
     if item.done_at is None:
         item.done_at, item.done_by_id = utcnow(), actor.id
         record("harvest.done", actor, item)

@@ -7,6 +7,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from caseflow import charts
@@ -54,7 +55,7 @@ def new():
             status = 422
         else:
             db.session.commit()
-            flash(f"“{measure.name}” added to the library.", "success")
+            flash(gettext("“%(name)s” added to the library.", name=measure.name), "success")
             return redirect(url_for("measures.detail", measure_id=measure.id))
     return render_template("measures/new.html", form=form), status
 
@@ -186,7 +187,7 @@ def import_page():
             result = csvio.import_values(current_user, upload.read(), dry_run=form.dry_run.data)
             if result.ok and not form.dry_run.data:
                 db.session.commit()
-                flash(f"Recorded {result.created} values.", "success")
+                flash(gettext("Recorded %(created)s values.", created=result.created), "success")
             else:
                 db.session.rollback()
                 status = 200 if result.ok else 422

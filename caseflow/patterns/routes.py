@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -35,7 +37,7 @@ STATE_FILTERS = {
     "all": "All",
 }
 PER_PAGE = 50
-GROUPING_LABELS = {"": "All groupings", **facets.GROUPING_LABELS}
+GROUPING_LABELS = {"": _l("All groupings"), **facets.GROUPING_LABELS}
 
 
 def windows() -> tuple[int, ...]:
@@ -201,7 +203,14 @@ def promote():
             form_errors_from(form, {"keys" if k == "pattern_keys" else k: v for k, v in errors.items()})
         else:
             db.session.commit()
-            flash(f"Campaign “{campaign.title}” created from {len(campaign.pattern_keys)} pattern(s).", "success")
+            flash(
+                gettext(
+                    "Campaign “%(title)s” created from %(pattern_keys)s pattern(s).",
+                    title=campaign.title,
+                    pattern_keys=len(campaign.pattern_keys),
+                ),
+                "success",
+            )
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     elif not keys:
         form.keys.errors = list(form.keys.errors) + ["Choose at least one pattern."]
@@ -230,9 +239,9 @@ def snooze():
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash(f"Snoozed until {form.until.data.isoformat()}.", "success")
+            flash(gettext("Snoozed until %(data)s.", data=form.until.data.isoformat()), "success")
     else:
-        flash("Choose a date to snooze until.", "error")
+        flash(gettext("Choose a date to snooze until."), "error")
     return redirect(url_for("patterns.detail", key=form.key.data))
 
 
@@ -251,9 +260,9 @@ def dismiss():
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash("Dismissed. It will come back, marked, if it doubles.", "success")
+            flash(gettext("Dismissed. It will come back, marked, if it doubles."), "success")
     else:
-        flash("Say why you dismiss this pattern.", "error")
+        flash(gettext("Say why you dismiss this pattern."), "error")
     return redirect(url_for("patterns.detail", key=key))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import and_, case, delete, func, select
 
 from caseflow.audit.services import record
@@ -181,16 +182,16 @@ def set_attendance(
     errors: dict[str, list[str]] = {}
     bad = sorted({s for s in people.values() if s not in STATUSES})
     if bad:
-        errors["people"] = [f"Unknown status: {', '.join(map(str, bad[:5]))}."]
+        errors["people"] = [gettext("Unknown status: %(bad)s.", bad=", ".join(map(str, bad[:5])))]
     staff = set(staff)
     wanted = {pid for pid, s in people.items() if s}
     known = set(db.session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.withdrawn_on.is_(None))))
     if wanted - known:
-        errors["people"] = ["Someone on the list is not a person who opted in (or withdrew)."]
+        errors["people"] = [gettext("Someone on the list is not a person who opted in (or withdrew).")]
     if staff and len(set(db.session.scalars(select(User.id).where(User.id.in_(staff), User.active.is_(True))))) != len(
         staff
     ):
-        errors["staff"] = ["Choose staff from the list."]
+        errors["staff"] = [gettext("Choose staff from the list.")]
     if errors:
         raise ValidationFailed(errors)
 

@@ -4,6 +4,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,7 +39,7 @@ def summaries():
     if form.validate_on_submit() and can("summary.sign_off"):
         q = Quarter.parse((form.quarter.data or "").strip(), current_app.config["FISCAL_YEAR_START_MONTH"])
         if q is None or q.start > today():
-            form.quarter.errors.append("Give a quarter that has started, like 2026-Q3.")
+            form.quarter.errors.append(gettext("Give a quarter that has started, like 2026-Q3."))
         else:
             existing = services.get_summary(q.label)
             if existing is None:
@@ -50,7 +51,7 @@ def summaries():
                 services.rebuild(existing, current_user)
                 done = "rebuilt from the data as it is now"
             db.session.commit()
-            flash(f"Summary for {q.label} {done}.", "success")
+            flash(gettext("Summary for %(label)s %(done)s.", label=q.label, done=done), "success")
             return redirect(url_for("reflection.summary", quarter=q.label))
     rows = db.session.scalars(select(QuarterlySummary).order_by(QuarterlySummary.quarter.desc())).all()
     return render_template("reflection/summaries.html", summaries=rows, form=form, current=current)
@@ -133,7 +134,7 @@ def commentary(quarter: str):
             form_errors_from(form, {"commentary": [e.message]})
             return _render(stored, q, print_view=False, commentary_form=form, status=e.status)
         db.session.commit()
-        flash("Commentary saved.", "success")
+        flash(gettext("Commentary saved."), "success")
         return redirect(url_for("reflection.summary", quarter=q.label))
     return _render(stored, q, print_view=False, commentary_form=form, status=422)
 
@@ -151,7 +152,7 @@ def sign_off(quarter: str):
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash(f"{q.label} signed off. The summary is now read-only.", "success")
+            flash(gettext("%(label)s signed off. The summary is now read-only.", label=q.label), "success")
     return redirect(url_for("reflection.summary", quarter=q.label))
 
 
@@ -263,7 +264,7 @@ def self_assessment_page():
             status = e.status
         else:
             db.session.commit()
-            flash(f"Thank you: your assessment for {q.label} is recorded.", "success")
+            flash(gettext("Thank you: your assessment for %(label)s is recorded.", label=q.label), "success")
             return redirect(url_for("reflection.self_assessment_page"))
     labels = [q.label]
     for _ in range(5):

@@ -12,6 +12,8 @@ MIN_RESPONSES responses up, overall and per role, so no one's ratings can be rea
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from caseflow import dates
@@ -24,9 +26,14 @@ from caseflow.validation import ascii_int
 
 MIN_RESPONSES = 3
 ROLE_ORDER = ("director", "organizer", "caseworker", "admin")  # a person with several roles answers as the first
-ROLE_LABELS = {"director": "Directors", "organizer": "Organizers", "caseworker": "Caseworkers", "admin": "Admins"}
+ROLE_LABELS = {
+    "director": _l("Directors"),
+    "organizer": _l("Organizers"),
+    "caseworker": _l("Caseworkers"),
+    "admin": _l("Admins"),
+}
 
-LEVELS = {0: "Not started", 1: "Beginning", 2: "Developing", 3: "Integrated"}
+LEVELS = {0: _l("Not started"), 1: _l("Beginning"), 2: _l("Developing"), 3: _l("Integrated")}
 
 ITEMS: list[tuple[str, str, str]] = [
     # (key, group, statement)
@@ -103,7 +110,7 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
         value = ratings.get(key)
         rating = ascii_int(value)
         if rating not in LEVELS:
-            errors[key] = ["Choose where we are on the continuum."]
+            errors[key] = [gettext("Choose where we are on the continuum.")]
         else:
             clean[key] = rating
     if errors:
