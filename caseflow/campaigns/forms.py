@@ -4,10 +4,12 @@ set for the web and the API). Every form has a prefix, so several share a page w
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 
-from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
+from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY
+from caseflow.models import CAMPAIGN_STATUSES, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
@@ -20,7 +22,12 @@ from caseflow.models.campaign_steps import (
 DATE = {"type": "date"}
 COUNT = {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
-STEP_CHOICES = [(s, STEP_LABELS[s]) for s in STEPS]
+STEP_CHOICES = [(s, STEP_DISPLAY[s]) for s in STEPS]
+
+
+def _signed(k: int, label) -> str:
+    """A position on the map as the reader's language shows it: "+2 Strongly supportive"."""
+    return f"{k:+d} {label}" if k else f"0 {label}"
 
 
 class CampaignForm(FlaskForm):
@@ -43,7 +50,9 @@ class MoveForm(CampaignForm):
 
 
 class StatusForm(CampaignForm):
-    status = SelectField(_l("Status"), choices=[(s, s.capitalize()) for s in CAMPAIGN_STATUSES], validate_choice=False)
+    status = SelectField(
+        _l("Status"), choices=[(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES], validate_choice=False
+    )
     closing_summary = TextAreaField(
         _l("Closing summary"),
         description=_l("Required when the campaign is won, lost or closed: what changed, what we learned."),
@@ -73,12 +82,12 @@ class ActorForm(CampaignForm):
     influence = SelectField(
         _l("Influence over the issue"),
         choices=[("", _l("Choose…"))]
-        + [(str(i), f"{i}{' – low' if i == 1 else ' – high' if i == 5 else ''}") for i in range(1, 6)],
+        + [("1", _l("1 – low")), ("2", "2"), ("3", "3"), ("4", "4"), ("5", _l("5 – high"))],
         validate_choice=False,
     )
     position = SelectField(
         _l("Position on our demands"),
-        choices=[("", _l("Choose…"))] + [(str(k), f"{k:+d} {v}" if k else f"0 {v}") for k, v in POSITIONS.items()],
+        choices=[("", _l("Choose…"))] + [(str(k), LazyString(_signed, k, v)) for k, v in POSITIONS.items()],
         validate_choice=False,
     )
     notes = TextAreaField(_l("Notes"), description=_l("What moves them; who they listen to."))

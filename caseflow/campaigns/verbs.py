@@ -72,8 +72,10 @@ class CampaignClosed(DomainError):
 
     def __init__(self, campaign: Campaign):
         super().__init__(
-            f"This campaign is {STATUS_LABELS.get(campaign.status, campaign.status).lower()} and read-only; "
-            "nothing was changed. Reopen it first if it needs more work.",
+            gettext(
+                "This campaign is %(status)s and read-only; nothing was changed. Reopen it first if it needs more work.",
+                status=STATUS_LABELS.get(campaign.status, campaign.status).lower(),
+            ),
             field="status",
         )
 

@@ -102,7 +102,7 @@ def add_member(actor, raw) -> CommitteeMember:
             errors["person_id"] = [gettext("Choose a person who opted in.")]
     elif db.session.get(User, user_id) is None:
         errors["user_id"] = [gettext("Choose a member of staff.")]
-    start = clean_date(raw, "term_start", errors, required="When does the term start?")
+    start = clean_date(raw, "term_start", errors, required=gettext("When does the term start?"))
     end = clean_date(raw, "term_end", errors)
     if start and end and end < start:
         errors["term_end"] = [gettext("A term ends after it starts.")]
@@ -142,7 +142,7 @@ def end_term(actor, member: CommitteeMember, on: date | None = None) -> None:
 
 def create_meeting(actor, raw) -> CommitteeMeeting:
     errors: dict[str, list[str]] = {}
-    held_on = clean_date(raw, "held_on", errors, required="When does the committee meet?")
+    held_on = clean_date(raw, "held_on", errors, required=gettext("When does the committee meet?"))
     minutes = _text(raw, "minutes", errors, 50_000)
     if errors:
         raise ValidationFailed(errors)
@@ -191,13 +191,24 @@ class Quorum:
 
     @property
     def words(self) -> str:
-        base = f"{self.present} of {self.sitting} sitting members present; quorum is {self.needed}"
-        base += " with at least one community member"
+        numbers = {"present": self.present, "sitting": self.sitting, "needed": self.needed}
         if self.met:
-            return base + ": quorum."
+            return gettext(
+                "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+                "community member: quorum.",
+                **numbers,
+            )
         if self.present >= self.needed:
-            return base + ": no community member present, so no quorum."
-        return base + ": no quorum."
+            return gettext(
+                "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+                "community member: no community member present, so no quorum.",
+                **numbers,
+            )
+        return gettext(
+            "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+            "community member: no quorum.",
+            **numbers,
+        )
 
 
 def _quorum(sitting: list[CommitteeMember], counted: set[int]) -> Quorum:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from sqlalchemy import and_, case, func, select
 
 from caseflow import pdf
@@ -61,8 +61,8 @@ def _campaign(raw, errors) -> Campaign | None:
 def _convening_fields(raw) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     data = {
-        "title": _text(raw, "title", errors, limit=200, required="Give the convening a title."),
-        "held_on": clean_date(raw, "held_on", errors, required="When is it?"),
+        "title": _text(raw, "title", errors, limit=200, required=gettext("Give the convening a title.")),
+        "held_on": clean_date(raw, "held_on", errors, required=gettext("When is it?")),
         "place": _text(raw, "place", errors, limit=200),
         "agenda": _text(raw, "agenda", errors, limit=10_000),
         "breakout_notes": _text(raw, "breakout_notes", errors, limit=20_000),
@@ -101,7 +101,7 @@ def add_harvest(actor, convening: Convening, raw) -> HarvestItem:
     kind = raw.get("kind")
     if kind not in HARVEST_KINDS:
         errors["kind"] = [gettext("Which kind of change is it?")]
-    takeaway = _text(raw, "takeaway", errors, limit=2000, required="What did people take away?")
+    takeaway = _text(raw, "takeaway", errors, limit=2000, required=gettext("What did people take away?"))
     breakout = _text(raw, "breakout", errors, limit=120)
     if errors:
         raise ValidationFailed(errors)
@@ -144,7 +144,7 @@ def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
 def to_tag(actor, item: HarvestItem, raw) -> HarvestItem:
     _undecided(item)
     errors: dict[str, list[str]] = {}
-    name = _text(raw, "name", errors, limit=100, required="Name the new tag.")
+    name = _text(raw, "name", errors, limit=100, required=gettext("Name the new tag."))
     category = raw.get("category")
     if category not in TAG_CATEGORIES:
         errors["category"] = [gettext("Choose one of: %(tag_categories)s.", tag_categories=", ".join(TAG_CATEGORIES))]
@@ -162,7 +162,7 @@ def to_campaign(actor, item: HarvestItem, raw) -> HarvestItem:
     come later), led by whoever turned it into one."""
     _undecided(item)
     errors: dict[str, list[str]] = {}
-    title = _text(raw, "title", errors, limit=200, required="Give the campaign a title.")
+    title = _text(raw, "title", errors, limit=200, required=gettext("Give the campaign a title."))
     if errors:
         raise ValidationFailed(errors)
     campaign = Campaign(
@@ -264,51 +264,61 @@ def report(convening: Convening) -> Report:
 def item_status(item: HarvestItem, on: date) -> str:
     if item.becomes == "follow_up":
         if item.done_at:
-            return "done"
-        return "overdue" if item.is_overdue(on) else "open"
+            return gettext("done")
+        return gettext("overdue") if item.is_overdue(on) else gettext("open")
     if item.becomes == "tag":
-        return f"new tag: {item.tag.name}" if item.tag else "new tag"
+        return gettext("new tag: %(name)s", name=item.tag.name) if item.tag else gettext("new tag")
     if item.becomes == "campaign":
-        return f"campaign: {item.campaign.title}" if item.campaign else "campaign"
-    return "not yet decided"
+        return gettext("campaign: %(title)s", title=item.campaign.title) if item.campaign else gettext("campaign")
+    return gettext("not yet decided")
 
 
 def report_pdf(data: Report, org_name: str) -> bytes:
     """The convening report for the board and partners: themes and action items, head-counts only
     (no names of people who came)."""
     c = data.convening
-    doc = pdf.Document(title=f"Convening report: {c.title}", footer=f"{org_name} - {c.title}")
+    doc = pdf.Document(title=gettext("Convening report: %(title)s", title=c.title), footer=f"{org_name} - {c.title}")
     doc.heading(f"{c.title}", size=16)
-    where = f" at {c.place}" if c.place else ""
-    scope = f"Campaign: {c.campaign.title}" if c.campaign else "Organisation-wide convening"
-    doc.paragraph(f"{c.held_on.isoformat()}{where}. {scope}.")
+    where = " " + gettext("at %(place)s", place=c.place) if c.place else ""
+    scope = (
+        gettext("Campaign: %(title)s", title=c.campaign.title) if c.campaign else gettext("Organisation-wide convening")
+    )
+    doc.paragraph(f"{format_date(c.held_on, 'medium')}{where}. {scope}.")
     doc.paragraph(
-        f"{data.signed_up} signed up; {data.people_came} community members and {data.staff_came} staff came. "
-        f"{data.open_follow_ups} follow-ups open, {data.overdue} overdue."
+        gettext(
+            "%(signed_up)s signed up; %(people)s community members and %(staff)s staff came. "
+            "%(open)s follow-ups open, %(overdue)s overdue.",
+            signed_up=data.signed_up,
+            people=data.people_came,
+            staff=data.staff_came,
+            open=data.open_follow_ups,
+            overdue=data.overdue,
+        )
     )
     if c.agenda:
-        doc.heading("Agenda")
+        doc.heading(gettext("Agenda"))
         doc.paragraph(c.agenda)
-    doc.heading("Themes")
+    doc.heading(gettext("Themes"))
     doc.table(
-        ["Theme", "Takeaways", "Follow-ups", "Done"],
-        [[t.label, t.takeaways, t.follow_ups, t.done] for t in data.themes] or [["No takeaways yet", "", "", ""]],
+        [gettext("Theme"), gettext("Takeaways"), gettext("Follow-ups"), gettext("Done")],
+        [[t.label, t.takeaways, t.follow_ups, t.done] for t in data.themes]
+        or [[gettext("No takeaways yet"), "", "", ""]],
         [4, 1.3, 1.3, 1],
     )
-    doc.heading("Action items")
+    doc.heading(gettext("Action items"))
     doc.table(
-        ["Theme", "Takeaway", "Owner", "Due", "Status"],
+        [gettext("Theme"), gettext("Takeaway"), gettext("Owner"), gettext("Due"), gettext("Status")],
         [
             [
                 i.kind_label,
                 i.takeaway,
                 i.owner.display_name if i.owner else "",
-                i.due_on.isoformat() if i.due_on else "",
+                format_date(i.due_on, "medium") if i.due_on else "",
                 item_status(i, data.today),
             ]
             for i in data.items
         ]
-        or [["", "No takeaways yet", "", "", ""]],
+        or [["", gettext("No takeaways yet"), "", "", ""]],
         [1.6, 4, 1.6, 1.1, 1.8],
     )
     return doc.render()

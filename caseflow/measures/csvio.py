@@ -37,12 +37,17 @@ REQUIRED = ("measure", "observed_on")
 class ValuesReport(ImportReport):
     def lines(self) -> Iterator[str]:
         for e in self.errors:
-            yield f"line {e.line}: {e.field}: {e.message}"
-        verb = "would record" if self.dry_run else "recorded"
-        if self.ok:
-            yield f"{self.rows} rows read; {verb} {self.created} values."
+            yield gettext("line %(line)s: %(field)s: %(message)s", line=e.line, field=e.field, message=e.message)
+        if self.ok and self.dry_run:
+            yield gettext("%(rows)s rows read; would record %(num)s values.", rows=self.rows, num=self.created)
+        elif self.ok:
+            yield gettext("%(rows)s rows read; recorded %(num)s values.", rows=self.rows, num=self.created)
         else:
-            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+            yield gettext(
+                "%(rows)s rows read; %(num)s rejected; nothing was written.",
+                rows=self.rows,
+                num=len({e.line for e in self.errors}),
+            )
 
 
 def _measure(ref: str) -> Measure | None:

@@ -34,14 +34,16 @@ class MeasureForm(_Raw):
         description=_l("Groups each value can be entered for, to see whether gaps between them narrow."),
     )
     counts_people = BooleanField(_l("The values count people (counts are published with the small-cell rule)"))
-    derived = SelectField(_l("Computed by Caseflow"), choices=[("", "No: values are entered")], validate_choice=False)
+    derived = SelectField(
+        _l("Computed by Caseflow"), choices=[("", _l("No: values are entered"))], validate_choice=False
+    )
     derived_param = StringField(_l("Pattern key (for concerns per month)"), description=_l("e.g. tag:no-heat"))
 
 
 class ValueForm(_Raw):
     campaign = HiddenField()
     observed_on = StringField(_l("Date"), render_kw=DATE, description=_l("The day the value is for."))
-    dimension = SelectField(_l("Breakdown"), choices=[("all", "Everyone")], validate_choice=False)
+    dimension = SelectField(_l("Breakdown"), choices=[("all", _l("Everyone"))], validate_choice=False)
     group = StringField(
         _l("Group"), description=_l("Blank for everyone; a code for a breakdown (e.g. black, 11226, es, 25-34).")
     )

@@ -43,7 +43,9 @@ def index():
 @require("measure.manage")
 def new():
     form = MeasureForm()
-    form.derived.choices = [("", "No: values are entered")] + [(k, d.label) for k, d in derived.DERIVED.items()]
+    form.derived.choices = [("", gettext("No: values are entered"))] + [
+        (k, d.label) for k, d in derived.DERIVED.items()
+    ]
     status = 200
     if request.method == "POST":
         form.validate()
@@ -82,14 +84,18 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
     references = []
     if p.pick is not None:
         if p.pick.baseline is not None:
-            references.append((f"Baseline {progress.fmt(p.pick.baseline, measure.unit)}", p.pick.baseline))
+            references.append(
+                (gettext("Baseline %(value)s", value=progress.fmt(p.pick.baseline, measure.unit)), p.pick.baseline)
+            )
         if p.pick.target is not None:
-            references.append((f"Target {progress.fmt(p.pick.target, measure.unit)}", p.pick.target))
-    by_label = DIMENSIONS.get(p.dimension, "Everyone").lower() if p.dimension != "all" else "everyone"
+            references.append(
+                (gettext("Target %(value)s", value=progress.fmt(p.pick.target, measure.unit)), p.pick.target)
+            )
+    by_label = str(DIMENSIONS.get(p.dimension, p.dimension)).lower() if p.dimension != "all" else gettext("everyone")
     value_chart = charts.series_chart(
         labels,
         series,
-        f"{measure.name}: by {by_label} over time",
+        gettext("%(name)s: by %(by_label)s over time", name=measure.name, by_label=by_label),
         references=references,
         y_label=measure.unit,
         suppressed_label=disclosure.label,
@@ -97,7 +103,7 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
     )
     gap_chart = charts.line_chart(
         [(g.on.isoformat(), g.value) for g in p.gaps],
-        f"Gap between groups over time ({measure.unit or 'value'})",
+        gettext("Gap between groups over time (%(unit)s)", unit=measure.unit or gettext("value")),
         y_label=measure.unit,
         value_format="{:,g}",
         chart_id="measure-gap",
@@ -114,7 +120,7 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
         gap_chart=gap_chart,
         totals_chart=charts.line_chart(
             [(pt.on.isoformat(), pt.value) for pt in p.totals],
-            f"{measure.name}: everyone",
+            gettext("%(name)s: everyone", name=measure.name),
             y_label=measure.unit,
             value_format="{:,g}",
             suppressed_label=disclosure.label,
@@ -167,7 +173,11 @@ def add_value(measure_id: int):
             measure, campaign_id if campaign_id in {c.id for c, _ in used} else None, used, form=form, status=e.status
         )
     db.session.commit()
-    what = "Correction recorded; the earlier value stays in the history." if row.revision > 1 else "Value recorded."
+    what = (
+        gettext("Correction recorded; the earlier value stays in the history.")
+        if row.revision > 1
+        else gettext("Value recorded.")
+    )
     flash(what, "success")
     return redirect(url_for("measures.detail", measure_id=measure.id, campaign=row.campaign_id) + "#values")
 
@@ -181,7 +191,7 @@ def import_page():
     if form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = ["Choose a CSV file."]
+            form.file.errors = [gettext("Choose a CSV file.")]
             status = 422
         else:
             result = csvio.import_values(current_user, upload.read(), dry_run=form.dry_run.data)

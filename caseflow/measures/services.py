@@ -144,7 +144,7 @@ def create_measure(actor: User, raw: Mapping[str, Any], *, strict: bool = False)
             data["breakdowns"] = ",".join(spec.dimensions)
             data["counts_people"] = spec.counts_people(param)
             data["unit"], data["direction"], data["frequency"] = spec.unit, spec.direction, spec.frequency
-            data["definition"] = data.get("definition") or spec.definition
+            data["definition"] = data.get("definition") or str(spec.definition)
     data["derived"] = kind if isinstance(kind, str) else ""
     data["derived_param"] = param.strip() if kind and isinstance(param, str) else ""
     if data.get("name") and db.session.scalar(
@@ -216,7 +216,7 @@ def campaign_picks(campaign_id: int) -> list[CampaignMeasure]:
 
 def group_label(dimension: str, code: str) -> str:
     if dimension == "all":
-        return "Everyone"
+        return gettext("Everyone")
     if dimension == "race_ethnicity":
         return RACE_CODES.get(code, code)
     if dimension == "program":
@@ -323,16 +323,24 @@ def conflict(measure: Measure, data: Mapping[str, Any]) -> DomainError | None:
     current = _current_revision(measure.id, scope_key(data["campaign"]), data)
     if current is not None and not data["corrects"]:
         return AlreadyRecorded(
-            f"A value for {group_label(data['dimension'], data['group'])} on {data['observed_on'].isoformat()} is "
-            f"already recorded ({current.value:g}). To change it, record a correction: the old value stays in "
-            "the history.",
+            gettext(
+                "A value for %(group)s on %(day)s is already recorded (%(value)s). To change it, record a "
+                "correction: the old value stays in the history.",
+                group=group_label(data["dimension"], data["group"]),
+                day=data["observed_on"].isoformat(),
+                value=format(current.value, "g"),
+            ),
             revision=current.revision,
         )
     if current is None and data["corrects"]:
         return DomainError(gettext("There is no value for this date and group to correct."), field="corrects")
     if current is not None and data.get("revision") is not None and data["revision"] != current.revision:
         return AlreadyRecorded(
-            f"Someone corrected this value since you read it (now {current.value:g}, revision {current.revision}).",
+            gettext(
+                "Someone corrected this value since you read it (now %(value)s, revision %(revision)s).",
+                value=format(current.value, "g"),
+                revision=current.revision,
+            ),
             field="revision",
             revision=current.revision,
         )
@@ -365,7 +373,7 @@ def store(actor: User | None, measure: Measure, data: Mapping[str, Any]) -> Meas
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        raise AlreadyRecorded("Someone recorded this value at the same moment; reload and check it.") from None
+        raise AlreadyRecorded(gettext("Someone recorded this value at the same moment; reload and check it.")) from None
     record(
         "measure.value.correct" if current is not None else "measure.value.create",
         actor,

@@ -142,16 +142,25 @@ def detail():
         settings=settings,
         weeks=detail.weeks,
         week_chart=charts.line_chart(
-            [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks], "Concerns per week", y_label="concerns"
+            [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks],
+            gettext("Concerns per week"),
+            y_label=gettext("concerns"),
         ),
         breakdowns=[
-            (facet, cells, charts.bar_chart([(n, c.shown()) for n, c in cells], f"Concerns by {facet.in_sentence}"))
+            (
+                facet,
+                cells,
+                charts.bar_chart(
+                    [(n, c.shown()) for n, c in cells],
+                    gettext("Concerns by %(in_sentence)s", in_sentence=facet.in_sentence),
+                ),
+            )
             for facet, cells in detail.breakdowns
         ],
         gap=detail.gap,
         gap_chart=charts.paired_bar_chart(
             [(group_labels[r.code], r.share_in_pattern, r.share_overall) for r in detail.gap.rows],
-            "Share of this pattern vs share of all concerns, by race/ethnicity",
+            gettext("Share of this pattern vs share of all concerns, by race/ethnicity"),
             flagged={group_labels[r.code] for r in detail.gap.rows if r.flagged},
         ),
         note=detail.disclosure.note,
@@ -296,7 +305,7 @@ def equity():
         period_choices=period_choices,
         quality_chart=charts.bar_chart(
             [(c, round(v * 100)) for c, v in overview.not_collected_share.items() if v is not None],
-            "Share of concerns with race/ethnicity not collected, by category (%)",
+            gettext("Share of concerns with race/ethnicity not collected, by category (%)"),
             value_format="{}%",
         ),
     )

@@ -92,29 +92,33 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
         sign_off_refusal=services.sign_off_refusal(stored),
         step_labels=STEP_LABELS,
         category_chart=charts.bar_chart(
-            [(r["label"], r["count"]) for r in data["by_category"]], "Concerns by issue category"
+            [(r["label"], r["count"]) for r in data["by_category"]], gettext("Concerns by issue category")
         ),
-        program_chart=charts.bar_chart([(r["label"], r["count"]) for r in data["by_program"]], "Concerns by program"),
+        program_chart=charts.bar_chart(
+            [(r["label"], r["count"]) for r in data["by_program"]], gettext("Concerns by program")
+        ),
         step_chart=charts.bar_chart(
             [(STEP_LABELS[r["step"]].split(" — ")[0], r["count"]) for r in data["campaigns"]["by_step"]],
-            "Active campaigns by step",
+            gettext("Active campaigns by step"),
         ),
         pattern_chart=charts.bar_chart(
-            [(p["title"], p["count"]) for p in data["patterns"]["top"]], "Largest patterns (concerns)"
+            [(p["title"], p["count"]) for p in data["patterns"]["top"]], gettext("Largest patterns (concerns)")
         ),
         action_chart=charts.bar_chart(
             [(k["kind"].replace("_", " "), k["count"]) for k in data["actions"]["by_kind"]],
-            "Organizing actions by kind",
+            gettext("Organizing actions by kind"),
         ),
         assessment_chart=charts.paired_bar_chart(
             [
                 (self_assessment.SHORT.get(i["item"], i["statement"]), i["this"], i["previous"])
                 for i in data["self_assessment"]["items"]
             ],
-            "Self-assessment: this quarter against the last (0 not started – 3 integrated)",
+            gettext("Self-assessment: this quarter against the last (0 not started – 3 integrated)"),
             series=(data["quarter"], data["previous_quarter"]),
             value_format="{:.1f}",
-            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",  # averages need 3 responses
+            suppressed_label=gettext(
+                "fewer than %(min_responses)s", min_responses=self_assessment.MIN_RESPONSES
+            ),  # averages need 3 responses
         ),
     ), status
 
@@ -284,10 +288,10 @@ def self_assessment_page():
         previous=q.previous(),
         role_chart=charts.paired_bar_chart(
             [(r["label"], r["average"], b["average"]) for r, b in zip(roles_now, roles_before, strict=True)],
-            f"Average by role (0–3): {q.label} and {q.previous().label}",
+            gettext("Average by role (0–3): %(label)s and %(label2)s", label=q.label, label2=q.previous().label),
             series=(q.label, q.previous().label),
             value_format="{:.2f}",
-            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",
+            suppressed_label=gettext("fewer than %(min_responses)s", min_responses=self_assessment.MIN_RESPONSES),
         ),
         form=form,
         q=q,
@@ -295,7 +299,7 @@ def self_assessment_page():
         levels=self_assessment.LEVELS,
         labels=labels,
         means=means,
-        trend=charts.trend_chart(overall, "Average across all items, by quarter (0–3)", y_max=3),
+        trend=charts.trend_chart(overall, gettext("Average across all items, by quarter (0–3)"), y_max=3),
         overall=overall,
         respondents=self_assessment.respondents(q.label),
     ), status
