@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import Babel, get_locale, lazy_gettext
@@ -55,6 +59,126 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _locale():
         return {"current_locale": str(get_locale() or "en"), "supported_locales": SUPPORTED_LOCALES}
+
+    # The shared formatting filters (both halves of the app use them; see "Formatting" below).
+    app.add_template_filter(local, "local")  # replaces caseflow.dates.show's filter of the same name
+    app.add_template_filter(day, "day")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+
+
+# --- Formatting: dates, numbers and percentages for the locale, in the organisation's time zone ---
+#
+# Templates call `|local`, `|local('date')`, `|day`, `|number`, `|percent` (and Flask-Babel's own
+# `|datetimeformat`). English keeps the forms the product has always shown (2026-11-28 21:05 EST,
+# 1,234, 45%); every other locale gets Babel's forms (28 nov 2026, 21:05 EST; 1234; 45 %).
+
+
+def locale_name() -> str:
+    """The current locale as a string ("en" outside a request without a default)."""
+    try:
+        return str(get_locale() or "en")
+    except RuntimeError:  # outside any app context (a script)
+        return "en"
+
+
+def _english() -> bool:
+    return locale_name().split("_")[0] == "en"
+
+
+BABEL_DATE = {"datetime": ("medium", "HH:mm"), "seconds": ("medium", "HH:mm:ss"), "date": ("medium", None)}
+
+
+def local(moment: datetime | None, style: str = "datetime", empty: str = "—") -> str:
+    """The `local` template filter: a stored UTC instant as the organisation reads it, in the locale.
+
+    `style` is "datetime", "seconds", "date", "time" or a strftime pattern (kept as given)."""
+    from caseflow import dates
+
+    if moment is None:
+        return empty
+    if _english() or style not in (*BABEL_DATE, "time"):
+        return dates.show(moment, style, empty)
+    at = dates.local(moment)
+    if style == "time":
+        return babel_dates.format_time(at, "HH:mm:ss", locale=locale_name())
+    date_format, time_format = BABEL_DATE[style]
+    text = babel_dates.format_date(at.date(), date_format, locale=locale_name())
+    if time_format:
+        text += f", {babel_dates.format_time(at, time_format, locale=locale_name())} {at.strftime('%Z')}"
+    return text
+
+
+def day(moment: datetime | date | None, empty: str = "—") -> str:
+    """The `day` filter: the organisation's calendar date of an instant (or a date), in the locale."""
+    from caseflow import dates
+
+    if moment is None:
+        return empty
+    the_day = dates.local_date(moment) if isinstance(moment, datetime) else moment
+    if _english():
+        return the_day.isoformat()
+    return babel_dates.format_date(the_day, "medium", locale=locale_name())
+
+
+def number(value, digits: int | None = None, empty: str = "—") -> str:
+    """The `number` filter: 1234 → "1,234" (en) / "1234" (es); `digits` fixes the decimals."""
+    if value is None:
+        return empty
+    if digits is None:
+        return babel_numbers.format_decimal(value, locale=locale_name())
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale_name())
+
+
+def percent(value, digits: int = 0, empty: str = "—") -> str:
+    """The `percent` filter: a share 0.45 → "45%" (en) / "45 %" (es)."""
+    if value is None:
+        return empty
+    pattern = Locale.parse(locale_name()).percent_formats[None].pattern  # "#,##0%" / "#,##0 %"
+    if digits:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return babel_numbers.format_percent(value, format=pattern, locale=locale_name())
+
+
+# --- The taxonomy's names in the locale ------------------------------------------------------------
+
+
+def taxonomy_names(kind: str) -> dict[int, str]:
+    """{tag or program id: its name in the current locale} for names set in that locale; read once
+    per request (English is the default name itself: no query)."""
+    from flask import g, has_request_context
+
+    from caseflow.extensions import db
+    from caseflow.models import ProgramName, TagName
+
+    locale = locale_name()
+    if _english():
+        return {}
+    key = f"_taxonomy_names_{kind}_{locale}"
+    cached = g.get(key) if has_request_context() else None
+    if cached is None:
+        model, column = (TagName, TagName.tag_id) if kind == "tag" else (ProgramName, ProgramName.program_id)
+        rows = db.session.execute(db.select(column, model.name).where(model.locale == locale)).all()
+        cached = {entity_id: name for entity_id, name in rows}
+        if has_request_context():
+            setattr(g, key, cached)
+    return cached
+
+
+def taxonomy_name(entity) -> str:
+    """`tag.display_name` / `program.display_name`: the name for the current locale, else the default."""
+    from caseflow.models import Tag
+
+    return taxonomy_names("tag" if isinstance(entity, Tag) else "program").get(entity.id) or entity.name
+
+
+def forget_taxonomy_names() -> None:
+    """After an admin saves a translated name, this request shows it at once."""
+    from flask import g
+
+    for key in [k for k in g if k.startswith("_taxonomy_names_")]:
+        g.pop(key)
 
 
 # --- A user's own language --------------------------------------------------------------------
