@@ -16,7 +16,7 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, has_request_context, redirect, render_template, request, url_for
 from flask_babel import Babel, get_locale, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -32,6 +32,8 @@ bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the CLI, the scheduler: the organisation's language
+        return default_locale()
     user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale
@@ -65,6 +67,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(day, "day")
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
+    for name, labels in LABELS.items():
+        app.add_template_filter(_labeller(labels), name)
 
 
 # --- Formatting: dates, numbers and percentages for the locale, in the organisation's time zone ---
@@ -141,6 +145,71 @@ def percent(value, digits: int = 0, empty: str = "—") -> str:
     return babel_numbers.format_percent(value, format=pattern, locale=locale_name())
 
 
+# --- Stored codes in words: the labels pages show (CSV and the API keep the codes) ----------------
+
+RACE_LABELS = {
+    "aian": lazy_gettext("American Indian, Alaska Native, or Indigenous"),
+    "asian": lazy_gettext("Asian or Asian American"),
+    "black": lazy_gettext("Black, African American, or African"),
+    "hispanic": lazy_gettext("Hispanic/Latina/e/o"),
+    "mena": lazy_gettext("Middle Eastern or North African"),
+    "nhpi": lazy_gettext("Native Hawaiian or Pacific Islander"),
+    "white": lazy_gettext("White"),
+    "unknown": lazy_gettext("Client doesn't know"),
+    "refused": lazy_gettext("Client prefers not to answer"),
+    "not_collected": lazy_gettext("Data not collected"),
+}
+SOURCE_LABELS = {
+    "client": lazy_gettext("Client reported"),
+    "staff": lazy_gettext("Staff observed"),
+    "self": lazy_gettext("Client self-report"),
+}
+CATEGORY_LABELS = {
+    "Housing": lazy_gettext("Housing"),
+    "Income & Benefits": lazy_gettext("Income & Benefits"),
+    "Employment": lazy_gettext("Employment"),
+    "Health": lazy_gettext("Health"),
+    "Immigration": lazy_gettext("Immigration"),
+    "Education": lazy_gettext("Education"),
+    "Justice": lazy_gettext("Justice"),
+    "Utilities": lazy_gettext("Utilities"),
+    "Transportation": lazy_gettext("Transportation"),
+    "Food": lazy_gettext("Food"),
+    "Childcare": lazy_gettext("Childcare"),
+    "Safety": lazy_gettext("Safety"),
+}
+ROLE_LABELS = {
+    "caseworker": lazy_gettext("Caseworker"),
+    "organizer": lazy_gettext("Organizer"),
+    "director": lazy_gettext("Director"),
+    "admin": lazy_gettext("Admin"),
+}
+AGE_LABELS = {"under-18": lazy_gettext("Under 18"), "65-plus": lazy_gettext("65 or older")}
+# Template filters: {{ code|race_label }}, {{ tag.category|category_label }}, {{ role|role_label }}…
+LABELS = {
+    "race_label": RACE_LABELS,
+    "source_label": SOURCE_LABELS,
+    "category_label": CATEGORY_LABELS,
+    "role_label": ROLE_LABELS,
+    "age_label": AGE_LABELS,
+}
+
+
+def label(labels: dict, code) -> str:
+    """A stored code in the reader's words; an unknown code as it is."""
+    found = labels.get(code)
+    return str(found) if found is not None else ("" if code is None else str(code))
+
+
+def _labeller(labels: dict):
+    return lambda code: label(labels, code)
+
+
+def choices(labels: dict, codes=None) -> list[tuple[str, object]]:
+    """(code, lazy label) pairs for a form's choices, in the order of `codes` (default: the labels')."""
+    return [(c, labels.get(c, c)) for c in (codes if codes is not None else labels)]
+
+
 # --- The taxonomy's names in the locale ------------------------------------------------------------
 
 
@@ -179,6 +248,29 @@ def forget_taxonomy_names() -> None:
 
     for key in [k for k in g if k.startswith("_taxonomy_names_")]:
         g.pop(key)
+
+
+def in_locale_of(user_ids, message) -> dict[int, str]:
+    """{user id: `message` in that user's language}: `message` is a lazy_gettext string (with its
+    values), rendered in each recipient's own setting, else the organisation's default; plain text
+    stays as it is. Notifications and e-mails go through this."""
+    from flask_babel import force_locale
+
+    from caseflow.extensions import db
+    from caseflow.models import User
+
+    user_ids = list(user_ids)
+    if isinstance(message, str) or not user_ids:
+        return {u: str(message) for u in user_ids}
+    chosen = dict(db.session.execute(db.select(User.id, User.locale).where(User.id.in_(user_ids))).all())
+    out, rendered = {}, {}
+    for user_id in user_ids:
+        locale = chosen.get(user_id) if chosen.get(user_id) in SUPPORTED_LOCALES else default_locale()
+        if locale not in rendered:
+            with force_locale(locale):
+                rendered[locale] = str(message)
+        out[user_id] = rendered[locale]
+    return out
 
 
 # --- A user's own language --------------------------------------------------------------------
@@ -236,12 +328,17 @@ class PseudoTranslations(NullTranslations):
 
 @contextmanager
 def pseudo_locale() -> Iterator[None]:
-    """While open, every gettext in templates and code answers with the pseudo-locale (tests)."""
+    """While open, every gettext in templates and code answers with the pseudo-locale (tests), and so
+    do WTForms' own messages ("This field is required.", which WTForms' catalogs translate)."""
     import flask_babel
+    import flask_wtf.i18n
 
     original = flask_babel.Domain.get_translations
+    original_wtforms = flask_wtf.i18n._get_translations
     flask_babel.Domain.get_translations = lambda self: PseudoTranslations()
+    flask_wtf.i18n._get_translations = PseudoTranslations
     try:
         yield
     finally:
         flask_babel.Domain.get_translations = original
+        flask_wtf.i18n._get_translations = original_wtforms
