@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import require
@@ -105,5 +106,5 @@ def dismiss_theme(theme_id: int):
             flash(e.message, "error")
             return _page(status=e.status)
         db.session.commit()
-        flash("Theme dismissed; its concerns will not be suggested as a theme again.", "success")
+        flash(gettext("Theme dismissed; its concerns will not be suggested as a theme again."), "success")
     return redirect(url_for("suggestions.emerging"))

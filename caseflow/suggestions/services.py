@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -202,7 +203,7 @@ def parse_request(args) -> tuple[str, int]:
     errors: dict[str, list[str]] = {}
     raw = args.get("text")
     if raw is None:
-        errors["text"] = ["Give the text to suggest tags for."]
+        errors["text"] = [gettext("Give the text to suggest tags for.")]
     elif len(raw) > MAX_TEXT:
         errors["text"] = [f"Use at most {MAX_TEXT:,} characters."]
     limit_raw = args.get("limit", "3")
@@ -473,8 +474,8 @@ def _decide(actor, theme: EmergingTheme, version, status: str) -> None:
     """Claim an open theme for a decision: a stale form, or another organizer deciding it between our
     read and our write, is StaleVersion (409), never a second decision."""
     if theme.status != "open":
-        raise DomainError("This theme was already decided; the list shows what is open now.", field="version")
-    stale = StaleVersion("Someone else acted on this theme meanwhile; the list shows it as it is now.")
+        raise DomainError(gettext("This theme was already decided; the list shows what is open now."), field="version")
+    stale = StaleVersion(gettext("Someone else acted on this theme meanwhile; the list shows it as it is now."))
     if version is None or str(version) != str(theme.version):
         raise stale
     theme.status, theme.decided_by_id, theme.decided_at = status, actor.id, utcnow()

@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -116,13 +117,13 @@ def tag_merge():
         source = db.session.scalar(select(Tag).where(Tag.slug == form.source.data))
         target = db.session.scalar(select(Tag).where(Tag.slug == form.target.data))
         if source is None or target is None:
-            flash("Choose two existing tags to merge.", "error")
+            flash(gettext("Choose two existing tags to merge."), "error")
         else:
             try:
                 moved = services.merge_tags(current_user, source, target)
             except ValidationFailed as e:
                 db.session.rollback()
-                flash(" ".join(m for ms in e.errors.values() for m in ms), "error")
+                flash(gettext(" ").join(m for ms in e.errors.values() for m in ms), "error")
             else:
                 db.session.commit()
                 flash(f"Merged {source.name} into {target.name}: {moved} concerns moved.", "success")

@@ -1,0 +1,226 @@
+"""Every page in the pseudo-locale (issue 18): no English a reader meets was left unmarked.
+
+The walker fetches every GET route of the app (app.url_map) with the objects of the access
+matrix's `world` (tests/test_access_matrix.py: its ids, its QUERY strings), as a role allowed to see
+it, while caseflow.i18n.pseudo_locale() wraps every translated message in ⟦…⟧. What remains outside
+the brackets, minus the names of the seeded data, is English nobody marked.
+
+The routes are split in two halves, each owned by one change: AREA_A_PREFIXES (accounts, admin,
+audit, concerns, notifications, taxonomy, self-report, suggestions, base layout) and AREA_B_PREFIXES
+(campaigns, committee, convenings, people, teams, measures, patterns, reflection). A half is
+asserted once it is listed in ASSERTED; every HTML route must belong to one half, so a new page
+cannot slip past. Non-HTML answers (JSON, CSV, PDF, SVG, CSS) and redirects are not pages.
+
+Then the states of the main forms with errors, and the shared formatting filters.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from caseflow.extensions import db as _db
+from caseflow.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, pseudo_locale
+from tests.conftest import PASSWORD, login
+from tests.test_access_matrix import (
+    LANGUAGE,
+    OTHER_SUMMARY,
+    QUERY,
+    SECRET_NARRATIVE,
+    SECRET_ROOT_CAUSE,
+    _concrete,
+    _expectation,
+)
+from tests.test_access_matrix import world as world  # noqa: F401, PLC0414  (the fixture, by name)
+from tests.test_i18n import unmarked_english
+
+AREA_A_PREFIXES = (
+    "/",
+    "/account",
+    "/admin",
+    "/concerns",
+    "/emerging",
+    "/inbox",
+    "/log",
+    "/login",
+    "/self-reports",
+    "/suggestions",
+    "/taxonomy",
+    "/tell-us",
+)
+AREA_B_PREFIXES = (
+    "/campaigns",
+    "/committee",
+    "/convenings",
+    "/follow-ups",
+    "/measures",
+    "/patterns",
+    "/people",
+    "/self-assessment",
+    "/summaries",
+)
+# Each half joins once its pages are marked: "A" for AREA_A_PREFIXES, "B" for AREA_B_PREFIXES.
+ASSERTED: dict[str, tuple[str, ...]] = {}
+NOT_PAGES = {"static", "health.healthz"}  # a stylesheet and a JSON probe
+# Who asks for each page: the first role allowed to see it, or the owner for one's own objects.
+ROLE_ORDER = ("organizer", "director", "caseworker", "admin")
+OWNER = {"following.follow_up": "lead", "concerns.retract": "other"}
+# Words a time carries that are not English to translate (the organisation's zone abbreviation).
+ZONES = ("EST", "EDT", "UTC")
+
+
+def babel_written_words() -> tuple[str, ...]:
+    """Month and weekday names Babel writes into a date for the English locale (the same page in
+    Spanish has Spanish ones): words of the data, not of the product."""
+    from babel import Locale
+
+    english = Locale.parse("en")
+    return tuple(
+        name
+        for names in (english.months["format"], english.days["format"])
+        for width in ("wide", "abbreviated")
+        for name in names[width].values()
+    )
+
+
+def area_of(path: str) -> str | None:
+    for name, prefixes in (("A", AREA_A_PREFIXES), ("B", AREA_B_PREFIXES)):
+        if any(path == p or (p != "/" and path.startswith(p + "/")) for p in prefixes):
+            return name
+    return None
+
+
+def seeded_names() -> tuple[str, ...]:
+    """The names of what the world holds (data typed by people, not words of the product)."""
+    from caseflow import models as m
+
+    columns = [
+        m.Tag.name, m.Tag.slug, m.Tag.description, m.Program.name, m.Program.slug, m.TagName.name,
+        m.ProgramName.name, m.User.name, m.User.email, m.Campaign.title,
+        m.Campaign.issue_statement, m.Person.name, m.Measure.name, m.PowerActor.name, m.CampaignAction.title,
+        m.Convening.title, m.HarvestItem.takeaway, m.CommitteeDecision.title, m.FollowUp.description,
+        m.Notification.message, m.SelfReport.what_happened, m.Concern.summary,
+        m.ApiToken.name, m.ApiToken.prefix,
+    ]  # fmt: skip
+    values = set()
+    for column in columns:
+        values.update(v for v in _db.session.scalars(select(column)) if v)
+    values.update(w for theme in _db.session.scalars(select(m.EmergingTheme)) for w in theme.keywords)
+    extra = (OTHER_SUMMARY, SECRET_NARRATIVE, SECRET_ROOT_CAUSE, LANGUAGE, *ZONES, *babel_written_words())
+    return tuple(sorted({*values, *extra}, key=len, reverse=True))  # longest first: no half-removed names
+
+
+def _pages(app, client, world) -> dict[str, tuple[str, str, int, str, str]]:
+    """{rule: (endpoint, area, status, content type, page)} for every GET route, each fetched once."""
+    users = {"other": world["other"], "lead": world["lead"]}
+    by_role: dict[str, list] = {}
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint.startswith("api.") or rule.endpoint in NOT_PAGES:
+            continue
+        if rule.endpoint in OWNER:
+            by_role.setdefault(OWNER[rule.endpoint], []).append(rule)
+            continue
+        kinds = {role: _expectation(app, rule, role)[0] for role in ROLE_ORDER}
+        if "public" in kinds.values():
+            by_role.setdefault("anonymous", []).append(rule)
+            continue
+        role = next(r for r in ROLE_ORDER if kinds[r] == "allowed")
+        by_role.setdefault(role, []).append(rule)
+
+    out = {}
+    for who, rules in sorted(by_role.items(), key=lambda item: item[0] != "anonymous"):
+        client.post("/logout")
+        if who in users:
+            assert login(client, users[who].email).status_code == 302
+        elif who != "anonymous":
+            from tests.conftest import enrol_two_step
+
+            user = _make(who)
+            if who in ("admin", "director"):
+                enrol_two_step(user)
+            assert login(client, user.email).status_code == 302
+        for rule in rules:
+            url = _concrete(rule, world["values"]) + QUERY.get(rule.endpoint, "")
+            with pseudo_locale():
+                response = client.get(url)
+            out[rule.rule] = (
+                rule.endpoint,
+                area_of(rule.rule),
+                response.status_code,
+                response.mimetype,
+                response.get_data(as_text=True) if response.mimetype == "text/html" else "",
+            )
+    return out
+
+
+def _make(role: str):
+    from caseflow.accounts.services import create_user
+
+    user = create_user(None, f"i18n-{role}@example.org", [role], PASSWORD, f"I18n {role.title()}")
+    _db.session.commit()
+    return user
+
+
+def test_every_page_in_the_pseudo_locale_has_no_unmarked_english(app, client, world):
+    pages = _pages(app, client, world)
+    data = seeded_names() + (app.config["ORG_NAME"], "http://localhost/tell-us")
+    failures, unowned, checked = [], [], 0
+    for rule, (endpoint, area, status, mimetype, page) in sorted(pages.items()):
+        if status in (301, 302, 303) or mimetype != "text/html":
+            continue
+        if status != 200:
+            failures.append(f"{rule} ({endpoint}) answered {status}")
+            continue
+        if area is None:
+            unowned.append(rule)
+        if area not in ASSERTED:
+            continue
+        checked += 1
+        words = unmarked_english(page, data=data)
+        if words:
+            failures.append(f"{rule} ({endpoint}): {' '.join(dict.fromkeys(words))}")
+    assert unowned == [], "HTML pages in neither AREA_A_PREFIXES nor AREA_B_PREFIXES"
+    assert checked >= 20 or not ASSERTED
+    print(f"\ni18n pages: {checked} HTML pages asserted in the pseudo-locale")
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_walker_sees_what_it_should(app, client, world):
+    """The pseudo-locale reaches the pages (the nav is marked) and unmarked words would be found."""
+    pages = _pages(app, client, world)
+    quick_log = pages["/log"][4]
+    assert PSEUDO_OPEN in quick_log and PSEUDO_CLOSE in quick_log
+    assert unmarked_english(quick_log + "<p>Forgotten words</p>", data=seeded_names())[-2:] == ["Forgotten", "words"]
+
+
+# --- Shared formatting ------------------------------------------------------------------------
+
+
+def test_dates_numbers_and_percentages_follow_the_locale(app):
+    from caseflow.i18n import day, local, number, percent
+
+    moment = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)  # 21:05 the evening before in New York
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert local(moment) == "2026-11-27 21:05 EST"
+        assert (day(moment), number(1234567), percent(0.456)) == ("2026-11-27", "1,234,567", "46%")
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert local(moment) == "27 nov 2026, 21:05 EST"
+        assert local(moment, "date") == day(moment) == "27 nov 2026"
+        assert (number(1234567), number(3.14159, 2)) == ("1.234.567", "3,14")
+        assert percent(0.456) == "46\xa0%" and percent(0.456, 1) == "45,6\xa0%"
+        assert local(None) == "—"
+
+
+def test_the_templates_filters_are_the_locale_aware_ones(app):
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        from flask import render_template_string
+
+        moment = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
+        text = render_template_string(
+            "{{ m|local }}|{{ m|local('date') }}|{{ m|campaign_day }}|{{ n|number }}|{{ s|percent }}",
+            m=moment,
+            n=12345,
+            s=0.5,
+        )
+    assert text == "27 nov 2026, 21:05 EST|27 nov 2026|27 nov 2026|12.345|50\xa0%"
