@@ -74,15 +74,10 @@ def step_label(step: str) -> str:
     return services.STEP_DISPLAY.get(step, step)
 
 
-@bp.app_template_global("review_word")
-def review_word(code: str) -> str:
-    """A reflection review's decision in words (the summaries store the code)."""
-    return REVIEW_DECISIONS.get(code, code)
-
-
-@bp.app_template_global("close_word")
-def close_word(code: str) -> str:
-    return CLOSE_AS.get(code, code)
+@bp.app_template_global("status_word")
+def status_word(status: str) -> str:
+    """A campaign's status in the reader's words ("Active"); the API and CSV keep the code."""
+    return str(services.STATUS_LABELS.get(status, status))
 
 
 @bp.app_template_global("pattern_names")

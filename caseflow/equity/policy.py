@@ -28,6 +28,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import gettext
+
 from caseflow.equity.perturbation import perturb
 from caseflow.equity.suppression import (
     DEFAULT_MIN_CELL,
@@ -50,7 +52,7 @@ INTERNAL_NOTE = "Exact counts, for staff with record access only: internal, not 
 PROTECTED_NOTE = (
     "Counts of people by race/ethnicity, ZIP code, language or age band are published with a small "
     "random adjustment (at most ±2, the same every time for the same records), and counts under "
-    "{min_cell} are shown as “<{min_cell}”; some larger counts are also shown as “<{min_cell}” so that a "
+    "%(min_cell)s are shown as “<%(min_cell)s”; some larger counts are also shown as “<%(min_cell)s” so that a "
     "hidden count cannot be worked out from the totals."
 )
 
@@ -103,7 +105,17 @@ class Disclosure:
 
     @property
     def note(self) -> str:
-        return INTERNAL_NOTE if self.exact else PROTECTED_NOTE.format(min_cell=self.min_cell)
+        if self.exact:  # the reader's language (the literal text is what pybabel extracts)
+            return gettext(
+                "Exact counts, for staff with record access only: internal, not for sharing outside the organisation."
+            )
+        return gettext(
+            "Counts of people by race/ethnicity, ZIP code, language or age band are published with a small "
+            "random adjustment (at most ±2, the same every time for the same records), and counts under "
+            "%(min_cell)s are shown as “<%(min_cell)s”; some larger counts are also shown as “<%(min_cell)s” so "
+            "that a hidden count cannot be worked out from the totals.",
+            min_cell=self.min_cell,
+        )
 
     @property
     def windows(self) -> tuple[int, ...] | None:

@@ -14,8 +14,8 @@ from caseflow.audit.services import record
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, QuarterlySummary
-from caseflow.reflection import self_assessment, services
+from caseflow.models import QuarterlySummary
+from caseflow.reflection import self_assessment, services, words
 from caseflow.reflection.forms import BuildForm, CommentaryForm, SignOffForm, self_assessment_form
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import today_quarter
@@ -90,29 +90,27 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
         commentary=commentary_form or CommentaryForm(data={"commentary": stored.commentary, "version": stored.version}),
         sign_off=SignOffForm(data={"version": stored.version}),
         sign_off_refusal=services.sign_off_refusal(stored),
-        step_labels=STEP_LABELS,
+        words=words.template_words(),
         category_chart=charts.bar_chart(
-            [(r["label"], r["count"]) for r in data["by_category"]], gettext("Concerns by issue category")
+            [(words.category(r["label"]), r["count"]) for r in data["by_category"]],
+            gettext("Concerns by issue category"),
         ),
         program_chart=charts.bar_chart(
             [(r["label"], r["count"]) for r in data["by_program"]], gettext("Concerns by program")
         ),
         step_chart=charts.bar_chart(
-            [(STEP_LABELS[r["step"]].split(" — ")[0], r["count"]) for r in data["campaigns"]["by_step"]],
+            [(words.step(r["step"]), r["count"]) for r in data["campaigns"]["by_step"]],
             gettext("Active campaigns by step"),
         ),
         pattern_chart=charts.bar_chart(
             [(p["title"], p["count"]) for p in data["patterns"]["top"]], gettext("Largest patterns (concerns)")
         ),
         action_chart=charts.bar_chart(
-            [(k["kind"].replace("_", " "), k["count"]) for k in data["actions"]["by_kind"]],
+            [(words.action_kind(k["kind"]), k["count"]) for k in data["actions"]["by_kind"]],
             gettext("Organizing actions by kind"),
         ),
         assessment_chart=charts.paired_bar_chart(
-            [
-                (self_assessment.SHORT.get(i["item"], i["statement"]), i["this"], i["previous"])
-                for i in data["self_assessment"]["items"]
-            ],
+            [(words.short(i), i["this"], i["previous"]) for i in data["self_assessment"]["items"]],
             gettext("Self-assessment: this quarter against the last (0 not started – 3 integrated)"),
             series=(data["quarter"], data["previous_quarter"]),
             value_format="{:.1f}",
