@@ -63,6 +63,9 @@ AREA_B_PREFIXES = (
 # Each half joins once its pages are marked: "A" for AREA_A_PREFIXES, "B" for AREA_B_PREFIXES.
 ASSERTED: dict[str, tuple[str, ...]] = {"B": AREA_B_PREFIXES}
 NOT_PAGES = {"static", "health.healthz"}  # a stylesheet and a JSON probe
+# Words a page shows that INTERFACES.md fixes in English: the column names of a CSV it explains.
+FIXED_WORDS = {"measures.import_page": ("observed_on", "source_note", "measure", "campaign", "dimension", "group",
+                                        "value", "numerator", "denominator", "corrects")}  # fmt: skip
 # Who asks for each page: the first role allowed to see it, or the owner for one's own objects.
 ROLE_ORDER = ("organizer", "director", "caseworker", "admin")
 OWNER = {"following.follow_up": "lead", "concerns.retract": "other"}
@@ -177,7 +180,7 @@ def test_every_page_in_the_pseudo_locale_has_no_unmarked_english(app, client, wo
         if area not in ASSERTED:
             continue
         checked += 1
-        words = unmarked_english(page, data=data)
+        words = unmarked_english(page, data=data + FIXED_WORDS.get(endpoint, ()))
         if words:
             failures.append(f"{rule} ({endpoint}): {' '.join(dict.fromkeys(words))}")
     assert unowned == [], "HTML pages in neither AREA_A_PREFIXES nor AREA_B_PREFIXES"

@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, distinct, exists, extract, func, select
 
-from caseflow import governance
+from caseflow import governance, i18n
 from caseflow.campaigns.rules import ARTIFACTS
 from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally, for_viewer
@@ -371,7 +371,7 @@ def evidence(campaign: Campaign, months: int = 12, disclosure: Disclosure | None
         ).where(base)
     ).one()
     min_cell = disclosure.min_cell
-    series = {label: race_counts.get(code, Tally()) for code, label in RACE_CODES.items()}
+    series = {i18n.label(i18n.RACE_LABELS, code): race_counts.get(code, Tally()) for code in RACE_CODES}
     series[gettext("No answer recorded")] = Tally(int(blank_n), int(blank_keys))
     cells, _ = disclosure.series(series, Tally(int(total), int(all_keys)))
 

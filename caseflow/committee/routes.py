@@ -12,6 +12,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from caseflow import governance as gate
 from caseflow.accounts.permissions import require
+from caseflow.campaigns.rules import STEP_NAMES
 from caseflow.campaigns.services import staff_choices
 from caseflow.committee import services
 from caseflow.dates import today
@@ -47,7 +48,7 @@ class ProposalForm(FlaskForm):
     pattern_keys = HiddenField()
     campaign_id = SelectField(_l("Campaign (for a step)"), choices=[], validate_choice=False)
     for_step = SelectField(
-        _l("Step"), choices=[("", "—"), *((s, s.capitalize()) for s in gate.GATED_STEPS)], validate_choice=False
+        _l("Step"), choices=[("", "—"), *((s, STEP_NAMES[s]) for s in gate.GATED_STEPS)], validate_choice=False
     )
 
 

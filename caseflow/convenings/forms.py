@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
+from caseflow import i18n
 from caseflow.models.convenings import HARVEST_KINDS
 from caseflow.models.taxonomy import TAG_CATEGORIES
 
@@ -40,7 +41,9 @@ class FollowUpForm(FlaskForm):
 
 class TagForm(FlaskForm):
     name = StringField(_l("New tag"))
-    category = SelectField(_l("Category"), choices=[(c, c) for c in TAG_CATEGORIES], validate_choice=False)
+    category = SelectField(
+        _l("Category"), choices=i18n.choices(i18n.CATEGORY_LABELS, TAG_CATEGORIES), validate_choice=False
+    )
 
 
 class CampaignForm(FlaskForm):

@@ -49,12 +49,14 @@ def _show_errors(form, error: DomainError) -> None:
 
 
 def _with_campaigns(form: ConveningForm) -> ConveningForm:
-    form.campaign_id.choices = [("", "None: organisation-wide")] + [(str(c.id), c.title) for c in campaign_choices()]
+    form.campaign_id.choices = [("", gettext("None: organisation-wide"))] + [
+        (str(c.id), c.title) for c in campaign_choices()
+    ]
     return form
 
 
 def _item_forms(items: list[HarvestItem], failed: tuple[int, str, object] | None = None) -> dict:
-    owners = [("", "Choose…")] + [(str(u.id), u.display_name) for u in staff_choices()]
+    owners = [("", gettext("Choose…"))] + [(str(u.id), u.display_name) for u in staff_choices()]
     forms = {}
     for item in items:
         if item.becomes is not None:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext
 from flask_login import current_user
 
-from caseflow import charts
+from caseflow import charts, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns.csvio import neutralise
@@ -19,12 +19,15 @@ from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.measures import csvio, derived, progress, report, services
 from caseflow.measures.forms import ImportForm, MeasureForm, ValueForm
-from caseflow.models import DIMENSIONS, Campaign, Measure
+from caseflow.models import DIMENSIONS, DIRECTIONS, FREQUENCIES, Campaign, Measure
 from caseflow.models.measure import scope_key
 from caseflow.web import add_missing_errors, database_id
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 bp.add_app_template_global(report.table_row, "measure_table_row")
+bp.add_app_template_global(services.group_label, "measure_group_label")
+bp.add_app_template_filter(lambda code: i18n.label(DIRECTIONS, code), "direction_label")
+bp.add_app_template_filter(lambda code: i18n.label(FREQUENCIES, code), "frequency_label")
 bp.add_app_template_global(report.gap_sentence, "measure_gap_sentence")
 
 
@@ -72,7 +75,7 @@ def _scope_from(measure: Measure) -> tuple[int | None, list]:
 
 def _value_form(measure: Measure, campaign_id: int | None, form: ValueForm | None = None) -> ValueForm:
     form = form or ValueForm(formdata=None, data={"campaign": campaign_id or ""})
-    form.dimension.choices = [("all", "Everyone")] + [(d, DIMENSIONS[d]) for d in measure.dimensions]
+    form.dimension.choices = [("all", gettext("Everyone"))] + [(d, DIMENSIONS[d]) for d in measure.dimensions]
     return form
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from caseflow import i18n
 from caseflow.audit.services import record
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text, parse
 from caseflow.dates import today
@@ -218,7 +219,7 @@ def group_label(dimension: str, code: str) -> str:
     if dimension == "all":
         return gettext("Everyone")
     if dimension == "race_ethnicity":
-        return RACE_CODES.get(code, code)
+        return i18n.label(i18n.RACE_LABELS, code)
     if dimension == "program":
         return db.session.scalar(select(Program.name).where(Program.slug == code)) or code
     return code
@@ -226,7 +227,7 @@ def group_label(dimension: str, code: str) -> str:
 
 def group_choices(dimension: str) -> list[tuple[str, str]]:
     if dimension == "race_ethnicity":
-        return list(RACE_CODES.items())
+        return [(code, i18n.label(i18n.RACE_LABELS, code)) for code in RACE_CODES]
     if dimension == "age_band":
         return [(b, b) for b in AGE_BANDS]
     if dimension == "program":

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin, utcnow
 
-ATTENDANCE_ROLES = {"attended": "Attended", "spoke": "Spoke or testified", "led": "Led it"}
+ATTENDANCE_ROLES = {"attended": _l("Attended"), "spoke": _l("Spoke or testified"), "led": _l("Led it")}
 HARVEST_KINDS = {
     "policy_change": _l("Policy change"),
     "staff_training": _l("Staff training"),

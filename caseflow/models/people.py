@@ -22,7 +22,7 @@ CHANNELS = {
     "mail": _l("Post"),
     "in_person": _l("In person"),
 }
-SOURCES = {"concern": "Asked when logging a concern", "organizer": "Added by an organizer"}
+SOURCES = {"concern": _l("Asked when logging a concern"), "organizer": _l("Added by an organizer")}
 CALL_OUTCOMES = {
     "reached": _l("Reached, interested"),
     "will_attend": _l("Reached, will come"),

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
 
 from caseflow.dates import today
@@ -595,9 +596,12 @@ def _attach_examples(patterns: list[Pattern], settings: PatternSettings, per_pat
 
 
 SORTS = {
-    "size": ("Most concerns", lambda p: (-p.count, p.key)),
-    "growth": ("Fastest growing", lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key)),
-    "potential": ("Most clients wanting to act", lambda p: (-p.wants_involvement, -p.count, p.key)),
+    "size": (_l("Most concerns"), lambda p: (-p.count, p.key)),
+    "growth": (
+        _l("Fastest growing"),
+        lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key),
+    ),
+    "potential": (_l("Most clients wanting to act"), lambda p: (-p.wants_involvement, -p.count, p.key)),
 }
 
 

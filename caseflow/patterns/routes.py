@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseflow import charts
+from caseflow import charts, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.dates import today
 from caseflow.equity.disparity import equity_overview
@@ -21,6 +21,7 @@ from caseflow.patterns import engine, facets, services
 from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
+from caseflow.patterns.labels import pattern_label
 from caseflow.reflection.quarters import Quarter
 from caseflow.validation import is_ascii_digits, query_int
 from caseflow.web import EmptyForm, form_errors_from, paginate_list
@@ -29,12 +30,12 @@ bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 # Record-access viewers choose any of these; aggregate-access viewers only the policy's menu.
 WINDOWS = (7, 30, 60, 90, 180, 365)
 STATE_FILTERS = {
-    "open": "New and promoted",
-    "new": "New",
-    "promoted": "Promoted",
-    "snoozed": "Snoozed",
-    "dismissed": "Dismissed",
-    "all": "All",
+    "open": _l("New and promoted"),
+    "new": _l("New"),
+    "promoted": _l("Promoted"),
+    "snoozed": _l("Snoozed"),
+    "dismissed": _l("Dismissed"),
+    "all": _l("All"),
 }
 PER_PAGE = 50
 GROUPING_LABELS = {"": _l("All groupings"), **facets.GROUPING_LABELS}
@@ -130,7 +131,7 @@ def detail():
     detail = pattern_detail(key, settings, for_viewer())
     pattern = detail.pattern
     promote = PromoteForm(data={"keys": [str(key)], "title": pattern.title if pattern else ""})
-    promote.keys.choices = [(str(key), pattern.title if pattern else str(key))] + [
+    promote.keys.choices = [(str(key), pattern.title if pattern else pattern_label(str(key)))] + [
         (p.key, p.title) for p in detail.related
     ]
     group_labels = {r.code: r.label for r in detail.gap.rows}
@@ -171,7 +172,7 @@ def detail():
         promote=promote,
         snooze=SnoozeForm(data={"key": str(key)}),
         dismiss=DismissForm(data={"key": str(key)}),
-        race_labels=RACE_CATEGORIES,
+        race_labels={code: i18n.label(i18n.RACE_LABELS, code) for code in RACE_CATEGORIES},
         windows=windows(),
     )
 
@@ -299,7 +300,7 @@ def equity():
         since=period.since,
         until=period.until,
         alone=alone,
-        race_labels=RACE_CATEGORIES,
+        race_labels={code: i18n.label(i18n.RACE_LABELS, code) for code in RACE_CATEGORIES},
         note=disclosure.note,
         disclosure=disclosure,
         period_choices=period_choices,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, select
 
 from caseflow.audit.services import record
@@ -21,8 +22,13 @@ from caseflow.extensions import db
 from caseflow.models import Attendance, CampaignAction, CommitteeMember, Convening, Person, User
 from caseflow.models.convenings import ATTENDANCE_ROLES
 
-STATUSES = {"": "—", "signed_up": "Signed up", **{k: v for k, v in ATTENDANCE_ROLES.items()}}
-RUNGS = {"attended": "Attended", "spoke": "Spoke or testified", "led": "Led an action", "committee": "Committee member"}
+STATUSES = {"": _l("—"), "signed_up": _l("Signed up"), **{k: v for k, v in ATTENDANCE_ROLES.items()}}
+RUNGS = {
+    "attended": _l("Attended"),
+    "spoke": _l("Spoke or testified"),
+    "led": _l("Led an action"),
+    "committee": _l("Committee member"),
+}
 STEPPED_UP = ("spoke", "led")
 
 

@@ -70,7 +70,7 @@ def index():
 @require("person.manage")
 def new():
     form = PersonForm()
-    _campaign_choices(form, "No campaign yet")
+    _campaign_choices(form, gettext("No campaign yet"))
     if request.method == "POST":
         try:
             data = services.parse_person(form.raw())
@@ -117,7 +117,7 @@ def from_concern(concern_id: int):
 def detail(person_id: int):
     person = _person_or_404(person_id)
     interest_form = InterestForm(formdata=None)
-    _campaign_choices(interest_form, "Choose…")
+    _campaign_choices(interest_form, gettext("Choose…"))
     return render_template(
         "people/detail.html",
         person=person,

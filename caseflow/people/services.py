@@ -255,7 +255,7 @@ class CallListRow:
 
     @property
     def last_outcome_label(self) -> str:
-        return CALL_OUTCOMES.get(self.last_outcome or "", "Not called yet")
+        return str(CALL_OUTCOMES.get(self.last_outcome or "", gettext("Not called yet")))
 
 
 def _call_list(person_ids: Select, *, campaign_id: int | None, pattern_key: str | None) -> list[CallListRow]:

@@ -8,7 +8,6 @@ the time of reading. Text typed by people (titles, notes, names) stays as it was
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from caseflow import i18n
@@ -79,16 +78,13 @@ def race(code: str, fallback: str | None = None) -> str:
 def note(data: dict) -> str:
     """The disclosure note stored with the figures, in the reader's language when it is the note the
     policy writes for the stored smallest shown count (else as stored: the policy changed since)."""
-    from caseflow.equity.policy import Audience, Disclosure
+    from caseflow.equity.policy import PROTECTED_NOTE, Audience, Disclosure
 
     stored = data.get("suppression_note", "")
     min_cell = data.get("min_cell")
-    if not min_cell:
+    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
         return stored
-    written = Disclosure(Audience.PUBLISHED, min_cell)
-    with force_locale("en"):
-        english = written.note
-    return written.note if stored == english else stored
+    return Disclosure(Audience.PUBLISHED, min_cell).note
 
 
 def template_words() -> dict:
