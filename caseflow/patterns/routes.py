@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -214,10 +214,11 @@ def promote():
         else:
             db.session.commit()
             flash(
-                gettext(
-                    "Campaign “%(title)s” created from %(pattern_keys)s pattern(s).",
+                ngettext(
+                    "Campaign “%(title)s” created from %(num)s pattern.",
+                    "Campaign “%(title)s” created from %(num)s patterns.",
+                    len(campaign.pattern_keys),
                     title=campaign.title,
-                    pattern_keys=len(campaign.pattern_keys),
                 ),
                 "success",
             )
@@ -249,7 +250,7 @@ def snooze():
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash(gettext("Snoozed until %(data)s.", data=form.until.data.isoformat()), "success")
+            flash(gettext("Snoozed until %(day)s.", day=i18n.day(form.until.data)), "success")
     else:
         flash(gettext("Choose a date to snooze until."), "error")
     return redirect(url_for("patterns.detail", key=form.key.data))

@@ -46,7 +46,7 @@ class PersonInput:
 def _text(raw: dict, name: str, errors: dict[str, list[str]]) -> str | None:
     value = str(raw.get(name) or "").strip()
     if len(value) > LIMITS[name]:
-        errors.setdefault(name, []).append(gettext("At most %(name)s characters.", name=LIMITS[name]))
+        errors.setdefault(name, []).append(gettext("At most %(limit)s characters.", limit=LIMITS[name]))
     return value or None
 
 

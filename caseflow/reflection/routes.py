@@ -44,14 +44,14 @@ def summaries():
             existing = services.get_summary(q.label)
             if existing is None:
                 services.ensure_summary(q, current_user)
-                done = "built"
+                done = gettext("Summary for %(quarter)s built.", quarter=q.label)
             elif existing.is_signed_off:
-                done = "is signed off and stays as it was"
+                done = gettext("Summary for %(quarter)s is signed off and stays as it was.", quarter=q.label)
             else:
                 services.rebuild(existing, current_user)
-                done = "rebuilt from the data as it is now"
+                done = gettext("Summary for %(quarter)s rebuilt from the data as it is now.", quarter=q.label)
             db.session.commit()
-            flash(gettext("Summary for %(label)s %(done)s.", label=q.label, done=done), "success")
+            flash(done, "success")
             return redirect(url_for("reflection.summary", quarter=q.label))
     rows = db.session.scalars(select(QuarterlySummary).order_by(QuarterlySummary.quarter.desc())).all()
     return render_template("reflection/summaries.html", summaries=rows, form=form, current=current)
