@@ -16,19 +16,16 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations
-from flask import Blueprint, Flask, current_app, flash, has_request_context, redirect, render_template, request, url_for
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, get_locale, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-from caseflow.accounts.permissions import require
-
 SUPPORTED_LOCALES = {"en": "English", "es": "Español"}  # each named in its own language
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 babel = Babel()
-bp = Blueprint("i18n", __name__)
 
 
 def select_locale() -> str:
@@ -282,25 +279,6 @@ class LanguageForm(FlaskForm):
         choices=[("", lazy_gettext("As my browser asks")), *SUPPORTED_LOCALES.items()],
         default="",
     )
-
-
-@bp.route("/account/language", methods=["GET", "POST"])
-@require("account.self")
-def language():
-    from caseflow.audit.services import record
-    from caseflow.extensions import db
-
-    form = LanguageForm(locale=current_user.locale or "")
-    if form.validate_on_submit():
-        current_user.locale = form.locale.data or None
-        record("account.locale", current_user, current_user, locale=current_user.locale or "")
-        db.session.commit()
-        from flask_babel import gettext, refresh
-
-        refresh()
-        flash(gettext("Your language is saved."), "success")
-        return redirect(url_for("i18n.language"))
-    return render_template("accounts/language.html", form=form)
 
 
 # --- Pseudo-locale: every marked string visibly transformed ------------------------------------

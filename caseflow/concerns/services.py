@@ -510,6 +510,11 @@ def earlier_concerns_from_client(concern: Concern, viewer: User, months: int = 1
 
 
 def ordinal(n: int) -> str:
+    """3 → "3rd"; in Spanish "3.ª" (the feminine of "la preocupación")."""
+    from caseflow.i18n import locale_name
+
+    if locale_name().startswith("es"):
+        return f"{n}.ª"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

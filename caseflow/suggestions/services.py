@@ -245,9 +245,19 @@ def suggest(text_in: str, limit: int = 3, *, exclude: frozenset[str] = frozenset
 
 
 def suggested_for_form(summary: str | None, root_cause: str | None, limit: int = 3) -> list[dict]:
-    """The likeliest tags for a concern form's text (empty when nothing is typed)."""
+    """The likeliest tags for a concern form's text (empty when nothing is typed), named for the reader."""
     words = example_text(summary, root_cause)
-    return suggest(words, limit).items if words.strip() else []
+    return in_reader_words(suggest(words, limit).items) if words.strip() else []
+
+
+def in_reader_words(items: list[dict]) -> list[dict]:
+    """Suggestions with each tag's name in the reader's language (tag.display_name); the API keeps
+    the default names."""
+    slugs = [item["tag"] for item in items]
+    if not slugs:
+        return items
+    shown = {t.slug: t.display_name for t in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    return [item | {"name": shown.get(item["tag"], item["name"])} for item in items]
 
 
 def _merged_into() -> dict[str, str]:

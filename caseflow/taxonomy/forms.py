@@ -38,6 +38,13 @@ class TagForm(FlaskForm):
 
 class RenameForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    # The name in Spanish (caseflow.i18n.SUPPORTED_LOCALES); empty: Spanish pages show the name above.
+    name_es = StringField(
+        _l("Name in Spanish"),
+        validators=[Length(max=120)],
+        description=_l("Shown to people who use Caseflow in Spanish. Left empty, they see the name above."),
+        render_kw={"lang": "es"},
+    )
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS, TAG_CATEGORIES), validate_choice=False)
     active = BooleanField(_l("Active"))
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from caseflow.audit.services import record
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import TAG_CATEGORIES, Program, Tag
+from caseflow.models import TAG_CATEGORIES, Program, ProgramName, Tag, TagName
 from caseflow.taxonomy.signals import concerns_retagged, tag_category_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -57,7 +57,7 @@ def create_tag(actor, slug: str, name: str, category: str, description: str = ""
     if not isinstance(description, str) or len(description) > 1000 or "\x00" in description:
         errors["description"] = [gettext("Use at most 1,000 characters of plain text.")]
     if category not in TAG_CATEGORIES:
-        errors["category"] = [f"Choose one of: {', '.join(TAG_CATEGORIES)}."]
+        errors["category"] = [gettext("Choose one of: %(values)s.", values=", ".join(TAG_CATEGORIES))]
     if errors:
         raise ValidationFailed(errors)
     tag = Tag(slug=slug, name=name.strip(), category=category, description=description or "")
@@ -84,6 +84,33 @@ def update(actor, obj, *, name: str, active: bool, category: str | None = None) 
             db.session.flush()
             tag_category_changed.send(db.session, tag=obj)
     record(f"{obj.__tablename__[:-1]}.update", actor, obj, before=before)
+
+
+def local_name(obj, locale: str) -> str:
+    """The name set for `locale` ("" when none: pages then show the default name)."""
+    model, key = (TagName, "tag_id") if isinstance(obj, Tag) else (ProgramName, "program_id")
+    row = db.session.get(model, {key: obj.id, "locale": locale})
+    return row.name if row else ""
+
+
+def set_local_name(actor, obj, locale: str, name: str | None) -> None:
+    """Name a tag or program in one more language (empty: the default name again); audited."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if len(name) > 120 or "\x00" in name:
+        raise ValidationFailed({f"name_{locale}": [gettext("Give a name of 1–120 characters (no NUL).")]})
+    model, key = (TagName, "tag_id") if isinstance(obj, Tag) else (ProgramName, "program_id")
+    row = db.session.get(model, {key: obj.id, "locale": locale})
+    before = row.name if row else ""
+    if name == before:
+        return
+    if not name:
+        db.session.delete(row)
+    elif row is None:
+        db.session.add(model(**{key: obj.id, "locale": locale, "name": name}))
+    else:
+        row.name = name
+    db.session.flush()
+    record(f"{obj.__tablename__[:-1]}.translate", actor, obj, locale=locale, name=name, before=before)
 
 
 def active_programs() -> list[Program]:
