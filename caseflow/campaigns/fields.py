@@ -16,8 +16,9 @@ from typing import Any
 
 from flask_babel import gettext
 
-from caseflow.dates import DATE_HINT, EARLIEST, iso_date
+from caseflow.dates import EARLIEST, iso_date
 from caseflow.errors import ValidationFailed
+from caseflow.i18n import number as format_number
 from caseflow.validation import Errors, clean_text, is_blank
 
 MAX_COUNT = 99999
@@ -46,7 +47,9 @@ class Int:
     default: int | None = None
 
     def parse(self, value: Any, name: str, errors: Errors, strict: bool) -> int | None:
-        message = f"Use a whole number from {self.low:,} to {self.high:,}."
+        message = gettext(
+            "Use a whole number from %(low)s to %(high)s.", low=format_number(self.low), high=format_number(self.high)
+        )
         if _blank(value):
             if self.required:
                 errors.add(name, gettext("This is required."))
@@ -107,7 +110,9 @@ class Choice:
                 errors.add(name, gettext("Choose one."))
             return None
         if not isinstance(value, str) or value not in self.options:
-            errors.add(name, self.message or f"Use one of: {', '.join(self.options)}.")
+            errors.add(
+                name, self.message or gettext("Use one of: %(options)s.", options=", ".join(map(str, self.options)))
+            )
             return None
         return value
 
@@ -127,7 +132,7 @@ class Day:
         # Only the full YYYY-MM-DD form (Python also reads 20260331).
         parsed = iso_date(value) if isinstance(value, date) or len(str(value).strip()) == 10 else None
         if parsed is None:
-            errors.add(name, DATE_HINT)
+            errors.add(name, gettext("Use a date like %(example)s.", example="2026-03-31"))  # DATE_HINT
             return None
         latest = today + timedelta(days=self.future_days)
         if parsed < EARLIEST:

@@ -127,12 +127,16 @@ def _prepare(campaign: Campaign, forms: dict[str, CampaignForm]) -> None:
             form.version.data = str(campaign.version)
     if "follow_up" in forms:
         form = forms["follow_up"]
-        form.owner_id.choices = [("", "Choose…")] + [(str(u.id), u.display_name) for u in services.staff_choices()]
-        form.action_id.choices = [("", "None (general follow-up)")] + [
+        form.owner_id.choices = [("", gettext("Choose…"))] + [
+            (str(u.id), u.display_name) for u in services.staff_choices()
+        ]
+        form.action_id.choices = [("", gettext("None (general follow-up)"))] + [
             (str(a.id), f"{a.occurred_on.isoformat()} · {a.title}") for a in services.actions(campaign)
         ]
     if "measure" in forms:
-        forms["measure"].measure_id.choices = [("", "Choose…")] + measure_services.unpicked_choices(campaign.id)
+        forms["measure"].measure_id.choices = [("", gettext("Choose…"))] + measure_services.unpicked_choices(
+            campaign.id
+        )
 
 
 def _render(
