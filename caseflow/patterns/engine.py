@@ -25,6 +25,7 @@ from caseflow.equity.policy import Disclosure, Tally
 from caseflow.equity.policy import exact as exact_counts
 from caseflow.equity.suppression import is_small, suppressed_label
 from caseflow.extensions import db
+from caseflow.i18n import taxonomy_name
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, PEOPLE_GROUPINGS, Facet, facet_of
 from caseflow.patterns.keys import PatternKey
@@ -464,7 +465,7 @@ def find_patterns(
                 key=str(key),
                 grouping=grouping,
                 tag=tag.slug,
-                tag_name=tag.name,
+                tag_name=taxonomy_name(tag),  # the tag's name in the reader's language
                 category=tag.category,
                 facet=facet.name if facet else None,
                 value=value,

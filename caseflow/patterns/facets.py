@@ -91,7 +91,8 @@ class Facet:
         model = self.references
         ids = [int(v) for v in values]
         rows = session.execute(select(model.id, model.slug, model.name).where(model.id.in_(ids))).all()
-        return {str(i): slug for i, slug, _ in rows}, {slug: name for _, slug, name in rows}
+        translated = _translated_names(model)
+        return {str(i): slug for i, slug, _ in rows}, {slug: translated.get(i) or name for i, slug, name in rows}
 
     def stored_value(self, key_value: str, session) -> str | None:
         """A key's value → the stored value (a program's slug → its id), None if nothing has it."""
@@ -107,8 +108,17 @@ class Facet:
         if self.references is None:
             return {v: age_label(v) if self.name == "age_band" else v for v in key_values}
         model = self.references
-        found = dict(session.execute(select(model.slug, model.name).where(model.slug.in_(key_values))).all())
+        rows = session.execute(select(model.id, model.slug, model.name).where(model.slug.in_(key_values))).all()
+        translated = _translated_names(model)
+        found = {slug: translated.get(i) or name for i, slug, name in rows}
         return {v: found.get(v, v) for v in key_values}
+
+
+def _translated_names(model) -> dict[int, str]:
+    """{id: name in the reader's language} for a taxonomy model (programs), where an admin gave one."""
+    from caseflow.i18n import taxonomy_names
+
+    return taxonomy_names("tag" if model.__name__ == "Tag" else "program")
 
 
 def stored(value) -> str | None:

@@ -21,7 +21,7 @@ from caseflow.patterns import engine, facets, services
 from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
-from caseflow.patterns.labels import pattern_label
+from caseflow.patterns.labels import key_words
 from caseflow.reflection.quarters import Quarter
 from caseflow.validation import is_ascii_digits, query_int
 from caseflow.web import EmptyForm, form_errors_from, paginate_list
@@ -131,9 +131,9 @@ def detail():
     detail = pattern_detail(key, settings, for_viewer())
     pattern = detail.pattern
     promote = PromoteForm(data={"keys": [str(key)], "title": pattern.title if pattern else ""})
-    promote.keys.choices = [(str(key), pattern.title if pattern else pattern_label(str(key)))] + [
-        (p.key, p.title) for p in detail.related
-    ]
+    # Not a pattern now: the key in words without a query (its tag's slug, and the facet's tagline).
+    heading = pattern.title if pattern else key_words(key)
+    promote.keys.choices = [(str(key), heading)] + [(p.key, p.title) for p in detail.related]
     group_labels = {r.code: r.label for r in detail.gap.rows}
     return render_template(
         "patterns/detail.html",
@@ -170,6 +170,7 @@ def detail():
         voices=detail.voices,
         related=detail.related,
         promote=promote,
+        heading=heading,
         snooze=SnoozeForm(data={"key": str(key)}),
         dismiss=DismissForm(data={"key": str(key)}),
         race_labels={code: i18n.label(i18n.RACE_LABELS, code) for code in RACE_CATEGORIES},
