@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from caseflow.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, pseudo_locale
 from tests.test_campaigns import STEP_FORMS, form
@@ -170,3 +171,26 @@ def test_the_convening_report_pdf_is_in_the_readers_language(client, login_as, d
     db.session.commit()
     english = "\n".join(pdf_text(client.get(f"/convenings/{convening.id}/report.pdf").data))
     assert "Themes" in english and "Action items" in english
+
+
+def test_campaign_news_reaches_each_caseworker_in_their_own_language(db, make_user, make_concern):
+    from caseflow.campaigns import services as campaign_services
+    from caseflow.models import Notification
+    from caseflow.patterns.services import promote_patterns
+
+    spanish, english = make_user("caseworker", email="es@example.org"), make_user("caseworker", email="en@example.org")
+    spanish.locale = "es"
+    for n in range(6):
+        make_concern(author=spanish if n % 2 else english, summary=f"Cold {n}", client_ref=f"c-{n}")
+    organizer = make_user("organizer")
+    campaign = promote_patterns(organizer, ["tag:no-heat"], "Heat now")
+    db.session.commit()
+    campaign_services.move_step(organizer, campaign, "awareness", "We know who is affected", campaign.version)
+    db.session.commit()
+
+    def message(user):
+        return db.session.scalar(select(Notification.message).where(Notification.user_id == user.id))
+
+    assert message(spanish).startswith("Las inquietudes que registró")
+    assert "que pasó a Conciencia — análisis del poder" in message(spanish)
+    assert message(english).startswith("The concerns you logged") and "moved to Awareness" in message(english)
