@@ -91,6 +91,14 @@ class Audience(StrEnum):
     PUBLISHED = "published"
 
 
+def stored_note(stored: str, min_cell: int | None) -> str:
+    """A note stored with published figures (a summary), in the reader's language when it is the note
+    this policy writes for that smallest shown count; else as stored (the policy changed since)."""
+    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
+        return stored
+    return Disclosure(Audience.PUBLISHED, min_cell).note
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """How counts of people are shown to one audience."""
