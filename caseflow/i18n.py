@@ -212,9 +212,7 @@ def choices(labels: dict, codes=None) -> list[tuple[str, object]]:
 
 def taxonomy_names(kind: str) -> dict[int, str]:
     """{tag or program id: its name in the current locale} for names set in that locale; read once
-    per request (English is the default name itself: no query)."""
-    from flask import g, has_request_context
-
+    per request and kept on the request (English is the default name itself: no query)."""
     from caseflow.extensions import db
     from caseflow.models import ProgramName, TagName
 
@@ -222,13 +220,13 @@ def taxonomy_names(kind: str) -> dict[int, str]:
     if _english():
         return {}
     key = f"_taxonomy_names_{kind}_{locale}"
-    cached = g.get(key) if has_request_context() else None
+    cached = getattr(request, key, None) if has_request_context() else None
     if cached is None:
         model, column = (TagName, TagName.tag_id) if kind == "tag" else (ProgramName, ProgramName.program_id)
         rows = db.session.execute(db.select(column, model.name).where(model.locale == locale)).all()
         cached = {entity_id: name for entity_id, name in rows}
         if has_request_context():
-            setattr(g, key, cached)
+            setattr(request, key, cached)
     return cached
 
 
@@ -241,10 +239,8 @@ def taxonomy_name(entity) -> str:
 
 def forget_taxonomy_names() -> None:
     """After an admin saves a translated name, this request shows it at once."""
-    from flask import g
-
-    for key in [k for k in g if k.startswith("_taxonomy_names_")]:
-        g.pop(key)
+    for kind in ("tag", "program"):
+        request.__dict__.pop(f"_taxonomy_names_{kind}_{locale_name()}", None)
 
 
 def in_locale_of(user_ids, message) -> dict[int, str]:
