@@ -31,7 +31,9 @@ from caseflow.models import (
     Concern,
     ConcernDeletionRequest,
     Program,
+    ProgramName,
     Tag,
+    TagName,
     User,
     UserRole,
     concern_tags,
@@ -104,7 +106,8 @@ def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
 
 
 def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Find by slug or (case-insensitively) by name; returns found-by-input and the unknown inputs."""
+    """Find by slug or (case-insensitively) by name, also a name in another language (a Spanish
+    caseworker types "Moho"); returns found-by-input and the unknown inputs."""
     if not values:
         return {}, []
     lowered = [v.lower() for v in values]
@@ -115,6 +118,13 @@ def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     for row in rows:
         by_key[row.slug] = row
         by_key[row.name.lower()] = row
+    missing = [v for v in lowered if v not in by_key]
+    names = {Tag: (TagName, TagName.tag_id), Program: (ProgramName, ProgramName.program_id)}.get(model)
+    if missing and names is not None:
+        names_model, key = names
+        translated = select(names_model.name, model).join(model, model.id == key)
+        for name, row in db.session.execute(translated.where(func.lower(names_model.name).in_(missing))):
+            by_key.setdefault(name.lower(), row)
     found = {v: by_key[v.lower()] for v in values if v.lower() in by_key}
     return found, [v for v in values if v.lower() not in by_key]
 
@@ -154,7 +164,9 @@ def closest_tags(typed: str, limit: int = 3) -> list[str]:
 
 def _or_join(names: list[str]) -> str:
     quoted = [f"“{n}”" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return gettext("%(first)s or %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 class ParseContext(NamedTuple):
