@@ -42,12 +42,27 @@ class ImportReport:
 
     def lines(self) -> Iterator[str]:
         for e in self.errors:
-            yield f"line {e.line}: {e.field}: {e.message}"
-        verb = "would create" if self.dry_run else "created"
-        if self.ok:
-            yield f"{self.rows} rows read; {verb} {self.created}; {self.already_imported} already imported (same external_id)."
+            yield gettext("line %(line)s: %(field)s: %(message)s", line=e.line, field=e.field, message=e.message)
+        if self.ok and self.dry_run:
+            yield gettext(
+                "%(rows)s rows read; would create %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
+        elif self.ok:
+            yield gettext(
+                "%(rows)s rows read; created %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
         else:
-            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+            yield gettext(
+                "%(rows)s rows read; %(rejected)s rejected; nothing was written.",
+                rows=self.rows,
+                rejected=len({e.line for e in self.errors}),
+            )
 
 
 def _decode(data: bytes | str) -> str:
