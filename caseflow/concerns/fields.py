@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, Concern
+from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, STAFF_SOURCES, Concern
 
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 
@@ -118,7 +118,7 @@ FIELDS: tuple[ConcernField, ...] = (
     ConcernField(
         "source",
         "source",
-        {"type": "string", "enum": list(SOURCES), "default": "client"},
+        {"type": "string", "enum": list(STAFF_SOURCES), "default": "client"},
         out_schema={"type": "string", "enum": list(SOURCES)},
         always=True,
     ),

@@ -20,7 +20,7 @@ from caseflow.concerns.forms import (
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
+from caseflow.models import RACE_CODES, SOURCES, STAFF_SOURCES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.suggestions.services import suggested_for_form
 from caseflow.taxonomy.services import active_programs, active_tags
@@ -43,8 +43,15 @@ def _form_raw(form: ConcernForm) -> dict:
     return {"tags": chips + typed} | {f.name: getattr(form, f.name).data for f in fields.FORM_FIELDS}
 
 
-def _prepare(form: ConcernForm) -> None:
+def _prepare(form: ConcernForm, concern: Concern | None = None) -> None:
     form.program.choices = [("", "Choose a program")] + [(p.slug, p.name) for p in active_programs()]
+    if concern is not None and concern.source == "self":  # what a client filed stays theirs
+        form.source.choices = [("self", SOURCES["self"])]
+        form.source.data = "self"
+
+
+def _sources(concern: Concern) -> tuple[str, ...]:
+    return ("self",) if concern.source == "self" else STAFF_SOURCES
 
 
 def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
@@ -193,12 +200,12 @@ def edit(concern_id: int):
     if not services.can_edit(current_user, concern):
         abort(403)
     form = ConcernForm(obj=None)
-    _prepare(form)
+    _prepare(form, concern)
     status = 200
     conflict = False
     if form.validate_on_submit():
         try:
-            data = services.parse_concern(_form_raw(form))
+            data = services.parse_concern(_form_raw(form), sources=_sources(concern))
             services.update_concern(current_user, concern, data, form_version(form.version.data))
         except ValidationFailed as e:
             db.session.rollback()
