@@ -908,7 +908,6 @@ API_CASES = [
             "title",
             "staff_participants",
             "constituent_participants",
-            "new_leaders",
             "target_reached",
             "outcome",
             "takeaways",

@@ -388,7 +388,6 @@ SCHEMAS["CampaignActionNew"] = {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "staff_participants": {**COUNT, "default": 0},
         "constituent_participants": {**COUNT, "default": 0},
-        "new_leaders": {**COUNT, "default": 0, "description": "At most constituent_participants"},
         "target_reached": {"type": "string", "maxLength": 300},
         "outcome": {"type": "string", "maxLength": 5000},
         "takeaways": {"type": "string", "maxLength": 5000, "description": "A convening's harvest"},
@@ -406,7 +405,12 @@ SCHEMAS["CampaignAction"] = {
         "title": {"type": "string"},
         "staff_participants": {"type": "integer"},
         "constituent_participants": {"type": "integer"},
-        "new_leaders": {"type": "integer"},
+        "new_leaders": {
+            "type": "integer",
+            "readOnly": True,
+            "description": "Read-only: the people who first spoke, testified or led at this action, counted from "
+            "its attendance (POST /api/v1/actions/{id}/attendance); a new_leaders sent with the action is ignored",
+        },
         "target_reached": {"type": "string"},
         "outcome": {"type": "string"},
         "takeaways": {"type": "string"},
