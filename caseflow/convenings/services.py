@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import and_, case, func, select, update
 
 from caseflow import pdf
@@ -136,7 +137,10 @@ def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
     convening = db.session.get(Convening, item.convening_id)
     campaign = db.session.get(Campaign, convening.campaign_id) if convening.campaign_id else None
     if campaign is not None and campaign.is_closed:
-        raise DomainError(f"The campaign is {campaign.status}: its follow-ups are read-only.", field="owner_id")
+        raise DomainError(
+            gettext("The campaign is %(status)s: its follow-ups are read-only.", status=campaign.status),
+            field="owner_id",
+        )
     # A follow-up like any other: in the campaign's list (or, for an organisation-wide convening,
     # the convening's own), in its owner's inbox, and in the overdue reminders.
     follow_up = FollowUp(
