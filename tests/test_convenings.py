@@ -314,3 +314,25 @@ def test_an_organisation_wide_convenings_follow_ups_have_a_home_and_reminders(
     assert client.post(f"/follow-ups/{row.id}/done").status_code == 302
     assert db.session.get(FollowUp, row.id).done_at is not None
     assert jobs.followup_reminders_work()["overdue"] == 0
+
+
+def test_the_campaign_page_and_the_api_count_new_leaders_from_who_came(client, db, login_as, token_for):
+    me = login_as("organizer")
+    campaign = _campaign(db, me)
+    action = _action(db, campaign, date(2026, 9, 1), "Council testimony")
+    ana, ben = _person(db, "Ana"), _person(db, "Ben")
+    client.post(
+        f"/people/attendance/action/{action.id}", data={f"person-{ana.id}": "spoke", f"person-{ben.id}": "attended"}
+    )
+
+    page = client.get(f"/campaigns/{campaign.id}/action").get_data(as_text=True)
+    assert "<dt>New constituent leaders</dt><dd>1 " in page
+    assert 'name="new_leaders"' not in page  # counted, not typed: the action form has no such field
+
+    # The API keeps the field, read-only: a typed figure is ignored, the answer is the ladder's.
+    body = {"kind": "testimony", "occurred_on": "2026-09-02", "title": "Second hearing", "new_leaders": 9}
+    logged = client.post(f"/api/v1/campaigns/{campaign.id}/actions", json=body, headers=token_for(user=me))
+    assert logged.status_code == 201 and logged.get_json()["new_leaders"] == 0
+    assert "<dt>New constituent leaders</dt><dd>1 " in client.get(f"/campaigns/{campaign.id}/action").get_data(
+        as_text=True
+    )
