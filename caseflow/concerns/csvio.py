@@ -12,7 +12,7 @@ from caseflow.concerns import fields, services
 from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Concern, User
+from caseflow.models import Concern, Program, Tag, User
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
@@ -167,6 +167,10 @@ def run_import(
     db.session.rollback()
     begin_read_only(db.session)
     report, parsed = validate_import(data, dry_run=dry_run)
+    # The programs and tags the rows point at stay loaded, out of the session: the commits after
+    # each chunk would otherwise expire them, and every chunk would read each one again.
+    for obj in [o for o in db.session if isinstance(o, Program | Tag)]:
+        db.session.expunge(obj)
     db.session.rollback()
     if not report.ok or dry_run:
         return report
