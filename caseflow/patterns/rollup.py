@@ -26,6 +26,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    and_,
     case,
     cast,
     delete,
@@ -249,10 +250,31 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
         conn.execute(delete(PatternLastSeen).filter_by(**row))
 
 
+EXACT_LOOKUPS = 200  # up to this many touched rows (one logged concern: a few dozen), looked up by key
+
+
 def _stored_last_seen(conn, touched) -> dict[tuple, date]:
+    seen = PatternLastSeen
+    if len(touched) <= EXACT_LOOKUPS:
+        # Each row by its primary key (an OR of keys: both databases walk the key index once per
+        # row), not every row of the touched members and tags — a program member alone has
+        # hundreds of rows per tag.
+        matches = [
+            and_(
+                seen.grouping == grouping,
+                seen.tag_id == tag_id,
+                seen.value == value,
+                seen.kind == kind,
+                seen.member == who,
+            )
+            for (grouping, tag_id, value), kind, who in sorted(touched, key=str)
+        ]
+        rows = conn.execute(
+            select(seen.grouping, seen.tag_id, seen.value, seen.kind, seen.member, seen.last_day).where(or_(*matches))
+        )
+        return {((g, t, v), k, w): day for g, t, v, k, w, day in rows}
     tag_ids = sorted({key[1] for key, _, _ in touched})
     members = sorted({who for _, _, who in touched})
-    seen = PatternLastSeen
     found = {}
     # In slices: a bulk import touches tens of thousands of clients (SQLite binds ≤ 32,766 values).
     for i in range(0, len(members), MEMBERS_PER_READ):
