@@ -155,11 +155,13 @@ def test_upload_that_fails_half_way_keeps_nothing(client, login_as, taxonomy, db
 
 
 def test_chunks_follow_the_pace():
-    """A slow chunk makes the next one smaller, a quick one larger (at most twice; never under 50)."""
-    assert csvio.next_chunk(1000, 3.0) == 100
-    assert csvio.next_chunk(1000, 0.05) == 2000
-    assert csvio.next_chunk(1000, 0.3) == 1000
-    assert csvio.next_chunk(100, 60.0) == 50
+    """A slow chunk makes the next one smaller, a quick one larger (at most twice; never under the
+    size whose fixed cost would dominate)."""
+    pace = csvio.CHUNK_SECONDS
+    assert csvio.next_chunk(4000, 4 * pace) == 1000
+    assert csvio.next_chunk(1000, pace / 10) == 2000
+    assert csvio.next_chunk(1000, pace) == 1000
+    assert csvio.next_chunk(1000, 60.0) == csvio.MIN_CHUNK
 
 
 def test_upload_over_the_limit_gets_413(client, login_as, app):

@@ -18,16 +18,17 @@ from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
 IMPORT_CHUNK = 1000  # rows in a command-line import's first transaction
-CHUNK_SECONDS = 0.3  # the later ones are sized to commit in about this long, so others' writes wait little
+CHUNK_SECONDS = 0.5  # the later ones are sized to commit in about this long, so others' writes wait little
 CHUNK_GAP = 0.005  # seconds between two chunks: writers waiting for SQLite's lock get it first
+MIN_CHUNK = 200  # below this a chunk's fixed cost (its commit, the rollup statements) dominates
 
 
 def next_chunk(size: int, seconds: float) -> int:
     """The next chunk's rows: sized so it takes about CHUNK_SECONDS, by this one's pace (at most
-    doubling, at least 50 rows: a busy machine shrinks the transactions, a quiet one grows them)."""
+    doubling, at least MIN_CHUNK rows: a busy machine shrinks the transactions, a quiet one grows them)."""
     if seconds <= 0:
         return size * 2
-    return max(50, min(size * 2, round(size * CHUNK_SECONDS / seconds)))
+    return max(MIN_CHUNK, min(size * 2, round(size * CHUNK_SECONDS / seconds)))
 
 
 @dataclass
