@@ -164,6 +164,7 @@ def run_imports(kind: str, n: int, server_class, body, token: str, clean_up, sta
     out["floor_s"] = import_floor(env["DATABASE_URL"], path)
     try:
         with server_class("wsgi:app", env) as server:
+            _writers(server.port, token, body, 800_000, lambda: time.sleep(2.0))  # warm both workers up
             latencies, statuses = _writers(server.port, token, body, 900_000, lambda: time.sleep(IDLE_SECONDS))
             out["idle"] = {**_summary(latencies, stats), "statuses": statuses}
             busy: dict = {}

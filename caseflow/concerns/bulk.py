@@ -61,6 +61,11 @@ def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
     if not items:
         return []
     on, now = today(), utcnow()
+    # The author's row first, the rollup lock second — the order a web write takes them in (its
+    # flush updates the user, then its rollup hook locks): the other order deadlocks on PostgreSQL
+    # when the importing user logs a concern meanwhile.
+    actor.last_program_id = items[-1].program.id
+    db.session.flush()
     conn = db.session.connection()
     rollup.lock(conn)  # before the ids are taken: no other writer's concern falls in the batch's range
     ids = _new_ids(conn, len(items))
@@ -84,7 +89,6 @@ def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
             for cid, item in zip(ids, items, strict=True)
         ],
     )
-    actor.last_program_id = items[-1].program.id
     for hook in current_app.extensions.get("caseflow.bulk_concern_hooks", ()):
         hook(ids)
     return ids

@@ -17,7 +17,18 @@ from caseflow.models import Concern, Program, Tag, User
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
-IMPORT_CHUNK = 1000  # rows per transaction in a command-line import: each commits in well under a second
+IMPORT_CHUNK = 1000  # rows in a command-line import's first transaction
+CHUNK_SECONDS = 0.5  # the later ones are sized to commit in about this long, so others' writes wait little
+CHUNK_GAP = 0.005  # seconds between two chunks: writers waiting for SQLite's lock get it first
+MIN_CHUNK = 200  # below this a chunk's fixed cost (its commit, the rollup statements) dominates
+
+
+def next_chunk(size: int, seconds: float) -> int:
+    """The next chunk's rows: sized so it takes about CHUNK_SECONDS, by this one's pace (at most
+    doubling, at least MIN_CHUNK rows: a busy machine shrinks the transactions, a quiet one grows them)."""
+    if seconds <= 0:
+        return size * 2
+    return max(MIN_CHUNK, min(size * 2, round(size * CHUNK_SECONDS / seconds)))
 
 
 @dataclass
@@ -163,19 +174,23 @@ def run_import(
     data: bytes | str,
     *,
     dry_run: bool = False,
-    chunk: int = IMPORT_CHUNK,
+    chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """An import from the command line: it commits, in chunks, so the database stays open to
-    everyone else while a large file goes in.
+    everyone else while a large file goes in (see `check_import` and `write_in_chunks`)."""
+    report, parsed = check_import(data, dry_run=dry_run)
+    if not report.ok or dry_run:
+        return report
+    for done, total in write_in_chunks(actor_id, report, parsed, chunk=chunk):
+        if progress:
+            progress(done, total)
+    return report
 
-    The whole file is checked first in a read-only transaction (on SQLite, writers are not kept
-    waiting), so no row is written unless every row is good. The rows then go in `chunk` at a time,
-    each chunk a short transaction of its own; should one fail (the disk fills, the server goes
-    away), the chunks already committed are taken out again and nothing of the file is kept. A
-    process killed half-way leaves the rows it committed: importing the same file again (with
-    external_id) completes it without duplicates.
-    """
+
+def check_import(data: bytes | str, *, dry_run: bool = False) -> tuple[ImportReport, list[services.ConcernInput]]:
+    """Check the whole file in a read-only transaction (on SQLite, writers are not kept waiting):
+    no row is written unless every row is good. Ends the session's transaction before and after."""
     from caseflow.database import begin_read_only
 
     started = time.perf_counter()
@@ -188,18 +203,34 @@ def run_import(
         db.session.expunge(obj)
     db.session.rollback()
     report.check_seconds = time.perf_counter() - started
-    if not report.ok or dry_run:
-        return report
+    return report, parsed
+
+
+def write_in_chunks(
+    actor_id: int, report: ImportReport, parsed: list[services.ConcernInput], *, chunk: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """Write checked rows, yielding (rows written, rows to write) after each committed chunk.
+
+    The rows go in `chunk` at a time or, by default, IMPORT_CHUNK at first and then as many as
+    commit in about CHUNK_SECONDS: each chunk a short transaction of its own. Should one fail (the disk fills, the server goes away), or the
+    caller stop iterating (a browser that went away from the upload page), the chunks already
+    committed are taken out again and nothing of the file is kept. A process killed half-way leaves
+    the rows it committed: importing the same file again (with external_id) completes it without
+    duplicates. Ends with the import's audit row."""
     started = time.perf_counter()
     written: list[int] = []
     try:
-        for i in range(0, len(parsed), chunk):
+        done, size = 0, chunk or IMPORT_CHUNK
+        while done < len(parsed):
+            began = time.perf_counter()
             actor = db.session.get(User, actor_id)
-            written += log_concerns(actor, parsed[i : i + chunk])
+            written += log_concerns(actor, parsed[done : done + size])
             db.session.commit()
-            if progress:
-                progress(min(i + chunk, len(parsed)), len(parsed))
-    except Exception:
+            done = min(done + size, len(parsed))
+            size = chunk or next_chunk(size, time.perf_counter() - began)
+            yield done, len(parsed)
+            time.sleep(CHUNK_GAP)  # a caseworker's write waiting for the lock goes first
+    except BaseException:  # GeneratorExit too: a half-written file is not kept
         db.session.rollback()
         if written:
             remove_imported(db.session.get(User, actor_id), written)
@@ -214,7 +245,6 @@ def run_import(
     )
     db.session.commit()
     report.write_seconds = time.perf_counter() - started
-    return report
 
 
 def remove_imported(actor: User, concern_ids: list[int]) -> None:

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
 import re
+import time
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -386,13 +398,39 @@ def import_page():
             form.file.errors = ["Choose a CSV file."]
             status = 422
         else:
-            report = csvio.import_concerns(current_user, upload.read(), dry_run=form.dry_run.data)
+            actor_id = current_user.id
+            report, parsed = csvio.check_import(upload.read(), dry_run=form.dry_run.data)
             if report.ok and not form.dry_run.data:
-                db.session.commit()
-                flash(f"Imported {report.created} concerns.", "success")
-            else:
-                db.session.rollback()
-                status = 200 if report.ok else 422
+                return _stream_import(actor_id, report, parsed)
+            status = 200 if report.ok else 422
     return render_template(
         "concerns/import.html", form=form, report=report, columns=fields.NAMES, required=fields.REQUIRED
     ), status
+
+
+def _stream_import(actor_id: int, report: csvio.ImportReport, parsed: list) -> Response:
+    """The checked rows written chunk by chunk while the page streams a progress bar (rows done of
+    the total, rows/s, time left) — plain HTML, no script. All or nothing still: if writing fails
+    or the browser goes away, the chunks already written are taken out again. The rows are written
+    as the page is sent: no transaction is open until then."""
+    total = len(parsed)
+    outcome = {"failed": False}
+
+    def steps():
+        started = time.monotonic()
+        try:
+            for done, _ in csvio.write_in_chunks(actor_id, report, parsed):
+                rate = done / max(time.monotonic() - started, 1e-6)
+                yield {
+                    "done": done,
+                    "percent": done * 100 // max(total, 1),
+                    "rate": round(rate),
+                    "left": round((total - done) / rate) if rate else 0,
+                }
+        except Exception:
+            current_app.logger.exception("web import failed; the rows written were taken out again")
+            outcome["failed"] = True
+
+    return Response(
+        stream_template("concerns/import_progress.html", report=report, steps=steps(), total=total, outcome=outcome)
+    )
