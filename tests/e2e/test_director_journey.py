@@ -84,7 +84,10 @@ def quarters(api, flask_cli, app_today):
     leaders = []
     for i in range(3):
         status, person = api(
-            "POST", "/api/v1/people", {"consent": True, "name": f"Leader {i} {tag[-6:]}"}, role="organizer"
+            "POST",
+            "/api/v1/people",
+            {"consent": True, "name": f"Leader {i} {tag[-6:]}", "phone": f"718-555-02{i:02d}"},
+            role="organizer",
         )
         assert status == 201, person
         leaders.append({"person_id": person["id"], "status": "spoke"})
