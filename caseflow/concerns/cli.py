@@ -38,6 +38,8 @@ def import_concerns_cmd(path, dry_run, as_email):
     report = run_import(actor.id, data, dry_run=dry_run, progress=Progress())
     for line in report.lines():
         click.echo(line, err=not report.ok)
+    if report.ok:
+        click.echo(report.timing(), err=True)
     raise SystemExit(0 if report.ok else 1)
 
 

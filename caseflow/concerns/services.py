@@ -28,6 +28,7 @@ from caseflow.models import (
     RACE_CODES,
     RACE_NON_ANSWERS,
     SOURCES,
+    STAFF_SOURCES,
     Concern,
     ConcernDeletionRequest,
     Program,
@@ -172,6 +173,7 @@ def _or_join(names: list[str]) -> str:
 class ParseContext(NamedTuple):
     on: date  # "today" for the date checks
     lookup: Callable[[Any, list[str]], tuple[dict[str, Any], list[str]]]  # finds programs and tags
+    sources: tuple[str, ...] = STAFF_SOURCES  # the sources this caller may set
 
 
 def _program(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> Program | None:
@@ -225,8 +227,8 @@ def _plain_text(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: Parse
 
 
 def _source(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str:
-    source = raw.get(f.name) or "client"
-    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
+    source = raw.get(f.name) or ctx.sources[0]
+    if not isinstance(source, str) or source not in ctx.sources:  # a list or object is not hashable
         errors.add(f.name, gettext("Use 'client' (the client reported it) or 'staff' (staff observed it)."))
         source = "client"
     return source
@@ -269,12 +271,14 @@ PARSERS = {
 }
 
 
-def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None) -> ConcernInput:
+def parse_concern(
+    raw: Mapping[str, Any], *, on: date | None = None, lookup=None, sources: tuple[str, ...] = STAFF_SOURCES
+) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors.
     `lookup`: finds programs and tags (default: a query each time; an import passes a
-    TaxonomyLookup that reads them once)."""
+    TaxonomyLookup that reads them once). `sources`: what the caller may say it came from."""
     errors = Errors()
-    ctx = ParseContext(on or today(), lookup or _lookup)
+    ctx = ParseContext(on or today(), lookup or _lookup, sources)
     values = {f.name: PARSERS[f.kind](raw, f, errors, ctx) for f in fields.FIELDS}
     if errors:
         raise ValidationFailed(dict(errors))

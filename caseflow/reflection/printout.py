@@ -8,7 +8,9 @@ from caseflow.pdf import Document
 from caseflow.reflection.quarters import Quarter
 
 
-def _change(n: int) -> str:
+def _change(n: int | None) -> str:
+    if n is None:
+        return "-"
     return f"+{n:,}" if n > 0 else (f"-{-n:,}" if n < 0 else "no change")
 
 
@@ -26,7 +28,11 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
     doc.heading(f"Against last quarter ({d['previous_quarter']})")
     doc.table(
         ["Measure", d["quarter"], d["previous_quarter"], "Change"],
-        [[r["label"], f"{r['this']:,}", f"{r['previous']:,}", _change(r["change"])] for r in d["comparison"]],
+        [
+            [r["label"], r.get("this_display") or f"{r['this']:,}", r.get("previous_display") or f"{r['previous']:,}"]
+            + [_change(r["change"])]
+            for r in d["comparison"]
+        ],
         [5, 1.5, 1.5, 1.5],
     )
 
@@ -72,7 +78,7 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
     doc.heading("Action and participation")
     doc.paragraph(
         f"{a['actions']} organizing actions; {a['constituent_participants']} constituent participations alongside "
-        f"{a['staff_participants']} staff; {a['new_leaders']} new constituent leaders."
+        f"{a['staff_participants']} staff; {a.get('new_leaders_display', a['new_leaders'])} new constituent leaders."
     )
     for r in d["reviews"]:
         doc.paragraph(
