@@ -54,12 +54,20 @@ class ImportReport:
         """How fast the rows were checked and written (the command line's last line)."""
 
         def rate(seconds: float, rows: int) -> str:
-            return f"{seconds:.1f} s ({rows / seconds:,.0f} rows/s)" if seconds > 0 else f"{seconds:.1f} s"
+            if seconds <= 0:
+                return f"{seconds:.1f} s"
+            return gettext("%(seconds)s s (%(rate)s rows/s)", seconds=f"{seconds:.1f}", rate=f"{rows / seconds:,.0f}")
 
-        text = f"Checked {self.rows:,} rows in {rate(self.check_seconds, self.rows)}"
+        checked = rate(self.check_seconds, self.rows)
         if self.write_seconds:
-            text += f"; wrote {self.created:,} in {rate(self.write_seconds, self.created)}"
-        return text + "."
+            return gettext(
+                "Checked %(rows)s rows in %(checked)s; wrote %(created)s in %(wrote)s.",
+                rows=f"{self.rows:,}",
+                checked=checked,
+                created=f"{self.created:,}",
+                wrote=rate(self.write_seconds, self.created),
+            )
+        return gettext("Checked %(rows)s rows in %(checked)s.", rows=f"{self.rows:,}", checked=checked)
 
     @property
     def ok(self) -> bool:
