@@ -131,7 +131,8 @@ def sqlite_path(n: int) -> Path:
 
 
 def pg_name(n: int) -> str:
-    return f"caseflow_bench_{n}"
+    # BENCH_PG_PREFIX: several checkouts benchmarking on one server keep their databases apart.
+    return f"{os.environ.get('BENCH_PG_PREFIX', 'caseflow_bench_')}{n}"
 
 
 def database_url(kind: str, n: int) -> str:

@@ -43,7 +43,8 @@ RESULTS = ROOT / "bench" / "RESULTS.md"
 
 TARGET_LIST_MS = 300
 TARGET_PAGE_MS = 150
-TARGET_SUMMARY_MS = 3000
+TARGET_SUMMARY_MS = 2000
+TARGET_LIST_RATIO = 1.5
 TARGET_LOG_SHARE = 0.5
 TARGET_LOG_P95_MS = 50
 TARGET_IMPORT_RATE = 5000
@@ -398,7 +399,19 @@ def _met(ok: bool | None) -> str:
 
 
 def rows_for(result: dict) -> list[list[str]]:
-    r, lg = result["reads"], result["logging"]
+    rows = []
+    if "reads" in result:
+        rows += read_rows(result["reads"])
+    if "logging" in result:
+        rows += logging_rows(result["logging"])
+    if "reads" in result:
+        rows += read_rss_rows(result["reads"])
+    if "imports" in result:
+        rows += import_rows(result["imports"])
+    return rows
+
+
+def read_rows(r: dict) -> list[list[str]]:
     rows = []
     pl, fl = r["pattern_list"], r["pattern_floor"]
     ratio = pl["median"] / fl["median"] if fl["median"] else None
@@ -407,10 +420,10 @@ def rows_for(result: dict) -> list[list[str]]:
             "1. pattern list + top disparity",
             _ms(pl["median"]),
             _ms(pl["p95"]),
-            f"≤ {TARGET_LIST_MS} ms, ≤ 2× floor",
+            f"≤ {TARGET_LIST_MS} ms, ≤ {TARGET_LIST_RATIO}× floor",
             f"{_ms(fl['median'])} (bare GROUP BY tag)",
             f"{ratio:.1f}×" if ratio else "—",
-            _met(pl["median"] <= TARGET_LIST_MS and ratio is not None and ratio <= 2),
+            _met(pl["median"] <= TARGET_LIST_MS and ratio is not None and ratio <= TARGET_LIST_RATIO),
         ]
     )
     for key, label in (
@@ -431,9 +444,14 @@ def rows_for(result: dict) -> list[list[str]]:
     s = r["summary"]
     if isinstance(s, dict):
         label = f"3. quarterly summary {r.get('summary_quarter', '')}".rstrip()
-        rows.append([label, _ms(s["median"]), _ms(s["p95"]), "≤ 3 s", "—", "—", _met(s["median"] <= TARGET_SUMMARY_MS)])
+        rows.append([label, _ms(s["median"]), _ms(s["p95"]), "≤ 2 s", "—", "—", _met(s["median"] <= TARGET_SUMMARY_MS)])
     else:
-        rows.append(["3. quarterly summary", s, "", "≤ 3 s", "—", "—", "—"])
+        rows.append(["3. quarterly summary", s, "", "≤ 2 s", "—", "—", "—"])
+    return rows
+
+
+def logging_rows(lg: dict) -> list[list[str]]:
+    rows = []
     a, f = lg["app"], lg["floor"]
     share = a["rps"] / f["rps"] if f["rps"] else None
     rows.append(
@@ -461,18 +479,6 @@ def rows_for(result: dict) -> list[list[str]]:
     bad = {k: v for k, v in a["statuses"].items() if str(k) != "201"}
     if bad:
         rows.append(["   logging non-201 responses", json.dumps(bad), "", "none", "", "", "**not met**"])
-    peak = r["reads_peak_rss_kb"]
-    rows.append(
-        [
-            "5. peak RSS, process serving 1–3",
-            _mb(peak),
-            "",
-            f"≤ {TARGET_RSS_MB} MB",
-            "—",
-            "—",
-            _met(peak is not None and peak <= TARGET_RSS_MB * 1024),
-        ]
-    )
     wk, fk = a.get("worker_peak_rss_kb"), f.get("worker_peak_rss_kb")
     rows.append(
         [
@@ -485,28 +491,69 @@ def rows_for(result: dict) -> list[list[str]]:
             _met(wk is not None and wk <= TARGET_RSS_MB * 1024),
         ]
     )
-    imp = result.get("imports")
-    if imp:
-        for label, seconds in (
-            ("6. import: check every row (rows/s)", "validate_s"),
-            ("6. import: write (rows/s)", "import_s"),
-        ):
-            rate = imp["rows"] / imp[seconds]
-            rows.append(
-                [label, f"{rate:,.0f}/s", "", f"≥ {TARGET_IMPORT_RATE:,}/s", "—", "—", _met(rate >= TARGET_IMPORT_RATE)]
-            )
-        d = imp["during"]
-        rows.append(
-            [
-                "6. web write during an import p50 / p95 (max)",
-                _ms(d["p50"]),
-                f"{_ms(d['p95'])} ({_ms(d['max'])})",
-                "max ≤ 1,000 ms",
-                "—",
-                "—",
-                _met(d["max"] <= 1000),
-            ]
-        )
+    return rows
+
+
+def read_rss_rows(r: dict) -> list[list[str]]:
+    rows = []
+    peak = r["reads_peak_rss_kb"]
+    rows.append(
+        [
+            "5. peak RSS, process serving 1–3",
+            _mb(peak),
+            "",
+            f"≤ {TARGET_RSS_MB} MB",
+            "—",
+            "—",
+            _met(peak is not None and peak <= TARGET_RSS_MB * 1024),
+        ]
+    )
+    return rows
+
+
+def import_rows(imp: dict) -> list[list[str]]:
+    """Figure 6: the import's check and write rates (from the seconds the command reports; its
+    wall-clock time, process start included, in brackets), and web writes during an import."""
+    n = imp["rows"]
+    floor_rate = n / imp["floor_s"]
+    dry, alone = imp["dry_run"], imp["alone"]
+    check_rate = n / dry.get("check_s", dry["command_s"])
+    write_rate = n / alone["write_s"] if alone.get("write_s") else n / alone["command_s"]
+    rows = [
+        [
+            "6. import: check every row (rows/s)",
+            f"{check_rate:,.0f}/s",
+            f"({n / dry['command_s']:,.0f}/s whole command)",
+            f"≥ {TARGET_IMPORT_RATE:,}/s",
+            "—",
+            "—",
+            _met(check_rate >= TARGET_IMPORT_RATE),
+        ],
+        [
+            "6. import: write (rows/s)",
+            f"{write_rate:,.0f}/s",
+            f"({n / alone['command_s']:,.0f}/s whole command)",
+            f"≥ {TARGET_IMPORT_RATE:,}/s",
+            f"{floor_rate:,.0f}/s (bare executemany)",
+            f"{write_rate / floor_rate:.0%}",
+            _met(write_rate >= TARGET_IMPORT_RATE),
+        ],
+    ]
+    d, idle = imp["during"], imp["idle"]
+    rows.append(
+        [
+            f"6. web write during an import p50 / p95 (max), {d['writes']} writes",
+            _ms(d["p50"]),
+            f"{_ms(d['p95'])} ({_ms(d['max'])})",
+            "max ≤ 1,000 ms",
+            f"{_ms(idle['p50'])} / {_ms(idle['p95'])} ({_ms(idle['max'])}) no import",
+            f"{d['p95'] / idle['p95']:.1f}× (p95)" if idle["p95"] else "—",
+            _met(d["max"] <= 1000 and set(d["statuses"]) <= {201, "201"}),
+        ]
+    )
+    bad = {k: v for k, v in d["statuses"].items() if str(k) != "201"}
+    if bad:
+        rows.append(["   web writes refused during the import", json.dumps(bad), "", "none", "", "", "**not met**"])
     return rows
 
 
@@ -515,8 +562,11 @@ def table(results: list[dict]) -> str:
     lines = []
     for result in results:
         lines.append(f"\n### {result['kind']} — {result['n']:,} concerns\n")
+        if "reads" in result:
+            reads_ = result["reads"]
+            lines.append(f"Pattern list found {reads_['patterns_found']} patterns; top `{reads_['top_pattern']}`.")
         lines.append(
-            f"Pattern list found {result['reads']['patterns_found']} patterns; top `{result['reads']['top_pattern']}`."
+            f"Load average (1, 5, 15 min) before / after: {result.get('load', '?')} / {result.get('load_after', '?')}."
         )
         lines.append(f"Generated in {result.get('load_seconds') or '?'} s (cached across runs).\n")
         lines.append("| " + " | ".join(head) + " |")
@@ -526,8 +576,8 @@ def table(results: list[dict]) -> str:
     growth = []
     kinds = sorted({r["kind"] for r in results})
     for kind in kinds:
-        by_n = {r["n"]: r["reads"]["pattern_list"]["median"] for r in results if r["kind"] == kind}
-        floors = {r["n"]: r["reads"]["pattern_floor"]["median"] for r in results if r["kind"] == kind}
+        by_n = {r["n"]: r["reads"]["pattern_list"]["median"] for r in results if r["kind"] == kind and "reads" in r}
+        floors = {r["n"]: r["reads"]["pattern_floor"]["median"] for r in results if r["kind"] == kind and "reads" in r}
         if 100_000 in by_n and 1_000_000 in by_n:
             g = by_n[1_000_000] / by_n[100_000]
             fg = floors[1_000_000] / floors[100_000]
@@ -541,6 +591,11 @@ def table(results: list[dict]) -> str:
         lines.append("|---|---|---|---|---|---|---|")
         lines.extend(growth)
     return "\n".join(lines) + "\n"
+
+
+def _load() -> str:
+    """The machine's load average (1, 5, 15 minutes): the figures are only as quiet as it was."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def machine() -> str:
@@ -572,6 +627,11 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     parser.add_argument("--no-imports", action="store_true", help="skip the import figures (6.)")
+    parser.add_argument(
+        "--only",
+        default="reads,logging,imports",
+        help="which parts to run: reads (1–3, 5), logging (4), imports (6); comma-separated",
+    )
     parser.add_argument("--reads", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -582,6 +642,7 @@ def main(argv=None) -> int:
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     kinds = [k.strip() for k in args.dbs.split(",") if k.strip()]
+    parts = {p.strip() for p in args.only.split(",") if p.strip()}
     command = "make bench" if os.environ.get("MAKELEVEL") else "python -m bench.run " + shlex.join(sys.argv[1:])
     env_note = " ".join(f"{k}={os.environ[k]}" for k in ("BENCH_SIZES", "BENCH_DBS") if os.environ.get(k))
     started = dates.now()
@@ -590,10 +651,12 @@ def main(argv=None) -> int:
         for n in sizes:
             if gen.generate(kind, n, log=log):
                 pass
-            result = {"kind": kind, "n": n, "load_seconds": gen.load_seconds(kind, n)}
-            result["reads"] = run_reads(kind, n, args.warmup, args.repeat)
-            result["logging"] = run_logging(kind, n, args.requests, args.clients)
-            if not args.no_imports:
+            result = {"kind": kind, "n": n, "load_seconds": gen.load_seconds(kind, n), "load": _load()}
+            if "reads" in parts:
+                result["reads"] = run_reads(kind, n, args.warmup, args.repeat)
+            if "logging" in parts:
+                result["logging"] = run_logging(kind, n, args.requests, args.clients)
+            if "imports" in parts and not args.no_imports:
                 from bench.imports import run_imports
 
                 log(f"[{kind} {n:,}] imports: 20,000 rows alone, then beside web writes …")
@@ -606,6 +669,7 @@ def main(argv=None) -> int:
                     _delete_bench_concerns,
                     _stats,
                 )
+            result["load_after"] = _load()
             results.append(result)
             print(table([result]), flush=True)
     text = table(results)

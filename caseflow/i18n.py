@@ -68,6 +68,18 @@ def init_app(app: Flask) -> None:
         app.add_template_filter(_labeller(labels), name)
 
 
+# Flask-Login flashes this when a page needs a login; it is stored in the session as plain text, so
+# the message is translated when flashed (localize_callback), not kept as a lazy string.
+LOGIN_MESSAGE = "Please log in to continue."
+_EXTRACTED = (lazy_gettext("Please log in to continue."),)  # for pybabel: the same text, marked
+
+
+def translate_login_message(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
 # --- Formatting: dates, numbers and percentages for the locale, in the organisation's time zone ---
 #
 # Templates call `|local`, `|local('date')`, `|day`, `|number`, `|percent` (and Flask-Babel's own
@@ -212,9 +224,7 @@ def choices(labels: dict, codes=None) -> list[tuple[str, object]]:
 
 def taxonomy_names(kind: str) -> dict[int, str]:
     """{tag or program id: its name in the current locale} for names set in that locale; read once
-    per request (English is the default name itself: no query)."""
-    from flask import g, has_request_context
-
+    per request and kept on the request (English is the default name itself: no query)."""
     from caseflow.extensions import db
     from caseflow.models import ProgramName, TagName
 
@@ -222,13 +232,13 @@ def taxonomy_names(kind: str) -> dict[int, str]:
     if _english():
         return {}
     key = f"_taxonomy_names_{kind}_{locale}"
-    cached = g.get(key) if has_request_context() else None
+    cached = getattr(request, key, None) if has_request_context() else None
     if cached is None:
         model, column = (TagName, TagName.tag_id) if kind == "tag" else (ProgramName, ProgramName.program_id)
         rows = db.session.execute(db.select(column, model.name).where(model.locale == locale)).all()
         cached = {entity_id: name for entity_id, name in rows}
         if has_request_context():
-            setattr(g, key, cached)
+            setattr(request, key, cached)
     return cached
 
 
@@ -241,10 +251,8 @@ def taxonomy_name(entity) -> str:
 
 def forget_taxonomy_names() -> None:
     """After an admin saves a translated name, this request shows it at once."""
-    from flask import g
-
-    for key in [k for k in g if k.startswith("_taxonomy_names_")]:
-        g.pop(key)
+    for kind in ("tag", "program"):
+        request.__dict__.pop(f"_taxonomy_names_{kind}_{locale_name()}", None)
 
 
 def in_locale_of(user_ids, message) -> dict[int, str]:

@@ -118,7 +118,7 @@ def seeded_names() -> tuple[str, ...]:
     return tuple(sorted({*values, *extra}, key=len, reverse=True))  # longest first: no half-removed names
 
 
-def _pages(app, client, world) -> dict[str, tuple[str, str, int, str, str]]:
+def _pages(app, client, world, *, spanish: bool = False) -> dict[str, tuple[str, str, int, str, str]]:
     """{rule: (endpoint, area, status, content type, page)} for every GET route, each fetched once."""
     users = {"other": world["other"], "lead": world["lead"]}
     by_role: dict[str, list] = {}
@@ -149,8 +149,11 @@ def _pages(app, client, world) -> dict[str, tuple[str, str, int, str, str]]:
             assert login(client, user.email).status_code == 302
         for rule in rules:
             url = _concrete(rule, world["values"]) + QUERY.get(rule.endpoint, "")
-            with pseudo_locale():
-                response = client.get(url)
+            if spanish:
+                response = client.get(url, headers={"Accept-Language": "es"})
+            else:
+                with pseudo_locale():
+                    response = client.get(url)
             out[rule.rule] = (
                 rule.endpoint,
                 area_of(rule.rule),
@@ -201,6 +204,21 @@ def test_the_walker_sees_what_it_should(app, client, world):
     assert unmarked_english(quick_log + "<p>Forgotten words</p>", data=seeded_names())[-2:] == ["Forgotten", "words"]
 
 
+def test_every_page_answers_in_spanish(app, client, world):
+    """The real catalog, not the pseudo-locale: every page renders in Spanish (a placeholder the
+    translation lost would be a server error here), and the pages of area A read Spanish."""
+    pages = _pages(app, client, world, spanish=True)
+    failures = []
+    for rule, (endpoint, _area, status, mimetype, page) in sorted(pages.items()):
+        if status >= 500:
+            failures.append(f"{rule} ({endpoint}) answered {status}")
+        elif mimetype == "text/html" and status == 200 and '<html lang="es">' not in page:
+            failures.append(f"{rule} ({endpoint}) is not in Spanish")
+    assert failures == []
+    assert "Registrar una inquietud" in pages["/log"][4] and "Etiquetas" in pages["/log"][4]
+    assert "Registro de auditoría" in pages["/admin/audit/"][4]
+
+
 # --- Forms with errors ---------------------------------------------------------------------------
 
 
@@ -246,6 +264,132 @@ def test_taxonomy_and_admin_user_forms_with_errors_in_the_pseudo_locale(client, 
         assert response.status_code in (200, 400, 422)
         _assert_marked(response.get_data(as_text=True), data=("Nowhere", "Bad Slug!", "not an address", "x" * 200))
     assert "⟦Give the tag a name.⟧" in tag.get_data(as_text=True)
+
+
+# --- Taxonomy names per locale, messages in the recipient's language -----------------------------
+
+
+def test_an_admin_names_a_tag_in_spanish_and_spanish_readers_see_it(
+    client, db, login_as, make_user, make_concern, taxonomy, token_for
+):
+    from caseflow.models import AuditEvent, TagName
+
+    mold = taxonomy["tags"]["mold"]
+    login_as("admin")
+    page = client.get(f"/taxonomy/tags/{mold.id}").get_data(as_text=True)
+    assert "Name in Spanish" in page
+    saved = client.post(
+        f"/taxonomy/tags/{mold.id}", data={"name": "Mold", "name_es": "Moho", "category": "Housing", "active": "y"}
+    )
+    assert saved.status_code == 302
+    assert db.session.scalars(select(TagName.name).where(TagName.tag_id == mold.id)).all() == ["Moho"]
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tag.translate")).one()
+    assert audit.details["name"] == "Moho" and audit.details["locale"] == "es"
+    assert "Moho" in client.get(f"/taxonomy/tags/{mold.id}").get_data(as_text=True)  # shown back to edit
+    client.post("/logout")
+
+    spanish = make_user("caseworker", email="es@example.org")
+    spanish.locale = "es"
+    db.session.commit()
+    concern = make_concern(author=spanish, tags=["mold", "no-heat"], summary="Humedad en el baño")
+    from tests.conftest import login
+
+    login(client, "es@example.org")
+    detail = client.get(f"/concerns/{concern.id}").get_data(as_text=True)
+    assert "Moho" in detail and ">Mold<" not in detail
+    assert "No heat" in detail  # no Spanish name set: the default name
+    assert "Moho" in client.get("/log").get_data(as_text=True)
+    # Exports and the API keep the default (English) names and the slugs.
+    export = client.get("/concerns/export.csv").get_data(as_text=True)
+    assert "Moho" not in export and "mold;no-heat" in export
+    tags = client.get("/api/v1/tags", headers=token_for(user=spanish)).get_json()
+    assert {"slug": "mold", "name": "Mold"}.items() <= next(t for t in tags["items"] if t["slug"] == "mold").items()
+    client.post("/logout")
+    login_as("caseworker")
+    assert ">Mold<" in client.get("/concerns").get_data(as_text=True) or "Mold" in client.get("/log").get_data(
+        as_text=True
+    )
+
+
+def test_clearing_the_spanish_name_brings_back_the_default(app, client, db, login_as, taxonomy):
+    food = taxonomy["programs"]["food"]
+    login_as("admin")
+    client.post(
+        f"/taxonomy/programs/{food.id}", data={"name": "Food Pantry", "name_es": "Banco de alimentos", "active": "y"}
+    )
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert db.session.get(type(food), food.id).display_name == "Banco de alimentos"
+    client.post(f"/taxonomy/programs/{food.id}", data={"name": "Food Pantry", "name_es": "", "active": "y"})
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert db.session.get(type(food), food.id).display_name == "Food Pantry"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert db.session.get(type(food), food.id).display_name == "Food Pantry"
+
+
+def test_a_notification_is_stored_in_each_recipients_language(app, db, make_user):
+    from flask_babel import lazy_gettext
+
+    from caseflow.models import Notification
+    from caseflow.notifications.services import notify
+
+    spanish, english, browser = make_user("caseworker"), make_user("caseworker"), make_user("caseworker")
+    spanish.locale, english.locale = "es", "en"
+    db.session.commit()
+    message = lazy_gettext("Your request to delete concern #%(id)s was declined: the concern stays.", id=7)
+    notify([spanish.id, english.id, browser.id], "deletion_request", message, "/concerns/7", "k1")
+    db.session.commit()
+    stored = dict(db.session.execute(select(Notification.user_id, Notification.message)).all())
+    assert stored[spanish.id] == "Se rechazó su pedido de borrar la inquietud n.º 7: la inquietud se conserva."
+    assert (
+        stored[english.id]
+        == stored[browser.id]
+        == ("Your request to delete concern #7 was declined: the concern stays.")
+    )  # no setting of their own: the organisation's default (English here)
+
+
+def test_the_weekly_digest_mail_goes_out_in_each_language(app, db, make_user, monkeypatch):
+    from caseflow import jobs
+
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append((message["To"], message["Subject"], message.get_content()))
+
+    monkeypatch.setattr(jobs.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "mail.example.org")
+    spanish, english = make_user("organizer", email="es@example.org"), make_user("organizer", email="en@example.org")
+    spanish.locale = "es"
+    db.session.commit()
+    jobs._email([spanish.id, english.id], jobs._l("Caseflow: new and rising patterns"), lambda: jobs.gettext("Inbox"))
+    assert sorted(sent) == [
+        ("en@example.org", "Caseflow: new and rising patterns", "Inbox\n"),
+        ("es@example.org", "Caseflow: patrones nuevos y en aumento", "Bandeja de entrada\n"),
+    ]
+
+
+def test_the_command_line_speaks_the_organisations_default_language(app, db):
+    runner = app.test_cli_runner()
+    app.config["CASEFLOW_DEFAULT_LOCALE"] = "es"
+    try:
+        spanish = runner.invoke(args=["users", "token", "--email", "nobody@example.org"])
+    finally:
+        app.config["CASEFLOW_DEFAULT_LOCALE"] = "en"
+    from flask_babel import refresh
+
+    refresh()  # a real command is its own process; here the test's app context is shared
+    english = runner.invoke(args=["users", "token", "--email", "nobody@example.org"])
+    assert "No existe el usuario nobody@example.org." in spanish.output
+    assert "No user nobody@example.org." in english.output
 
 
 # --- Shared formatting ------------------------------------------------------------------------

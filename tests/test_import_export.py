@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from caseflow.concerns import csvio
 from caseflow.concerns.csvio import import_concerns
 from caseflow.models import AuditEvent, Concern
+from caseflow.patterns import rollup
 from caseflow.web import neutralise
 
 SAMPLE = Path(__file__).parent / "data" / "concerns_sample.csv"
@@ -105,6 +108,60 @@ def test_upload_page_reports_rows_and_is_all_or_nothing(client, login_as, taxono
     )
     assert good.status_code == 200 and "Imported 4 concerns." in good.get_data(as_text=True)
     assert count(db) == 4
+
+
+def _upload(client, data: bytes):
+    return client.post(
+        "/concerns/import", data={"file": (io.BytesIO(data), "s.csv")}, content_type="multipart/form-data"
+    )
+
+
+def test_upload_page_shows_progress_as_chunks_are_written(client, login_as, taxonomy, db, monkeypatch):
+    """A big file is written a chunk at a time while the page streams a progress bar (no script):
+    rows done of the total, rows/s and time left; the last bar is full and the report follows."""
+    login_as("organizer")
+    monkeypatch.setattr(csvio, "IMPORT_CHUNK", 1)  # 4 rows: several chunks
+    response = _upload(client, SAMPLE.read_bytes())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    bars = re.findall(r'<progress value="(\d+)" max="4">', page)
+    assert len(bars) >= 2 and bars[-1] == "4", bars
+    assert "4 of 4 rows written" in page and "rows/s" in page and "Imported 4 concerns." in page
+    assert count(db) == 4
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "concern.import")) == 1
+    assert rollup.check(db.session) == []
+
+
+def test_upload_that_fails_half_way_keeps_nothing(client, login_as, taxonomy, db, monkeypatch):
+    """The disk fills while the second chunk goes in: the page says nothing was imported, and the
+    first chunk, already committed, is taken out again (rollups included)."""
+    login_as("organizer")
+    monkeypatch.setattr(csvio, "IMPORT_CHUNK", 1)
+    real, calls = csvio.log_concerns, []
+
+    def disk_fills(actor, items):
+        calls.append(len(items))
+        if len(calls) == 2:
+            raise OSError("No space left on device")
+        return real(actor, items)
+
+    monkeypatch.setattr(csvio, "log_concerns", disk_fills)
+    response = _upload(client, SAMPLE.read_bytes())
+    page = response.get_data(as_text=True)
+    assert len(calls) == 2 and "Nothing was imported" in page and "Imported 4 concerns." not in page
+    assert count(db) == 0
+    assert rollup.check(db.session) == []
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "concern.import")) == 0
+
+
+def test_chunks_follow_the_pace():
+    """A slow chunk makes the next one smaller, a quick one larger (at most twice; never under the
+    size whose fixed cost would dominate)."""
+    pace = csvio.CHUNK_SECONDS
+    assert csvio.next_chunk(4000, 4 * pace) == 1000
+    assert csvio.next_chunk(1000, pace / 10) == 2000
+    assert csvio.next_chunk(1000, pace) == 1000
+    assert csvio.next_chunk(1000, 60.0) == csvio.MIN_CHUNK
 
 
 def test_upload_over_the_limit_gets_413(client, login_as, app):

@@ -80,7 +80,7 @@ def follow_up(follow_up_id: int):
 
 
 def _render_follow_up(row: FollowUp, error: str | None = None, status: int = 200):
-    campaign = db.session.get(Campaign, row.campaign_id)
+    campaign = db.session.get(Campaign, row.campaign_id) if row.campaign_id else None
     return render_template(
         "campaigns/follow_up.html",
         follow_up=row,

@@ -271,12 +271,11 @@ def participation(campaign: Campaign) -> dict[str, int]:
             func.count(CampaignAction.id),
             func.coalesce(func.sum(CampaignAction.staff_participants), 0),
             func.coalesce(func.sum(CampaignAction.constituent_participants), 0),
-            func.coalesce(func.sum(CampaignAction.new_leaders), 0),
         ).where(CampaignAction.campaign_id == campaign.id)
     ).one()
-    out = dict(zip(("actions", "staff", "constituents", "recorded_new_leaders"), (int(v) for v in row), strict=True))
+    out = dict(zip(("actions", "staff", "constituents"), (int(v) for v in row), strict=True))
     # New leaders are read from the ladder (who first spoke or led at this campaign's actions and
-    # convenings); the counts typed on actions before attendance was kept stay readable beside it.
+    # convenings), never typed.
     out["new_leaders"] = ladder.new_leaders_by_campaign([campaign.id]).get(campaign.id, 0)
     return out
 

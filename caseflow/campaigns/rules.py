@@ -94,7 +94,6 @@ ACTION_RULES = {
     "title": Text(200, required=True),
     "staff_participants": Int(default=0),
     "constituent_participants": Int(default=0),
-    "new_leaders": Int(default=0),
     "target_reached": Text(300),
     "outcome": Text(TEXT),
     "takeaways": Text(TEXT),
@@ -148,12 +147,3 @@ def dated_baseline_and_target(data, errors: Errors) -> None:
             errors.add(day, gettext("Give the date this value is for."))
     if data["baseline_on"] and data["target_on"] and data["target_on"] <= data["baseline_on"]:
         errors.add("target_on", gettext("The target's date comes after the baseline's."))
-
-
-def leaders_among_constituents(data, errors: Errors) -> None:
-    if data["new_leaders"] is not None and data["constituent_participants"] is not None:
-        if data["new_leaders"] > data["constituent_participants"]:
-            errors.add(
-                "new_leaders",
-                gettext("New leaders are counted among the constituent participants: use at most that many."),
-            )

@@ -35,7 +35,6 @@ from caseflow.campaigns.rules import (
     STATUS_RULES,
     STEP_NAMES,
     dated_baseline_and_target,
-    leaders_among_constituents,
     strategy_has_a_goal,
 )
 from caseflow.dates import today
@@ -301,7 +300,7 @@ def add_measure(actor: User, campaign: Campaign, raw: Mapping[str, Any], version
 def log_action(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any = None, *, strict=False):
     """Log an organizing action. The API may leave out `version` (an action adds, it overwrites nothing)."""
     check_open(campaign)
-    data = _parse(raw, ACTION_RULES, strict=strict, extra=leaders_among_constituents)
+    data = _parse(raw, ACTION_RULES, strict=strict)
     if version is not None or not strict:
         check_version(campaign, version, strict)
     row = _add(campaign, CampaignAction(campaign_id=campaign.id, author_id=actor.id, **data))
@@ -312,7 +311,6 @@ def log_action(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
         action_id=row.id,
         kind=row.kind,
         constituents=row.constituent_participants,
-        new_leaders=row.new_leaders,
     )
     _notify("action_logged", campaign, action=row, actor=actor)
     return row
@@ -348,8 +346,21 @@ def complete_own_follow_up(actor: User, row: FollowUp) -> None:
     """The owner marks their own follow-up done (from the reminder), whatever their role."""
     if row.owner_id != actor.id:
         raise DomainError(gettext("Only the person who owns this follow-up can mark it done here."), field="follow_up")
-    campaign = db.session.get(Campaign, row.campaign_id)
-    complete_follow_up(actor, campaign, row, campaign.version)
+    finish_follow_up(actor, row)
+
+
+def finish_follow_up(actor: User, row: FollowUp) -> None:
+    """Mark a follow-up done wherever it lives: a campaign's moves the campaign's version (and is
+    refused once the campaign is closed); an organisation-wide convening's has no campaign."""
+    if row.campaign_id is not None:
+        campaign = db.session.get(Campaign, row.campaign_id)
+        complete_follow_up(actor, campaign, row, campaign.version)
+        return
+    if row.done_at is not None:
+        raise ValidationFailed({"follow_up": [gettext("This follow-up is already done.")]})
+    row.done_at, row.done_by_id = utcnow(), actor.id
+    record("follow_up.done", actor, row, convening_id=row.convening_id)
+    db.session.flush()
 
 
 def add_review(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):

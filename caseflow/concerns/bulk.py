@@ -10,7 +10,7 @@ time and of the write lock.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 
 from caseflow.audit.services import record_many
 from caseflow.concerns import fields
@@ -22,12 +22,25 @@ from caseflow.models.base import utcnow
 from caseflow.models.concern import client_record_key, new_record_key
 from caseflow.patterns import rollup
 
-CHUNK = 2000  # rows per INSERT … RETURNING (PostgreSQL and SQLite bind limits stay far away)
+
+def _new_ids(conn, n: int) -> list[int]:
+    """`n` concern ids, taken before the rows go in (after `rollup.lock`), so the rows can be
+    written with one plain executemany instead of an INSERT … RETURNING per row (SQLite cannot
+    return ids of a multi-row insert in order). SQLite: the batch holds the only write lock, so the
+    ids after the largest are free; PostgreSQL: drawn from the id sequence in one statement."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence('concerns', 'id')) FROM generate_series(1, :n)"), {"n": n}
+        )
+        return sorted(rows.scalars())
+    top = conn.execute(select(func.max(Concern.id))).scalar() or 0
+    return list(range(top + 1, top + n + 1))
 
 
-def _row(actor: User, item: ConcernInput, on, now) -> dict:
+def _row(actor: User, item: ConcernInput, on, now, concern_id: int) -> dict:
     key = client_key(item.client_ref) if item.client_ref else None
     return {
+        "id": concern_id,
         "program_id": item.program.id,
         **{f.name: getattr(item, f.name) for f in fields.COLUMNS},
         "client_key": key,
@@ -48,14 +61,16 @@ def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
     if not items:
         return []
     on, now = today(), utcnow()
-    rows = [_row(actor, item, on, now) for item in items]
+    # The author's row first, the rollup lock second — the order a web write takes them in (its
+    # flush updates the user, then its rollup hook locks): the other order deadlocks on PostgreSQL
+    # when the importing user logs a concern meanwhile.
+    actor.last_program_id = items[-1].program.id
+    db.session.flush()
     conn = db.session.connection()
     rollup.lock(conn)  # before the ids are taken: no other writer's concern falls in the batch's range
-    table = Concern.__table__
-    ids: list[int] = []
-    for i in range(0, len(rows), CHUNK):
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids += db.session.execute(statement, rows[i : i + CHUNK]).scalars().all()
+    ids = _new_ids(conn, len(items))
+    rows = [_row(actor, item, on, now, cid) for item, cid in zip(items, ids, strict=True)]
+    db.session.execute(insert(Concern.__table__), rows)
     tag_rows = [{"concern_id": cid, "tag_id": t.id} for cid, item in zip(ids, items, strict=True) for t in item.tags]
     race_rows = [
         {"concern_id": cid, "code": code} for cid, item in zip(ids, items, strict=True) for code in item.race_ethnicity
@@ -74,7 +89,6 @@ def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
             for cid, item in zip(ids, items, strict=True)
         ],
     )
-    actor.last_program_id = items[-1].program.id
     for hook in current_app.extensions.get("caseflow.bulk_concern_hooks", ()):
         hook(ids)
     return ids

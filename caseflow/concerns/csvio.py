@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -14,11 +15,22 @@ from caseflow.concerns import fields, services
 from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Concern, User
+from caseflow.models import Concern, Program, Tag, User
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
-IMPORT_CHUNK = 1000  # rows per transaction in a command-line import: each commits in well under a second
+IMPORT_CHUNK = 1000  # rows in a command-line import's first transaction
+CHUNK_SECONDS = 0.5  # the later ones are sized to commit in about this long, so others' writes wait little
+CHUNK_GAP = 0.005  # seconds between two chunks: writers waiting for SQLite's lock get it first
+MIN_CHUNK = 200  # below this a chunk's fixed cost (its commit, the rollup statements) dominates
+
+
+def next_chunk(size: int, seconds: float) -> int:
+    """The next chunk's rows: sized so it takes about CHUNK_SECONDS, by this one's pace (at most
+    doubling, at least MIN_CHUNK rows: a busy machine shrinks the transactions, a quiet one grows them)."""
+    if seconds <= 0:
+        return size * 2
+    return max(MIN_CHUNK, min(size * 2, round(size * CHUNK_SECONDS / seconds)))
 
 
 @dataclass
@@ -35,6 +47,27 @@ class ImportReport:
     already_imported: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    check_seconds: float = 0.0  # run_import: reading and checking every row
+    write_seconds: float = 0.0  # run_import: writing them, chunk by chunk
+
+    def timing(self) -> str:
+        """How fast the rows were checked and written (the command line's last line)."""
+
+        def rate(seconds: float, rows: int) -> str:
+            if seconds <= 0:
+                return f"{seconds:.1f} s"
+            return gettext("%(seconds)s s (%(rate)s rows/s)", seconds=f"{seconds:.1f}", rate=f"{rows / seconds:,.0f}")
+
+        checked = rate(self.check_seconds, self.rows)
+        if self.write_seconds:
+            return gettext(
+                "Checked %(rows)s rows in %(checked)s; wrote %(created)s in %(wrote)s.",
+                rows=f"{self.rows:,}",
+                checked=checked,
+                created=f"{self.created:,}",
+                wrote=rate(self.write_seconds, self.created),
+            )
+        return gettext("Checked %(rows)s rows in %(checked)s.", rows=f"{self.rows:,}", checked=checked)
 
     @property
     def ok(self) -> bool:
@@ -42,12 +75,27 @@ class ImportReport:
 
     def lines(self) -> Iterator[str]:
         for e in self.errors:
-            yield f"line {e.line}: {e.field}: {e.message}"
-        verb = "would create" if self.dry_run else "created"
-        if self.ok:
-            yield f"{self.rows} rows read; {verb} {self.created}; {self.already_imported} already imported (same external_id)."
+            yield gettext("line %(line)s: %(field)s: %(message)s", line=e.line, field=e.field, message=e.message)
+        if self.ok and self.dry_run:
+            yield gettext(
+                "%(rows)s rows read; would create %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
+        elif self.ok:
+            yield gettext(
+                "%(rows)s rows read; created %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
         else:
-            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+            yield gettext(
+                "%(rows)s rows read; %(rejected)s rejected; nothing was written.",
+                rows=self.rows,
+                rejected=len({e.line for e in self.errors}),
+            )
 
 
 def _decode(data: bytes | str) -> str:
@@ -167,36 +215,63 @@ def run_import(
     data: bytes | str,
     *,
     dry_run: bool = False,
-    chunk: int = IMPORT_CHUNK,
+    chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """An import from the command line: it commits, in chunks, so the database stays open to
-    everyone else while a large file goes in.
+    everyone else while a large file goes in (see `check_import` and `write_in_chunks`)."""
+    report, parsed = check_import(data, dry_run=dry_run)
+    if not report.ok or dry_run:
+        return report
+    for done, total in write_in_chunks(actor_id, report, parsed, chunk=chunk):
+        if progress:
+            progress(done, total)
+    return report
 
-    The whole file is checked first in a read-only transaction (on SQLite, writers are not kept
-    waiting), so no row is written unless every row is good. The rows then go in `chunk` at a time,
-    each chunk a short transaction of its own; should one fail (the disk fills, the server goes
-    away), the chunks already committed are taken out again and nothing of the file is kept. A
-    process killed half-way leaves the rows it committed: importing the same file again (with
-    external_id) completes it without duplicates.
-    """
+
+def check_import(data: bytes | str, *, dry_run: bool = False) -> tuple[ImportReport, list[services.ConcernInput]]:
+    """Check the whole file in a read-only transaction (on SQLite, writers are not kept waiting):
+    no row is written unless every row is good. Ends the session's transaction before and after."""
     from caseflow.database import begin_read_only
 
+    started = time.perf_counter()
     db.session.rollback()
     begin_read_only(db.session)
     report, parsed = validate_import(data, dry_run=dry_run)
+    # The programs and tags the rows point at stay loaded, out of the session: the commits after
+    # each chunk would otherwise expire them, and every chunk would read each one again.
+    for obj in [o for o in db.session if isinstance(o, Program | Tag)]:
+        db.session.expunge(obj)
     db.session.rollback()
-    if not report.ok or dry_run:
-        return report
+    report.check_seconds = time.perf_counter() - started
+    return report, parsed
+
+
+def write_in_chunks(
+    actor_id: int, report: ImportReport, parsed: list[services.ConcernInput], *, chunk: int | None = None
+) -> Iterator[tuple[int, int]]:
+    """Write checked rows, yielding (rows written, rows to write) after each committed chunk.
+
+    The rows go in `chunk` at a time or, by default, IMPORT_CHUNK at first and then as many as
+    commit in about CHUNK_SECONDS: each chunk a short transaction of its own. Should one fail (the disk fills, the server goes away), or the
+    caller stop iterating (a browser that went away from the upload page), the chunks already
+    committed are taken out again and nothing of the file is kept. A process killed half-way leaves
+    the rows it committed: importing the same file again (with external_id) completes it without
+    duplicates. Ends with the import's audit row."""
+    started = time.perf_counter()
     written: list[int] = []
     try:
-        for i in range(0, len(parsed), chunk):
+        done, size = 0, chunk or IMPORT_CHUNK
+        while done < len(parsed):
+            began = time.perf_counter()
             actor = db.session.get(User, actor_id)
-            written += log_concerns(actor, parsed[i : i + chunk])
+            written += log_concerns(actor, parsed[done : done + size])
             db.session.commit()
-            if progress:
-                progress(min(i + chunk, len(parsed)), len(parsed))
-    except Exception:
+            done = min(done + size, len(parsed))
+            size = chunk or next_chunk(size, time.perf_counter() - began)
+            yield done, len(parsed)
+            time.sleep(CHUNK_GAP)  # a caseworker's write waiting for the lock goes first
+    except BaseException:  # GeneratorExit too: a half-written file is not kept
         db.session.rollback()
         if written:
             remove_imported(db.session.get(User, actor_id), written)
@@ -210,7 +285,7 @@ def run_import(
         rows=report.rows,
     )
     db.session.commit()
-    return report
+    report.write_seconds = time.perf_counter() - started
 
 
 def remove_imported(actor: User, concern_ids: list[int]) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, Concern
+from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, STAFF_SOURCES, Concern
 
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 
@@ -120,7 +120,7 @@ FIELDS: tuple[ConcernField, ...] = (
     ConcernField(
         "source",
         "source",
-        {"type": "string", "enum": list(SOURCES), "default": "client"},
+        {"type": "string", "enum": list(STAFF_SOURCES), "default": "client"},
         out_schema={"type": "string", "enum": list(SOURCES)},
         always=True,
     ),

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
 import re
+import time
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -21,8 +33,8 @@ from caseflow.concerns.forms import (
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.i18n import RACE_LABELS, label
-from caseflow.models import TAG_CATEGORIES, Concern, Program, Tag
+from caseflow.i18n import RACE_LABELS, SOURCE_LABELS, label
+from caseflow.models import STAFF_SOURCES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.suggestions.services import suggested_for_form
 from caseflow.taxonomy.services import active_programs, active_tags
@@ -45,8 +57,15 @@ def _form_raw(form: ConcernForm) -> dict:
     return {"tags": chips + typed} | {f.name: getattr(form, f.name).data for f in fields.FORM_FIELDS}
 
 
-def _prepare(form: ConcernForm) -> None:
+def _prepare(form: ConcernForm, concern: Concern | None = None) -> None:
     form.program.choices = [("", gettext("Choose a program"))] + [(p.slug, p.display_name) for p in active_programs()]
+    if concern is not None and concern.source == "self":  # what a client filed stays theirs
+        form.source.choices = [("self", SOURCE_LABELS["self"])]
+        form.source.data = "self"
+
+
+def _sources(concern: Concern) -> tuple[str, ...]:
+    return ("self",) if concern.source == "self" else STAFF_SOURCES
 
 
 def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
@@ -195,12 +214,12 @@ def edit(concern_id: int):
     if not services.can_edit(current_user, concern):
         abort(403)
     form = ConcernForm(obj=None)
-    _prepare(form)
+    _prepare(form, concern)
     status = 200
     conflict = False
     if form.validate_on_submit():
         try:
-            data = services.parse_concern(_form_raw(form))
+            data = services.parse_concern(_form_raw(form), sources=_sources(concern))
             services.update_concern(current_user, concern, data, form_version(form.version.data))
         except ValidationFailed as e:
             db.session.rollback()
@@ -383,13 +402,39 @@ def import_page():
             form.file.errors = [gettext("Choose a CSV file.")]
             status = 422
         else:
-            report = csvio.import_concerns(current_user, upload.read(), dry_run=form.dry_run.data)
+            actor_id = current_user.id
+            report, parsed = csvio.check_import(upload.read(), dry_run=form.dry_run.data)
             if report.ok and not form.dry_run.data:
-                db.session.commit()
-                flash(ngettext("Imported %(num)d concern.", "Imported %(num)d concerns.", report.created), "success")
-            else:
-                db.session.rollback()
-                status = 200 if report.ok else 422
+                return _stream_import(actor_id, report, parsed)
+            status = 200 if report.ok else 422
     return render_template(
         "concerns/import.html", form=form, report=report, columns=fields.NAMES, required=fields.REQUIRED
     ), status
+
+
+def _stream_import(actor_id: int, report: csvio.ImportReport, parsed: list) -> Response:
+    """The checked rows written chunk by chunk while the page streams a progress bar (rows done of
+    the total, rows/s, time left) — plain HTML, no script. All or nothing still: if writing fails
+    or the browser goes away, the chunks already written are taken out again. The rows are written
+    as the page is sent: no transaction is open until then."""
+    total = len(parsed)
+    outcome = {"failed": False}
+
+    def steps():
+        started = time.monotonic()
+        try:
+            for done, _ in csvio.write_in_chunks(actor_id, report, parsed):
+                rate = done / max(time.monotonic() - started, 1e-6)
+                yield {
+                    "done": done,
+                    "percent": done * 100 // max(total, 1),
+                    "rate": round(rate),
+                    "left": round((total - done) / rate) if rate else 0,
+                }
+        except Exception:
+            current_app.logger.exception("web import failed; the rows written were taken out again")
+            outcome["failed"] = True
+
+    return Response(
+        stream_template("concerns/import_progress.html", report=report, steps=steps(), total=total, outcome=outcome)
+    )

@@ -28,10 +28,13 @@ from caseflow.models import (
     RACE_CODES,
     RACE_NON_ANSWERS,
     SOURCES,
+    STAFF_SOURCES,
     Concern,
     ConcernDeletionRequest,
     Program,
+    ProgramName,
     Tag,
+    TagName,
     User,
     UserRole,
     concern_tags,
@@ -104,7 +107,8 @@ def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
 
 
 def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Find by slug or (case-insensitively) by name; returns found-by-input and the unknown inputs."""
+    """Find by slug or (case-insensitively) by name, also a name in another language (a Spanish
+    caseworker types "Moho"); returns found-by-input and the unknown inputs."""
     if not values:
         return {}, []
     lowered = [v.lower() for v in values]
@@ -115,6 +119,13 @@ def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     for row in rows:
         by_key[row.slug] = row
         by_key[row.name.lower()] = row
+    missing = [v for v in lowered if v not in by_key]
+    names = {Tag: (TagName, TagName.tag_id), Program: (ProgramName, ProgramName.program_id)}.get(model)
+    if missing and names is not None:
+        names_model, key = names
+        translated = select(names_model.name, model).join(model, model.id == key)
+        for name, row in db.session.execute(translated.where(func.lower(names_model.name).in_(missing))):
+            by_key.setdefault(name.lower(), row)
     found = {v: by_key[v.lower()] for v in values if v.lower() in by_key}
     return found, [v for v in values if v.lower() not in by_key]
 
@@ -154,12 +165,15 @@ def closest_tags(typed: str, limit: int = 3) -> list[str]:
 
 def _or_join(names: list[str]) -> str:
     quoted = [f"“{n}”" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return gettext("%(first)s or %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 class ParseContext(NamedTuple):
     on: date  # "today" for the date checks
     lookup: Callable[[Any, list[str]], tuple[dict[str, Any], list[str]]]  # finds programs and tags
+    sources: tuple[str, ...] = STAFF_SOURCES  # the sources this caller may set
 
 
 def _program(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> Program | None:
@@ -213,8 +227,8 @@ def _plain_text(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: Parse
 
 
 def _source(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str:
-    source = raw.get(f.name) or "client"
-    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
+    source = raw.get(f.name) or ctx.sources[0]
+    if not isinstance(source, str) or source not in ctx.sources:  # a list or object is not hashable
         errors.add(f.name, gettext("Use 'client' (the client reported it) or 'staff' (staff observed it)."))
         source = "client"
     return source
@@ -257,12 +271,14 @@ PARSERS = {
 }
 
 
-def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None) -> ConcernInput:
+def parse_concern(
+    raw: Mapping[str, Any], *, on: date | None = None, lookup=None, sources: tuple[str, ...] = STAFF_SOURCES
+) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors.
     `lookup`: finds programs and tags (default: a query each time; an import passes a
-    TaxonomyLookup that reads them once)."""
+    TaxonomyLookup that reads them once). `sources`: what the caller may say it came from."""
     errors = Errors()
-    ctx = ParseContext(on or today(), lookup or _lookup)
+    ctx = ParseContext(on or today(), lookup or _lookup, sources)
     values = {f.name: PARSERS[f.kind](raw, f, errors, ctx) for f in fields.FIELDS}
     if errors:
         raise ValidationFailed(dict(errors))

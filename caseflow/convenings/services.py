@@ -13,17 +13,19 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import format_date, gettext
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, update
 
 from caseflow import pdf
 from caseflow.audit.services import record
+from caseflow.campaigns.services import finish_follow_up
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, Convening, HarvestItem, User
+from caseflow.models import Campaign, Convening, FollowUp, HarvestItem, User
 from caseflow.models.base import utcnow
 from caseflow.models.convenings import HARVEST_KINDS, HARVEST_OUTCOMES
 from caseflow.models.taxonomy import TAG_CATEGORIES
+from caseflow.notifications.services import notify
 from caseflow.people import ladder
 from caseflow.taxonomy.services import create_tag, slugify
 from caseflow.validation import clean_date
@@ -89,6 +91,10 @@ def update_convening(actor, convening: Convening, raw, version: int) -> Convenin
     changed = [k for k, v in data.items() if getattr(convening, k) != v]
     for key in changed:
         setattr(convening, key, data[key])
+    if "campaign_id" in changed:  # its harvest's follow-ups move with it to the new campaign's list
+        db.session.execute(
+            update(FollowUp).where(FollowUp.convening_id == convening.id).values(campaign_id=convening.campaign_id)
+        )
     if changed:
         convening.version += 1
         record("convening.update", actor, convening, fields=changed)
@@ -135,10 +141,49 @@ def to_follow_up(actor, item: HarvestItem, raw) -> HarvestItem:
     due_on = clean_date(raw, "due_on", errors)
     if errors:
         raise ValidationFailed(errors)
-    item.becomes, item.owner_id, item.due_on = "follow_up", owner.id, due_on
-    record("harvest.follow_up", actor, item, owner_id=owner.id, due_on=due_on.isoformat() if due_on else "")
+    convening = db.session.get(Convening, item.convening_id)
+    campaign = db.session.get(Campaign, convening.campaign_id) if convening.campaign_id else None
+    if campaign is not None and campaign.is_closed:
+        raise DomainError(
+            gettext("The campaign is %(status)s: its follow-ups are read-only.", status=campaign.status),
+            field="owner_id",
+        )
+    # A follow-up like any other: in the campaign's list (or, for an organisation-wide convening,
+    # the convening's own), in its owner's inbox, and in the overdue reminders.
+    follow_up = FollowUp(
+        campaign_id=campaign.id if campaign else None,
+        convening_id=convening.id,
+        description=_shorten(item.takeaway, 500),
+        owner_id=owner.id,
+        due_on=due_on,
+    )
+    db.session.add(follow_up)
     db.session.flush()
+    item.becomes, item.follow_up_id = "follow_up", follow_up.id
+    record("harvest.follow_up", actor, item, owner_id=owner.id, due_on=due_on.isoformat() if due_on else "")
+    if campaign is not None:
+        campaign.updated_at = utcnow()  # a change to the campaign: its version moves
+        record("campaign.follow_up.create", actor, campaign, follow_up_id=follow_up.id, owner_id=owner.id)
+    db.session.flush()
+    _tell_owner(actor, follow_up, convening)
     return item
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tell_owner(actor, follow_up: FollowUp, convening: Convening) -> None:
+    if follow_up.owner_id == actor.id:
+        return
+    due = f", due {follow_up.due_on.isoformat()}" if follow_up.due_on else ""
+    notify(
+        [follow_up.owner_id],
+        "follow_up",
+        f"A follow-up from the convening “{convening.title}” is yours{due}: {follow_up.description}",
+        f"/follow-ups/{follow_up.id}",
+        f"follow_up:{follow_up.id}:assigned",
+    )
 
 
 def to_tag(actor, item: HarvestItem, raw) -> HarvestItem:
@@ -180,10 +225,10 @@ def to_campaign(actor, item: HarvestItem, raw) -> HarvestItem:
 
 
 def complete(actor, item: HarvestItem) -> HarvestItem:
-    if item.becomes != "follow_up":
+    if item.becomes != "follow_up" or item.follow_up is None:
         raise DomainError(gettext("Only a follow-up can be marked done."), field="becomes")
-    if item.done_at is None:
-        item.done_at, item.done_by_id = utcnow(), actor.id
+    if item.follow_up.done_at is None:
+        finish_follow_up(actor, item.follow_up)
         record("harvest.done", actor, item)
         db.session.flush()
     return item
@@ -231,17 +276,18 @@ class Report:
 def report(convening: Convening) -> Report:
     """Themes (takeaways by kind, with their follow-ups and how many are done) counted in SQL."""
     now = today()
-    follow_up = HarvestItem.becomes == "follow_up"
-    still_open = and_(follow_up, HarvestItem.done_at.is_(None))
+    follow_up = FollowUp.id.is_not(None)
+    still_open = and_(follow_up, FollowUp.done_at.is_(None))
     rows = db.session.execute(
         select(
             HarvestItem.kind,
             func.count(),
             func.count(case((follow_up, 1))),
-            func.count(case((and_(follow_up, HarvestItem.done_at.is_not(None)), 1))),
+            func.count(case((and_(follow_up, FollowUp.done_at.is_not(None)), 1))),
             func.count(case((still_open, 1))),
-            func.count(case((and_(still_open, HarvestItem.due_on < now), 1))),
+            func.count(case((and_(still_open, FollowUp.due_on < now), 1))),
         )
+        .outerjoin(FollowUp, FollowUp.id == HarvestItem.follow_up_id)
         .where(HarvestItem.convening_id == convening.id)
         .group_by(HarvestItem.kind)
     ).all()

@@ -139,7 +139,6 @@ class CampaignAction(Base):
     title: Mapped[str] = mapped_column(String(200))
     staff_participants: Mapped[int] = mapped_column(default=0)
     constituent_participants: Mapped[int] = mapped_column(default=0)
-    new_leaders: Mapped[int] = mapped_column(default=0)
     target_reached: Mapped[str] = mapped_column(String(300), default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
     takeaways: Mapped[str] = mapped_column(Text, default="")  # a convening's harvest
@@ -152,16 +151,20 @@ class CampaignAction(Base):
 
 
 class FollowUp(Base):
-    """An item someone must follow up: from a convening's harvest, or from the campaign at large."""
+    """An item someone must follow up: from the campaign at large, or from a convening's harvest.
+    A harvest follow-up belongs to the convening's campaign, or, for an organisation-wide
+    convening, to the convening alone; either way its owner is reminded like any other."""
 
     __tablename__ = "campaign_follow_ups"
     __table_args__ = (
         Index("ix_campaign_follow_ups_campaign_open", "campaign_id", "done_at", "due_on"),
         Index("ix_campaign_follow_ups_due_open", "due_on", "done_at"),
+        Index("ix_campaign_follow_ups_convening", "convening_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    convening_id: Mapped[int | None] = mapped_column(ForeignKey("convenings.id", ondelete="CASCADE"))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_actions.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -172,6 +175,7 @@ class FollowUp(Base):
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
     action = relationship(CampaignAction, lazy="joined")
+    convening = relationship("Convening", lazy="joined")
 
     def is_overdue(self, today: date) -> bool:
         return self.done_at is None and self.due_on is not None and self.due_on < today

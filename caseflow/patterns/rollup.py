@@ -34,6 +34,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -249,10 +250,45 @@ def _move_last_seen(conn, before: list[Fact], after: list[Fact], deltas) -> None
         conn.execute(delete(PatternLastSeen).filter_by(**row))
 
 
+EXACT_LOOKUPS = 200  # up to this many touched rows (one logged concern: a few dozen), looked up by key
+_EXACT_SQL: dict[int, object] = {}
+
+
+def _exact_seen_sql(n: int):
+    statement = _EXACT_SQL.get(n)
+    if statement is None:
+        keys = " OR ".join(
+            f'("grouping" = :g{i} AND tag_id = :t{i} AND value = :v{i} AND kind = :k{i} AND member = :m{i})'
+            for i in range(n)
+        )
+        statement = text(
+            f"SELECT grouping, tag_id, value, kind, member, last_day FROM pattern_last_seen WHERE {keys}"  # noqa: S608
+        ).columns(
+            PatternLastSeen.grouping,
+            PatternLastSeen.tag_id,
+            PatternLastSeen.value,
+            PatternLastSeen.kind,
+            PatternLastSeen.member,
+            PatternLastSeen.last_day,
+        )
+        _EXACT_SQL[n] = statement
+    return statement
+
+
 def _stored_last_seen(conn, touched) -> dict[tuple, date]:
+    seen = PatternLastSeen
+    if len(touched) <= EXACT_LOOKUPS:
+        # Each row by its primary key (an OR of keys: both databases walk the key index once per
+        # row), not every row of the touched members and tags — a program member alone has
+        # hundreds of rows per tag. Plain SQL, one text per row count: built once, bound after.
+        members = sorted(touched, key=str)
+        params = {}
+        for i, ((grouping, tag_id, value), kind, who) in enumerate(members):
+            params.update({f"g{i}": grouping, f"t{i}": tag_id, f"v{i}": value, f"k{i}": kind, f"m{i}": who})
+        rows = conn.execute(_exact_seen_sql(len(members)), params)
+        return {((g, t, v), k, w): day for g, t, v, k, w, day in rows}
     tag_ids = sorted({key[1] for key, _, _ in touched})
     members = sorted({who for _, _, who in touched})
-    seen = PatternLastSeen
     found = {}
     # In slices: a bulk import touches tens of thousands of clients (SQLite binds ≤ 32,766 values).
     for i in range(0, len(members), MEMBERS_PER_READ):

@@ -8,15 +8,20 @@ actions or convenings: counted here, in SQL, never typed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, select
 
 from caseflow.audit.services import record
+from caseflow.equity.perturbation import MODULUS
+from caseflow.equity.policy import Tally
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import Attendance, CampaignAction, CommitteeMember, Convening, Person, User
@@ -125,8 +130,22 @@ def new_leaders_by_action(action_ids: Iterable[int]) -> dict[int, int]:
 
 
 def new_leaders_between(start: date, end: date) -> int:
+    return new_leaders_tally(start, end).count
+
+
+def person_record_key(person_id: int) -> int:
+    """A person's record key for the cell key method (caseflow.equity.perturbation): the first
+    byte of a keyed hash of their id, so the same people always publish the same count."""
+    secret = str(current_app.config["CASEFLOW_CLIENT_KEY"]).encode()
+    return hmac.new(secret, f"person|{person_id}".encode(), hashlib.sha256).digest()[0] % MODULUS
+
+
+def new_leaders_tally(start: date, end: date) -> Tally:
+    """The people who first spoke, testified or led between two days (inclusive), as a count of
+    people with its record keys: anything that publishes it goes through the disclosure policy."""
     first = _first_step_up()
-    return db.session.scalar(select(func.count()).where(and_(first.c.day >= start, first.c.day <= end))) or 0
+    ids = db.session.scalars(select(first.c.person_id).where(and_(first.c.day >= start, first.c.day <= end))).all()
+    return Tally(len(ids), sum(person_record_key(pid) for pid in ids))
 
 
 # --- Recording who came ----------------------------------------------------------------------

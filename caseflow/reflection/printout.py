@@ -12,7 +12,9 @@ from caseflow.reflection import words
 from caseflow.reflection.quarters import Quarter
 
 
-def _change(n: int) -> str:
+def _change(n: int | None) -> str:
+    if n is None:
+        return "-"
     return f"+{i18n.number(n)}" if n > 0 else (f"-{i18n.number(-n)}" if n < 0 else gettext("no change"))
 
 
@@ -41,7 +43,12 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
     doc.table(
         [gettext("Measure"), quarter, previous, gettext("Change")],
         [
-            [words.comparison(r), i18n.number(r["this"]), i18n.number(r["previous"]), _change(r["change"])]
+            [
+                words.comparison(r),
+                r.get("this_display") or i18n.number(r["this"]),
+                r.get("previous_display") or i18n.number(r["previous"]),
+            ]
+            + [_change(r["change"])]
             for r in d["comparison"]
         ],
         [5, 1.5, 1.5, 1.5],
@@ -113,7 +120,7 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
             actions=a["actions"],
             constituents=a["constituent_participants"],
             staff=a["staff_participants"],
-            leaders=a["new_leaders"],
+            leaders=a.get("new_leaders_display", a["new_leaders"]),
         )
     )
     for r in d["reviews"]:

@@ -171,11 +171,16 @@ CSV_TABLES = (
 )
 
 
+def _shown(row: dict, which: str):
+    """A number as stored, or its display ("<11") when it was published without one."""
+    return row[which] if row[which] is not None else row.get(f"{which}_display")
+
+
 def csv_rows(data: dict, table: str) -> list[list]:
     """A summary table as CSV rows; suppressed cells stay suppressed (they were stored that way)."""
     if table == "comparison":
         return [["measure", data["quarter"], data["previous_quarter"], "change"]] + [
-            [r["label"], r["this"], r["previous"], r["change"]] for r in data["comparison"]
+            [r["label"], _shown(r, "this"), _shown(r, "previous"), r["change"]] for r in data["comparison"]
         ]
     if table in ("by_category", "by_program", "by_zip"):
         return [["label", "concerns"]] + [[r["label"], r["display"]] for r in data[table]]
@@ -197,7 +202,7 @@ def csv_rows(data: dict, table: str) -> list[list]:
                 ["all actions", a["actions"]],
                 ["staff participants", a["staff_participants"]],
                 ["constituent participants", a["constituent_participants"]],
-                ["new leaders", a["new_leaders"]],
+                ["new leaders", a.get("new_leaders_display", a["new_leaders"])],
             ]
         )
     if table == "overdue_follow_ups":

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from caseflow.audit.services import record
 from caseflow.campaigns.services import staff_choices
 from caseflow.dates import today
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, CampaignMember, Convening, FollowUp, HarvestItem, Program, User
+from caseflow.models import Campaign, CampaignMember, FollowUp, Program, User
 
 
 def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
@@ -63,7 +63,7 @@ class TeamRow:
 
 def team(campaign: Campaign) -> list[TeamRow]:
     """Members with the open follow-ups each owns in this campaign: its own and its convenings'
-    harvest (two GROUP BYs, one per kind of follow-up)."""
+    harvest, all of them campaign follow-ups."""
     now = today()
     members = db.session.scalars(
         select(CampaignMember).where(CampaignMember.campaign_id == campaign.id).order_by(CampaignMember.created_at)
@@ -78,23 +78,9 @@ def team(campaign: Campaign) -> list[TeamRow]:
         .where(FollowUp.campaign_id == campaign.id, FollowUp.done_at.is_(None), FollowUp.owner_id.is_not(None))
         .group_by(FollowUp.owner_id)
     )
-    harvest_rows = (
-        select(HarvestItem.owner_id, func.count(), func.count(case((HarvestItem.due_on < now, 1))))
-        .join(Convening, Convening.id == HarvestItem.convening_id)
-        .where(
-            and_(
-                Convening.campaign_id == campaign.id,
-                HarvestItem.becomes == "follow_up",
-                HarvestItem.done_at.is_(None),
-            )
-        )
-        .group_by(HarvestItem.owner_id)
-    )
-    for rows in (campaign_rows, harvest_rows):
-        for owner_id, n, late in db.session.execute(rows):
-            counts = owned.setdefault(owner_id, [0, 0])
-            counts[0] += n
-            counts[1] += late
+    # A convening's harvest follow-ups are the campaign's follow-ups too: one GROUP BY counts both.
+    for owner_id, n, late in db.session.execute(campaign_rows):
+        owned[owner_id] = [n, late]
     return [TeamRow(m, *owned.get(m.user_id, [0, 0])) for m in members]
 
 

@@ -4,7 +4,7 @@ tag_names and program_names hold (entity, locale, name); pages show the name for
 locale and fall back to tags.name / programs.name, which exports and the API keep.
 
 Revision ID: 0018
-Revises: 0017
+Revises: 0020
 Create Date: 2026-11-29 09:50:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0017"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
