@@ -223,3 +223,12 @@ def test_the_summary_and_progress_report_pdfs_are_in_the_readers_language(
     assert "Inquietudes registradas" in summary_pdf  # a stored comparison row, in the reader's words
     page = client.get("/summaries/2026-Q3").get_data(as_text=True)
     assert "Inquietudes registradas" in page and "Indicadores: ¿se está reduciendo la brecha?" in page
+
+
+def test_lists_are_joined_in_the_readers_language(app):
+    from caseflow.web import and_join
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert and_join(["Vivienda", "Salud", "Empleo"]) == "Vivienda, Salud y Empleo"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert and_join(["Housing", "Health", "Jobs"]) == "Housing, Health and Jobs"
