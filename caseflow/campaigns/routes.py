@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from caseflow import charts, dates
+from caseflow import charts, dates, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
 from caseflow.campaigns.forms import (
@@ -65,7 +65,7 @@ ARTIFACT_FORMS = {"learning", "vision", "strategy"}
 @bp.app_template_filter("campaign_day")
 def campaign_day(moment: datetime) -> str:
     """A stored UTC moment as the organisation's calendar date."""
-    return dates.local_date(moment).isoformat()
+    return i18n.day(moment)  # the organisation's date, in the reader's locale
 
 
 @bp.app_template_global("step_label")

@@ -28,6 +28,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
+
 from caseflow.equity.perturbation import perturb
 from caseflow.equity.suppression import (
     DEFAULT_MIN_CELL,
@@ -46,8 +48,10 @@ WINDOW_MENU = (7, 30, 90, 365)
 # Characteristics of people: a breakdown by one of these is a table of protected counts.
 PEOPLE_FACETS = frozenset({"race_ethnicity", "zip", "language", "age_band"})
 
-INTERNAL_NOTE = "Exact counts, for staff with record access only: internal, not for sharing outside the organisation."
-PROTECTED_NOTE = (
+INTERNAL_NOTE = _l(
+    "Exact counts, for staff with record access only: internal, not for sharing outside the organisation."
+)
+PROTECTED_NOTE = _l(
     "Counts of people by race/ethnicity, ZIP code, language or age band are published with a small "
     "random adjustment (at most ±2, the same every time for the same records), and counts under "
     "{min_cell} are shown as “<{min_cell}”; some larger counts are also shown as “<{min_cell}” so that a "
@@ -103,7 +107,7 @@ class Disclosure:
 
     @property
     def note(self) -> str:
-        return INTERNAL_NOTE if self.exact else PROTECTED_NOTE.format(min_cell=self.min_cell)
+        return str(INTERNAL_NOTE) if self.exact else str(PROTECTED_NOTE).format(min_cell=self.min_cell)
 
     @property
     def windows(self) -> tuple[int, ...] | None:
