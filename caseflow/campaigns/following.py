@@ -5,6 +5,7 @@ concerns and lists the viewer's own, never anyone else's concern, narrative or d
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -104,5 +105,5 @@ def complete_follow_up(follow_up_id: int):
         message = "; ".join(" ".join(v) for v in e.errors.values()) if hasattr(e, "errors") else e.message
         return _render_follow_up(row, message, 409 if isinstance(e, services.CampaignClosed) else e.status)
     db.session.commit()
-    flash("Follow-up marked done. Thank you.", "success")
+    flash(gettext("Follow-up marked done. Thank you."), "success")
     return redirect(url_for("following.follow_up", follow_up_id=row.id))
