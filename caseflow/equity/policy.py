@@ -218,3 +218,11 @@ def leaving() -> Disclosure:
 def exact() -> Disclosure:
     """Exact counts, for code that computes (thresholds for organizers, tests, checks)."""
     return Disclosure(Audience.RECORD, default_min_cell())
+
+
+def stored_note(stored: str, min_cell: int | None) -> str:
+    """A disclosure note kept with stored figures, in the reader's language when it is the note the
+    policy writes for that smallest shown count (else as stored: the policy changed since)."""
+    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
+        return stored
+    return Disclosure(Audience.PUBLISHED, min_cell).note

@@ -18,13 +18,12 @@ from sqlalchemy import exists, or_, select
 
 from caseflow import dates
 from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
-from caseflow.equity.policy import leaving
+from caseflow.equity.policy import leaving, stored_note
 from caseflow.extensions import db
 from caseflow.measures.progress import fmt, summary_row
 from caseflow.models import DIMENSIONS, Campaign, CampaignMeasure, Measure, MeasureValue, QuarterlySummary
 from caseflow.models.measure import ORG_SCOPE
 from caseflow.pdf import Document
-from caseflow.reflection import words
 
 
 def summary_section(until: date, before: date) -> dict:
@@ -194,7 +193,7 @@ def progress_pdf(stored: QuarterlySummary, org_name: str) -> bytes:
     )
     doc.heading(gettext("Director's commentary"))
     doc.paragraph(stored.commentary or gettext("No commentary."))
-    doc.paragraph(words.note({"suppression_note": section.get("note", ""), "min_cell": d.get("min_cell")}), size=8)
+    doc.paragraph(stored_note(section.get("note", ""), d.get("min_cell")), size=8)
     for c in section["campaigns"]:
         doc.new_page()
         doc.heading(c["title"], size=16)

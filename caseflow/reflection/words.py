@@ -78,13 +78,9 @@ def race(code: str, fallback: str | None = None) -> str:
 def note(data: dict) -> str:
     """The disclosure note stored with the figures, in the reader's language when it is the note the
     policy writes for the stored smallest shown count (else as stored: the policy changed since)."""
-    from caseflow.equity.policy import PROTECTED_NOTE, Audience, Disclosure
+    from caseflow.equity.policy import stored_note
 
-    stored = data.get("suppression_note", "")
-    min_cell = data.get("min_cell")
-    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
-        return stored
-    return Disclosure(Audience.PUBLISHED, min_cell).note
+    return stored_note(data.get("suppression_note", ""), data.get("min_cell"))
 
 
 def template_words() -> dict:
