@@ -336,3 +336,22 @@ def test_the_campaign_page_and_the_api_count_new_leaders_from_who_came(client, d
     assert "<dt>New constituent leaders</dt><dd>1 " in client.get(f"/campaigns/{campaign.id}/action").get_data(
         as_text=True
     )
+
+
+def test_a_caseworker_sees_a_campaigns_new_leaders_as_the_policy_publishes_them(client, db, make_user):
+    """New leaders are people: organizers and directors (record access) see the exact count, a
+    caseworker following the campaign sees it through the disclosure policy ("<11" when small)."""
+    lead = make_user("organizer")
+    campaign = _campaign(db, lead)
+    action = _action(db, campaign, date(2026, 9, 1), "Council testimony")
+    ana, ben = _person(db, "Ana"), _person(db, "Ben")
+    ladder.set_attendance(lead, {ana.id: "spoke", ben.id: "led"}, [], action=action)
+    db.session.commit()
+
+    caseworker = make_user("caseworker")
+    assert login(client, caseworker.email).status_code == 302
+    page = client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
+    assert "&lt;11 new leaders" in page and " 2 new leaders" not in page
+    client.post("/logout")
+    assert login(client, make_user("director").email).status_code == 302
+    assert " 2 new leaders" in client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
