@@ -283,12 +283,18 @@ def test_an_organisation_wide_convenings_follow_ups_have_a_home_and_reminders(
     clock.on(date(2026, 10, 10))
     me = login_as("organizer")
     owner = make_user("caseworker", name="Sam Owner")
+    owner.locale = "es"  # the owner reads Spanish
     summit = Convening(title="DSS summit", held_on=date(2026, 10, 5))
     db.session.add(summit)
     db.session.commit()
     item = _harvest_follow_up(client, summit, "staff_training", "Train staff on recertification", owner, "2026-10-11")
     row = db.session.get(FollowUp, item.follow_up_id)
     assert (row.campaign_id, row.convening_id) == (None, summit.id)  # no campaign: the convening is its home
+    told = db.session.scalar(select(Notification.message).where(Notification.user_id == owner.id))
+    assert told == (
+        "Un seguimiento del encuentro “DSS summit” le corresponde, con fecha límite 2026-10-11: "
+        "Train staff on recertification"
+    )
 
     clock.on(date(2026, 10, 12))
     _login_again(client, me)
