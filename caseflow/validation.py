@@ -22,7 +22,7 @@ class Errors(dict):
     """Messages per field name, in the shape `ValidationFailed` and the API's 422 carry."""
 
     def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
+        self.setdefault(name, []).append(str(message))  # a lazily translated message, in the asking locale
 
 
 def is_blank(value: Any) -> bool:

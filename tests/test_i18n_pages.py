@@ -62,7 +62,7 @@ AREA_B_PREFIXES = (
     "/summaries",
 )
 # Each half joins once its pages are marked: "A" for AREA_A_PREFIXES, "B" for AREA_B_PREFIXES.
-ASSERTED: dict[str, tuple[str, ...]] = {"A": AREA_A_PREFIXES}
+ASSERTED: dict[str, tuple[str, ...]] = {"A": AREA_A_PREFIXES, "B": AREA_B_PREFIXES}
 NOT_PAGES = {"static", "health.healthz"}  # a stylesheet and a JSON probe
 # Who asks for each page: the first role allowed to see it, or the owner for one's own objects.
 ROLE_ORDER = ("organizer", "director", "caseworker", "admin")

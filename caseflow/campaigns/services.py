@@ -23,7 +23,7 @@ from caseflow.campaigns.queries import (
     staff_choices,
     step_states,
 )
-from caseflow.campaigns.rules import CLOSE_STATUS, STATUS_LABELS, STEP_NAMES
+from caseflow.campaigns.rules import CLOSE_STATUS, STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
 from caseflow.campaigns.verbs import (
     HOOKS_KEY,
     AdvisoryApprovalRequired,
@@ -50,6 +50,7 @@ __all__ = [
     "CLOSE_STATUS",
     "HOOKS_KEY",
     "STATUS_LABELS",
+    "STEP_DISPLAY",
     "STEP_NAMES",
     "AdvisoryApprovalRequired",
     "BoardRow",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,33 +18,33 @@ from caseflow.models.base import Base, utcnow
 from caseflow.models.measure import CampaignMeasure  # noqa: F401  (a campaign's measures live with the library)
 
 ACTOR_KINDS = {
-    "target": "Decision-maker (target)",
-    "ally": "Ally",
-    "opponent": "Opponent",
-    "neutral": "Neutral",
+    "target": _l("Decision-maker (target)"),
+    "ally": _l("Ally"),
+    "opponent": _l("Opponent"),
+    "neutral": _l("Neutral"),
 }
 POSITIONS = {
-    -2: "Strongly opposed",
-    -1: "Opposed",
-    0: "Neutral",
-    1: "Supportive",
-    2: "Strongly supportive",
+    -2: _l("Strongly opposed"),
+    -1: _l("Opposed"),
+    0: _l("Neutral"),
+    1: _l("Supportive"),
+    2: _l("Strongly supportive"),
 }
 ACTION_KINDS = {
-    "meeting": "Meeting",
-    "testimony": "Testimony",
-    "petition": "Petition",
-    "rally": "Rally",
-    "lobby_visit": "Lobby visit",
-    "public_comment": "Public comment",
-    "media": "Media",
-    "training": "Training",
-    "convening": "Convening",
+    "meeting": _l("Meeting"),
+    "testimony": _l("Testimony"),
+    "petition": _l("Petition"),
+    "rally": _l("Rally"),
+    "lobby_visit": _l("Lobby visit"),
+    "public_comment": _l("Public comment"),
+    "media": _l("Media"),
+    "training": _l("Training"),
+    "convening": _l("Convening"),
 }
 GATED_STEPS = ("strategy", "action")  # entering these may need the advisory committee's approval
-ADVISORY_DECISIONS = {"approve": "Approve", "return": "Return with notes"}
-REVIEW_DECISIONS = {"continue": "Continue", "revisit": "Revisit a step", "close": "Close the campaign"}
-CLOSE_AS = {"won": "Won", "lost": "Lost", "merged": "Merged into another campaign"}
+ADVISORY_DECISIONS = {"approve": _l("Approve"), "return": _l("Return with notes")}
+REVIEW_DECISIONS = {"continue": _l("Continue"), "revisit": _l("Revisit a step"), "close": _l("Close the campaign")}
+CLOSE_AS = {"won": _l("Won"), "lost": _l("Lost"), "merged": _l("Merged into another campaign")}
 
 
 class _Edited:
@@ -94,12 +95,12 @@ class CampaignVision(_Edited, Base):
 
 
 STRATEGY_QUESTIONS = {
-    "q_involved": "Who should be involved?",
-    "q_data": "What data should we get and analyse?",
-    "q_community": "How is the community engaged?",
-    "q_disparities": "Do our measures connect to the disparities we want to reduce?",
-    "q_levers": "Which levers can we pull?",
-    "q_challenges": "Which challenges do we expect?",
+    "q_involved": _l("Who should be involved?"),
+    "q_data": _l("What data should we get and analyse?"),
+    "q_community": _l("How is the community engaged?"),
+    "q_disparities": _l("Do our measures connect to the disparities we want to reduce?"),
+    "q_levers": _l("Which levers can we pull?"),
+    "q_challenges": _l("Which challenges do we expect?"),
 }
 
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin, utcnow
 
-ATTENDANCE_ROLES = {"attended": "Attended", "spoke": "Spoke or testified", "led": "Led it"}
+ATTENDANCE_ROLES = {"attended": _l("Attended"), "spoke": _l("Spoke or testified"), "led": _l("Led it")}
 HARVEST_KINDS = {
-    "policy_change": "Policy change",
-    "staff_training": "Staff training",
-    "community_engagement": "Community engagement",
-    "internal_practice": "Internal practice",
+    "policy_change": _l("Policy change"),
+    "staff_training": _l("Staff training"),
+    "community_engagement": _l("Community engagement"),
+    "internal_practice": _l("Internal practice"),
 }
 HARVEST_OUTCOMES = {"follow_up": "Follow-up", "tag": "New tag", "campaign": "Campaign"}
 

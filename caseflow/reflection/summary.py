@@ -152,6 +152,7 @@ def _patterns(q: Quarter, disclosure: Disclosure) -> dict:
                         "pattern": p.title,
                         "key": p.key,
                         "group": row.label,
+                        "group_code": row.code,
                         "rate_ratio": row.ratio,
                         "in_pattern": row.in_pattern.display(),
                         "overall": row.overall.display(),
@@ -297,8 +298,8 @@ def _assessment(q: Quarter) -> dict:
         items.append(
             {
                 "item": key,
-                "group": group,
-                "statement": statement,
+                "group": str(group),
+                "statement": str(statement),
                 "this": now,
                 "previous": before,
                 "change": None if now is None or before is None else round(now - before, 2),

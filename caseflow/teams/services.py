@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import case, func, select
 
 from caseflow.audit.services import record
@@ -23,16 +24,16 @@ def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
     except (TypeError, ValueError, OverflowError):
         pass
     if user is None or user.id not in {u.id for u in staff_choices()}:
-        errors["user_id"] = ["Choose a member of staff."]
+        errors["user_id"] = [gettext("Choose a member of staff.")]
     if raw.get("program_id"):
         try:
             program = db.session.get(Program, int(raw["program_id"]))
         except (TypeError, ValueError, OverflowError):
             program = None
         if program is None:
-            errors["program_id"] = ["Choose a program from the list."]
+            errors["program_id"] = [gettext("Choose a program from the list.")]
     if not errors and db.session.get(CampaignMember, (campaign.id, user.id)) is not None:
-        errors["user_id"] = [f"{user.display_name} is already on the team."]
+        errors["user_id"] = [gettext("%(display_name)s is already on the team.", display_name=user.display_name)]
     if errors:
         raise ValidationFailed(errors)
     member = CampaignMember(
@@ -47,7 +48,7 @@ def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
 def remove_member(actor, campaign: Campaign, user_id: int) -> None:
     member = db.session.get(CampaignMember, (campaign.id, user_id))
     if member is None:
-        raise DomainError("Not on the team.", field="user_id")
+        raise DomainError(gettext("Not on the team."), field="user_id")
     db.session.delete(member)
     record("campaign.team_remove", actor, campaign, user_id=user_id)
     db.session.flush()
