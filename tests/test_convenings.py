@@ -283,12 +283,18 @@ def test_an_organisation_wide_convenings_follow_ups_have_a_home_and_reminders(
     clock.on(date(2026, 10, 10))
     me = login_as("organizer")
     owner = make_user("caseworker", name="Sam Owner")
+    owner.locale = "es"  # the owner reads Spanish
     summit = Convening(title="DSS summit", held_on=date(2026, 10, 5))
     db.session.add(summit)
     db.session.commit()
     item = _harvest_follow_up(client, summit, "staff_training", "Train staff on recertification", owner, "2026-10-11")
     row = db.session.get(FollowUp, item.follow_up_id)
     assert (row.campaign_id, row.convening_id) == (None, summit.id)  # no campaign: the convening is its home
+    told = db.session.scalar(select(Notification.message).where(Notification.user_id == owner.id))
+    assert told == (
+        "Un seguimiento del encuentro “DSS summit” le corresponde, con fecha límite 2026-10-11: "
+        "Train staff on recertification"
+    )
 
     clock.on(date(2026, 10, 12))
     _login_again(client, me)
@@ -336,3 +342,22 @@ def test_the_campaign_page_and_the_api_count_new_leaders_from_who_came(client, d
     assert "<dt>New constituent leaders</dt><dd>1 " in client.get(f"/campaigns/{campaign.id}/action").get_data(
         as_text=True
     )
+
+
+def test_a_caseworker_sees_a_campaigns_new_leaders_as_the_policy_publishes_them(client, db, make_user):
+    """New leaders are people: organizers and directors (record access) see the exact count, a
+    caseworker following the campaign sees it through the disclosure policy ("<11" when small)."""
+    lead = make_user("organizer")
+    campaign = _campaign(db, lead)
+    action = _action(db, campaign, date(2026, 9, 1), "Council testimony")
+    ana, ben = _person(db, "Ana"), _person(db, "Ben")
+    ladder.set_attendance(lead, {ana.id: "spoke", ben.id: "led"}, [], action=action)
+    db.session.commit()
+
+    caseworker = make_user("caseworker")
+    assert login(client, caseworker.email).status_code == 302
+    page = client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
+    assert "&lt;11 new leaders" in page and " 2 new leaders" not in page
+    client.post("/logout")
+    assert login(client, make_user("director").email).status_code == 302
+    assert " 2 new leaders" in client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)

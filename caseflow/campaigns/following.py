@@ -12,10 +12,12 @@ from sqlalchemy import select
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
 from caseflow.dates import today
+from caseflow.equity.policy import for_viewer
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models import STEPS, Campaign, CampaignEvidence, Concern
 from caseflow.models.campaign_steps import FollowUp
+from caseflow.people.ladder import campaign_new_leaders_tally
 from caseflow.web import EmptyForm
 
 bp = Blueprint("following", __name__)
@@ -49,6 +51,10 @@ def campaign(campaign_id: int):
     if row is None:
         abort(404)
     mine = own_evidence(current_user, row)
+    participation = services.participation(row)
+    disclosure = for_viewer()
+    if disclosure.protected:  # new leaders are people: a caseworker sees the policy's published count
+        participation["new_leaders"] = disclosure.cell(campaign_new_leaders_tally(row.id))
     return render_template(
         "campaigns/follow.html",
         campaign=row,
@@ -56,7 +62,7 @@ def campaign(campaign_id: int):
         mine=mine,
         history=services.history(row),
         actions=services.actions(row),
-        participation=services.participation(row),
+        participation=participation,
         follow_ups=own_follow_ups(current_user, row),
         vision=services.artifact(row, "vision"),
         workspace=can("campaign.read"),

@@ -60,7 +60,7 @@ def _form_raw(form: ConcernForm) -> dict:
 def _prepare(form: ConcernForm, concern: Concern | None = None) -> None:
     form.program.choices = [("", gettext("Choose a program"))] + [(p.slug, p.display_name) for p in active_programs()]
     if concern is not None and concern.source == "self":  # what a client filed stays theirs
-        form.source.choices = [("self", SOURCE_LABELS["self"])]
+        form.source.choices = [("self", label(SOURCE_LABELS, "self"))]
         form.source.data = "self"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
 
 from caseflow import pdf
@@ -176,11 +177,19 @@ def _shorten(text: str, limit: int) -> str:
 def _tell_owner(actor, follow_up: FollowUp, convening: Convening) -> None:
     if follow_up.owner_id == actor.id:
         return
-    due = f", due {follow_up.due_on.isoformat()}" if follow_up.due_on else ""
+    what = {"title": convening.title, "what": follow_up.description}
+    if follow_up.due_on:  # each owner reads it in their own language
+        message = _l(
+            "A follow-up from the convening “%(title)s” is yours, due %(day)s: %(what)s",
+            day=follow_up.due_on.isoformat(),
+            **what,
+        )
+    else:
+        message = _l("A follow-up from the convening “%(title)s” is yours: %(what)s", **what)
     notify(
         [follow_up.owner_id],
         "follow_up",
-        f"A follow-up from the convening “{convening.title}” is yours{due}: {follow_up.description}",
+        message,
         f"/follow-ups/{follow_up.id}",
         f"follow_up:{follow_up.id}:assigned",
     )

@@ -91,14 +91,6 @@ class Audience(StrEnum):
     PUBLISHED = "published"
 
 
-def stored_note(stored: str, min_cell: int | None) -> str:
-    """A note stored with published figures (a summary), in the reader's language when it is the note
-    this policy writes for that smallest shown count; else as stored (the policy changed since)."""
-    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
-        return stored
-    return Disclosure(Audience.PUBLISHED, min_cell).note
-
-
 @dataclass(frozen=True)
 class Disclosure:
     """How counts of people are shown to one audience."""
@@ -226,3 +218,11 @@ def leaving() -> Disclosure:
 def exact() -> Disclosure:
     """Exact counts, for code that computes (thresholds for organizers, tests, checks)."""
     return Disclosure(Audience.RECORD, default_min_cell())
+
+
+def stored_note(stored: str, min_cell: int | None) -> str:
+    """A disclosure note kept with stored figures, in the reader's language when it is the note the
+    policy writes for that smallest shown count (else as stored: the policy changed since)."""
+    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
+        return stored
+    return Disclosure(Audience.PUBLISHED, min_cell).note

@@ -140,12 +140,23 @@ def person_record_key(person_id: int) -> int:
     return hmac.new(secret, f"person|{person_id}".encode(), hashlib.sha256).digest()[0] % MODULUS
 
 
+def _tally(person_ids) -> Tally:
+    return Tally(len(person_ids), sum(person_record_key(pid) for pid in person_ids))
+
+
 def new_leaders_tally(start: date, end: date) -> Tally:
     """The people who first spoke, testified or led between two days (inclusive), as a count of
     people with its record keys: anything that publishes it goes through the disclosure policy."""
     first = _first_step_up()
-    ids = db.session.scalars(select(first.c.person_id).where(and_(first.c.day >= start, first.c.day <= end))).all()
-    return Tally(len(ids), sum(person_record_key(pid) for pid in ids))
+    return _tally(
+        db.session.scalars(select(first.c.person_id).where(and_(first.c.day >= start, first.c.day <= end))).all()
+    )
+
+
+def campaign_new_leaders_tally(campaign_id: int) -> Tally:
+    """A campaign's new leaders as a count of people with its record keys (for protected viewers)."""
+    first = _first_step_up()
+    return _tally(db.session.scalars(select(first.c.person_id).where(first.c.campaign_id == campaign_id)).all())
 
 
 # --- Recording who came ----------------------------------------------------------------------

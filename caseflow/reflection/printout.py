@@ -47,8 +47,8 @@ def summary_pdf(stored: QuarterlySummary, q: Quarter, org_name: str) -> bytes:
                 words.comparison(r),
                 r.get("this_display") or i18n.number(r["this"]),
                 r.get("previous_display") or i18n.number(r["previous"]),
+                _change(r["change"]),
             ]
-            + [_change(r["change"])]
             for r in d["comparison"]
         ],
         [5, 1.5, 1.5, 1.5],
