@@ -109,7 +109,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = i18n.LOGIN_MESSAGE  # flashed in the reader's language:
+    login_manager.localize_callback = i18n.translate_login_message
     login_manager.session_protection = "basic"
     rollup.init_app(app)
 

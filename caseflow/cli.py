@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from caseflow import jobs
@@ -36,7 +37,9 @@ def users_create(email, roles, name, password, service):
             click.echo(f"{field}: {' '.join(messages)}", err=True)
         raise SystemExit(1) from None
     db.session.commit()
-    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}).", err=True)
+    click.echo(
+        gettext("Created %(email)s (%(roles)s).", email=user.email, roles=", ".join(sorted(user.roles))), err=True
+    )
 
 
 @users_cli.command("token")
@@ -51,7 +54,7 @@ def users_token(email, name, scopes, days):
     print only the token on stdout."""
     user = accounts.find_user(email)
     if user is None:
-        click.echo(f"No user {email}.", err=True)
+        click.echo(gettext("No user %(email)s.", email=email), err=True)
         raise SystemExit(1)
     try:
         _, secret = accounts.create_token(None, user, name, scopes=scopes or None, days=days)
@@ -72,7 +75,7 @@ def users_mfa_enrol(email):
 
     user = accounts.find_user(email)
     if user is None:
-        click.echo(f"No user {email}.", err=True)
+        click.echo(gettext("No user %(email)s.", email=email), err=True)
         raise SystemExit(1)
     secret = mfa.enrol_now(None, user)
     db.session.commit()
@@ -91,19 +94,19 @@ def seed_demo(force, if_empty, concern_count):
 
     if current_app.config["ENV_NAME"] == "production":
         # The demo logins and their password are published in the README.
-        click.echo("seed-demo refuses to run in production.", err=True)
+        click.echo(gettext("seed-demo refuses to run in production."), err=True)
         raise SystemExit(1)
     has_data = db.session.scalar(select(func.count()).select_from(User)) > 0
     if has_data and not force:
         if not if_empty:
-            click.echo("The database already holds data; use --force to add the demo anyway.", err=True)
+            click.echo(gettext("The database already holds data; use --force to add the demo anyway."), err=True)
             raise SystemExit(1)
-        click.echo("The database already holds data; demo not loaded.")
+        click.echo(gettext("The database already holds data; demo not loaded."))
     else:
         seed(concern_count=concern_count)
         db.session.commit()
-        click.echo("Demo organisation loaded.")
-    click.echo(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+        click.echo(gettext("Demo organisation loaded."))
+    click.echo(gettext("Demo logins (password for each: %(password)s):", password=DEMO_PASSWORD))
     for email, name, roles in USERS:
         click.echo(f"  {', '.join(roles):<12} {email}  ({name})")
 
@@ -149,7 +152,7 @@ def jobs_list():
 @click.command("scheduler")
 def scheduler_cmd():
     """Run the APScheduler process in the foreground (production: one such process)."""
-    click.echo("Scheduler running; Ctrl-C to stop.")
+    click.echo(gettext("Scheduler running; Ctrl-C to stop."))
     build_scheduler(current_app._get_current_object()).start()
 
 

@@ -21,8 +21,10 @@ class ValidationFailed(DomainError):
 class StaleVersion(DomainError):
     status = 409
 
-    def __init__(self, message: str = "Someone else changed this while you were editing it."):
-        super().__init__(message, field="version")
+    def __init__(self, message: str | None = None):
+        from flask_babel import gettext
+
+        super().__init__(message or gettext("Someone else changed this while you were editing it."), field="version")
 
 
 class NotAllowed(DomainError):

@@ -68,6 +68,18 @@ def init_app(app: Flask) -> None:
         app.add_template_filter(_labeller(labels), name)
 
 
+# Flask-Login flashes this when a page needs a login; it is stored in the session as plain text, so
+# the message is translated when flashed (localize_callback), not kept as a lazy string.
+LOGIN_MESSAGE = "Please log in to continue."
+_EXTRACTED = (lazy_gettext("Please log in to continue."),)  # for pybabel: the same text, marked
+
+
+def translate_login_message(message: str) -> str:
+    from flask_babel import gettext
+
+    return gettext(message)
+
+
 # --- Formatting: dates, numbers and percentages for the locale, in the organisation's time zone ---
 #
 # Templates call `|local`, `|local('date')`, `|day`, `|number`, `|percent` (and Flask-Babel's own

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -154,24 +155,25 @@ def _wants_json() -> bool:
     return request.blueprint == "api" or request.path.startswith("/api/")
 
 
-def _simple(code: int, title: str, message: str, field: str = "request"):
-    """An error answer: JSON field errors under /api, the error page elsewhere."""
+def _simple(code: int, title, message, field: str = "request"):
+    """An error answer: JSON field errors under /api, the error page elsewhere (title and message are
+    lazy_gettext strings: the page speaks the reader's language)."""
 
     def handler(e):
         if _wants_json():
-            return _api_error(code, field, message)
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+            return _api_error(code, field, str(message))
+        return render_template("errors/error.html", code=code, title=str(title), message=str(message)), code
 
     return handler
 
 
 ERROR_PAGES = (
-    (400, "Bad request", "The request could not be understood."),
-    (403, "Not allowed", "Your role does not allow this. Ask an administrator if you need it."),
-    (404, "Not found", "There is nothing here, or it is not yours to see."),
-    (405, "Method not allowed", "This address does not accept that method."),
-    (413, "Too large", "The upload is larger than the limit. Split the file and try again."),
-    (429, "Too many requests", "Slow down and try again in a little while."),
+    (400, _l("Bad request"), _l("The request could not be understood.")),
+    (403, _l("Not allowed"), _l("Your role does not allow this. Ask an administrator if you need it.")),
+    (404, _l("Not found"), _l("There is nothing here, or it is not yours to see.")),
+    (405, _l("Method not allowed"), _l("This address does not accept that method.")),
+    (413, _l("Too large"), _l("The upload is larger than the limit. Split the file and try again.")),
+    (429, _l("Too many requests"), _l("Slow down and try again in a little while.")),
 )
 
 
@@ -184,7 +186,7 @@ def error_pages(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=400,
-            title="The form expired",
+            title=gettext("The form expired"),
             message=gettext(
                 "The form was open too long or came from elsewhere. Go back, reload it and try again; what you typed is still in your browser's back history."
             ),
@@ -195,8 +197,8 @@ def error_pages(app: Flask) -> None:
 
     unavailable = _simple(
         503,
-        "Temporarily unavailable",
-        "The database is not answering. Nothing you sent was saved; try again in a minute.",
+        _l("Temporarily unavailable"),
+        _l("The database is not answering. Nothing you sent was saved; try again in a minute."),
         field="database",
     )
 
@@ -212,4 +214,4 @@ def error_pages(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(e):
         db.session.rollback()
-        return _simple(500, "Something went wrong", "The error is logged. Nothing was saved.")(e)
+        return _simple(500, _l("Something went wrong"), _l("The error is logged. Nothing was saved."))(e)

@@ -46,8 +46,16 @@ def neutralise(value: object) -> str:
 
 
 def and_join(items) -> str:
-    """['A', 'B', 'C'] → 'A, B and C' (also the `and_join` template filter)."""
-    items = list(items)
+    """['A', 'B', 'C'] → 'A, B and C' (also the `and_join` template filter); in another language, as
+    it joins a list ("A, B y C")."""
+    items = [str(i) for i in items]
+    if len(items) > 1:
+        from caseflow.i18n import locale_name
+
+        if not locale_name().startswith("en"):
+            from babel.lists import format_list
+
+            return format_list(items, locale=locale_name())
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 

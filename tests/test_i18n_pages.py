@@ -377,6 +377,21 @@ def test_the_weekly_digest_mail_goes_out_in_each_language(app, db, make_user, mo
     ]
 
 
+def test_the_command_line_speaks_the_organisations_default_language(app, db):
+    runner = app.test_cli_runner()
+    app.config["CASEFLOW_DEFAULT_LOCALE"] = "es"
+    try:
+        spanish = runner.invoke(args=["users", "token", "--email", "nobody@example.org"])
+    finally:
+        app.config["CASEFLOW_DEFAULT_LOCALE"] = "en"
+    from flask_babel import refresh
+
+    refresh()  # a real command is its own process; here the test's app context is shared
+    english = runner.invoke(args=["users", "token", "--email", "nobody@example.org"])
+    assert "No existe el usuario nobody@example.org." in spanish.output
+    assert "No user nobody@example.org." in english.output
+
+
 # --- Shared formatting ------------------------------------------------------------------------
 
 

@@ -14,7 +14,10 @@ from sqlalchemy import select
 from caseflow.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, pseudo_locale
 from tests.test_campaigns import STEP_FORMS, form
 from tests.test_i18n_pages import _assert_marked
-from tests.test_measures import pdf_text
+from tests.test_measures import director as director  # noqa: F401, PLC0414  (the fixture, by name)
+from tests.test_measures import enter_series, pdf_text
+from tests.test_measures import heat as heat  # noqa: F401, PLC0414
+from tests.test_measures import organizer as organizer  # noqa: F401, PLC0414
 
 
 def marked(message: str) -> str:
@@ -62,14 +65,14 @@ def test_a_move_and_a_status_change_refused_in_the_pseudo_locale(client, login_a
 
 
 @pytest.fixture
-def heat(db, taxonomy, make_user, make_concern):
+def cold_flats(db, taxonomy, make_user, make_concern):
     """Enough concerns about no heat for a pattern."""
     author = make_user("caseworker")
     for n in range(6):
         make_concern(author=author, summary=f"Cold flat {n}", tags=["no-heat"], client_ref=f"client-{n}")
 
 
-def test_promoting_a_pattern_refused_in_the_pseudo_locale(client, login_as, heat):
+def test_promoting_a_pattern_refused_in_the_pseudo_locale(client, login_as, cold_flats):
     login_as("organizer")
     with pseudo_locale():
         no_title = client.post("/patterns/promote", data={"keys": ["tag:no-heat"], "confirmed": "1"})
@@ -182,10 +185,10 @@ def test_campaign_news_reaches_each_caseworker_in_their_own_language(db, make_us
     spanish.locale = "es"
     for n in range(6):
         make_concern(author=spanish if n % 2 else english, summary=f"Cold {n}", client_ref=f"c-{n}")
-    organizer = make_user("organizer")
-    campaign = promote_patterns(organizer, ["tag:no-heat"], "Heat now")
+    lead = make_user("organizer")
+    campaign = promote_patterns(lead, ["tag:no-heat"], "Heat now")
     db.session.commit()
-    campaign_services.move_step(organizer, campaign, "awareness", "We know who is affected", campaign.version)
+    campaign_services.move_step(lead, campaign, "awareness", "We know who is affected", campaign.version)
     db.session.commit()
 
     def message(user):
@@ -194,3 +197,38 @@ def test_campaign_news_reaches_each_caseworker_in_their_own_language(db, make_us
     assert message(spanish).startswith("Las inquietudes que registró")
     assert "que pasó a Conciencia — análisis del poder" in message(spanish)
     assert message(english).startswith("The concerns you logged") and "moved to Awareness" in message(english)
+
+
+def test_the_summary_and_progress_report_pdfs_are_in_the_readers_language(
+    client, db, clock, heat, organizer, director, login_as
+):
+    from caseflow.reflection.quarters import Quarter
+    from caseflow.reflection.services import ensure_summary, sign_off
+
+    clock.on(date(2026, 10, 10))
+    campaign, measure = heat
+    enter_series(measure, organizer, campaign)
+    summary, _ = ensure_summary(Quarter(2026, 3), director)  # built in the organisation's language
+    sign_off(director, summary, summary.version)
+    db.session.commit()
+    me = login_as("director")
+    me.locale = "es"
+    db.session.commit()
+
+    report = pdf_text(client.get("/measures/report/2026-Q3.pdf").data)
+    assert "Informe de avance, 2026-Q3" in report[0] and "Aprobado por Dana Director" in report[0]
+    assert "se reduce" in report[1] and "Brecha entre grupos por" in report[1]
+    summary_pdf = "\n".join(pdf_text(client.get("/summaries/2026-Q3/summary.pdf").data))
+    assert "Resumen de reflexión, 2026-Q3" in summary_pdf and "Lo que trajeron los clientes" in summary_pdf
+    assert "Inquietudes registradas" in summary_pdf  # a stored comparison row, in the reader's words
+    page = client.get("/summaries/2026-Q3").get_data(as_text=True)
+    assert "Inquietudes registradas" in page and "Indicadores: ¿se está reduciendo la brecha?" in page
+
+
+def test_lists_are_joined_in_the_readers_language(app):
+    from caseflow.web import and_join
+
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        assert and_join(["Vivienda", "Salud", "Empleo"]) == "Vivienda, Salud y Empleo"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert and_join(["Housing", "Health", "Jobs"]) == "Housing, Health and Jobs"

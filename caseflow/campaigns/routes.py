@@ -345,7 +345,9 @@ def discard(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     form = VersionForm()
     if not form.validate_on_submit():
-        return _render(campaign, "overview", status=400, notice="The form expired; reload the page and try again.")
+        return _render(
+            campaign, "overview", status=400, notice=gettext("The form expired; reload the page and try again.")
+        )
     title = campaign.title
     try:
         discard_campaign(current_user, campaign, form.version.data)
@@ -427,7 +429,7 @@ def remove_actor(campaign_id: int, actor_id: int):
         campaign_id,
         "awareness",
         lambda campaign, version: services.remove_actor(current_user, campaign, row, version),
-        "Actor removed from the power map.",
+        gettext("Actor removed from the power map."),
     )
 
 
@@ -466,7 +468,7 @@ def complete_follow_up(campaign_id: int, follow_up_id: int):
         campaign_id,
         "action",
         lambda campaign, version: services.complete_follow_up(current_user, campaign, row, version),
-        "Follow-up marked done.",
+        gettext("Follow-up marked done."),
     )
 
 

@@ -6,8 +6,9 @@ add the cross-field rules below. Names of steps and statuses live here too, for 
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text
 from caseflow.models import CAMPAIGN_STATUSES, STEPS
@@ -41,7 +42,7 @@ STEP_DISPLAY = {
     "reflection": _l("Reflection — evaluating the change"),
 }
 STATUS_LABELS = {
-    "active": _l("Active"),
+    "active": LazyString(lambda: pgettext("campaign status", "Active")),
     "paused": _l("Paused"),
     "won": _l("Won"),
     "lost": _l("Lost"),

@@ -7,6 +7,7 @@ import time
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import gettext
 from sqlalchemy import select
 
 from caseflow.accounts.permissions import can
@@ -30,7 +31,7 @@ def import_concerns_cmd(path, dry_run, as_email):
     else:
         actor = next((u for u in db.session.scalars(select(User).order_by(User.id)) if can("concern.import", u)), None)
     if actor is None:
-        click.echo("No user to record as the importer; create one or pass --as EMAIL.", err=True)
+        click.echo(gettext("No user to record as the importer; create one or pass --as EMAIL."), err=True)
         raise SystemExit(2)
     with open(path, "rb") as handle:
         data = handle.read()

@@ -54,12 +54,20 @@ class ImportReport:
         """How fast the rows were checked and written (the command line's last line)."""
 
         def rate(seconds: float, rows: int) -> str:
-            return f"{seconds:.1f} s ({rows / seconds:,.0f} rows/s)" if seconds > 0 else f"{seconds:.1f} s"
+            if seconds <= 0:
+                return f"{seconds:.1f} s"
+            return gettext("%(seconds)s s (%(rate)s rows/s)", seconds=f"{seconds:.1f}", rate=f"{rows / seconds:,.0f}")
 
-        text = f"Checked {self.rows:,} rows in {rate(self.check_seconds, self.rows)}"
+        checked = rate(self.check_seconds, self.rows)
         if self.write_seconds:
-            text += f"; wrote {self.created:,} in {rate(self.write_seconds, self.created)}"
-        return text + "."
+            return gettext(
+                "Checked %(rows)s rows in %(checked)s; wrote %(created)s in %(wrote)s.",
+                rows=f"{self.rows:,}",
+                checked=checked,
+                created=f"{self.created:,}",
+                wrote=rate(self.write_seconds, self.created),
+            )
+        return gettext("Checked %(rows)s rows in %(checked)s.", rows=f"{self.rows:,}", checked=checked)
 
     @property
     def ok(self) -> bool:
@@ -67,12 +75,27 @@ class ImportReport:
 
     def lines(self) -> Iterator[str]:
         for e in self.errors:
-            yield f"line {e.line}: {e.field}: {e.message}"
-        verb = "would create" if self.dry_run else "created"
-        if self.ok:
-            yield f"{self.rows} rows read; {verb} {self.created}; {self.already_imported} already imported (same external_id)."
+            yield gettext("line %(line)s: %(field)s: %(message)s", line=e.line, field=e.field, message=e.message)
+        if self.ok and self.dry_run:
+            yield gettext(
+                "%(rows)s rows read; would create %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
+        elif self.ok:
+            yield gettext(
+                "%(rows)s rows read; created %(created)s; %(already)s already imported (same external_id).",
+                rows=self.rows,
+                created=self.created,
+                already=self.already_imported,
+            )
         else:
-            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+            yield gettext(
+                "%(rows)s rows read; %(rejected)s rejected; nothing was written.",
+                rows=self.rows,
+                rejected=len({e.line for e in self.errors}),
+            )
 
 
 def _decode(data: bytes | str) -> str:

@@ -4,7 +4,7 @@ Thin views: read the form, call a verb, commit."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import require
@@ -140,7 +140,7 @@ def edit(convening_id: int):
         _show_errors(form, error)
         return _detail(convening, edit=form, status=409 if isinstance(error, StaleVersion) else 422)
     db.session.commit()
-    flash(gettext("Saved."))
+    flash(pgettext("convening", "Saved."))
     return redirect(url_for("convenings.detail", convening_id=convening.id))
 
 

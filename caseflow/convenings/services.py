@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
 
-from caseflow import pdf
+from caseflow import i18n, pdf
 from caseflow.audit.services import record
 from caseflow.campaigns.services import finish_follow_up
 from caseflow.dates import today
@@ -338,7 +338,7 @@ def report_pdf(data: Report, org_name: str) -> bytes:
     scope = (
         gettext("Campaign: %(title)s", title=c.campaign.title) if c.campaign else gettext("Organisation-wide convening")
     )
-    doc.paragraph(f"{format_date(c.held_on, 'medium')}{where}. {scope}.")
+    doc.paragraph(f"{i18n.day(c.held_on)}{where}. {scope}.")
     doc.paragraph(
         gettext(
             "%(signed_up)s signed up; %(people)s community members and %(staff)s staff came. "
@@ -368,7 +368,7 @@ def report_pdf(data: Report, org_name: str) -> bytes:
                 i.kind_label,
                 i.takeaway,
                 i.owner.display_name if i.owner else "",
-                format_date(i.due_on, "medium") if i.due_on else "",
+                i18n.day(i.due_on) if i.due_on else "",
                 item_status(i, data.today),
             ]
             for i in data.items

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
-from caseflow import dates
+from caseflow import dates, i18n
 from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
 from caseflow.equity.policy import leaving, stored_note
 from caseflow.extensions import db
@@ -154,7 +154,7 @@ def progress_pdf(stored: QuarterlySummary, org_name: str) -> bytes:
         gettext(
             "Signed off by %(name)s on %(moment)s",
             name=stored.signed_off_by.display_name,
-            moment=format_datetime(stored.signed_off_at, "medium"),
+            moment=i18n.local(stored.signed_off_at),
         )
         if stored.is_signed_off
         else gettext("Draft, not signed off")

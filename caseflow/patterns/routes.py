@@ -225,7 +225,7 @@ def promote():
             )
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     elif not keys:
-        form.keys.errors = list(form.keys.errors) + ["Choose at least one pattern."]
+        form.keys.errors = list(form.keys.errors) + [gettext("Choose at least one pattern.")]
     return _confirm_page(form, 422)
 
 
@@ -338,8 +338,10 @@ class Period:
     @property
     def label(self) -> str:
         if is_ascii_digits(self.value):
-            return f"Last {self.value} days"
-        return self.value if self.value != "custom" else f"{self.since.isoformat()} to {self.until.isoformat()}"
+            return gettext("Last %(num)s days", num=self.value)
+        if self.value != "custom":
+            return self.value
+        return gettext("%(start)s to %(end)s", start=i18n.day(self.since), end=i18n.day(self.until))
 
 
 def period_choices() -> list[Period]:

@@ -168,14 +168,17 @@ def discard_campaign(actor: User, campaign: Campaign, version) -> None:
     had before (new, snoozed or dismissed), and the audit trail keeps both events."""
     if not can_discard(campaign):
         raise DiscardRefused(
-            "Only a campaign created in the last hour can be discarded. Close it instead (Status: closed), "
-            "so its history is kept.",
+            gettext(
+                "Only a campaign created in the last hour can be discarded. Close it instead (Status: closed), "
+                "so its history is kept."
+            ),
             field="discard",
         )
     expected = ascii_int(version)
     if expected != campaign.version:
         raise DiscardRefused(
-            "This campaign changed since you opened it; look at it again before you discard it.", field="discard"
+            gettext("This campaign changed since you opened it; look at it again before you discard it."),
+            field="discard",
         )
     created = db.session.scalar(
         select(AuditEvent)

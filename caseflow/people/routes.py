@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import can, require
@@ -155,7 +155,7 @@ def edit(person_id: int):
             status = 409 if isinstance(error, StaleVersion) else 422
             return render_template("people/form.html", form=form, person=person, concern=None), status
         db.session.commit()
-        flash(gettext("Saved."))
+        flash(pgettext("person", "Saved."))
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=person, concern=None)
 

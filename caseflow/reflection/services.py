@@ -13,6 +13,7 @@ from caseflow import dates
 from caseflow.audit.services import record
 from caseflow.errors import DomainError, StaleVersion
 from caseflow.extensions import db
+from caseflow.i18n import day
 from caseflow.models import QuarterlySummary
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import build_summary
@@ -23,7 +24,7 @@ class SummaryLocked(DomainError):
     status = 409
 
     def __init__(self):
-        super().__init__("This summary is signed off and can no longer change.", field="commentary")
+        super().__init__(gettext("This summary is signed off and can no longer change."), field="commentary")
 
 
 class QuarterNotOver(DomainError):
@@ -31,8 +32,11 @@ class QuarterNotOver(DomainError):
 
     def __init__(self, q: Quarter):
         super().__init__(
-            f"{q.label} is not over yet: it can be signed off from {(q.end + timedelta(days=1)).isoformat()}, "
-            "when its summary is complete.",
+            gettext(
+                "%(quarter)s is not over yet: it can be signed off from %(day)s, when its summary is complete.",
+                quarter=q.label,
+                day=day(q.end + timedelta(days=1)),
+            ),
             field="sign_off",
         )
 

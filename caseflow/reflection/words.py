@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseflow import i18n
 from caseflow.campaigns.rules import CLOSE_AS, REVIEW_DECISIONS, STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
+from caseflow.equity.policy import stored_note
 from caseflow.models.campaign_steps import ACTION_KINDS
 from caseflow.reflection import self_assessment
 
@@ -76,10 +77,7 @@ def race(code: str, fallback: str | None = None) -> str:
 
 
 def note(data: dict) -> str:
-    """The disclosure note stored with the figures, in the reader's language when it is the note the
-    policy writes for the stored smallest shown count (else as stored: the policy changed since)."""
-    from caseflow.equity.policy import stored_note
-
+    """The disclosure note stored with the summary's figures, in the reader's language."""
     return stored_note(data.get("suppression_note", ""), data.get("min_cell"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext, ngettext
 
 from caseflow.extensions import db
 
@@ -18,11 +19,25 @@ def train_cmd():
     result = train_and_store()
     db.session.commit()
     if not result.trained:
-        click.echo(f"Not trained: {result.examples} examples over {result.tags} tags; {result.reason}.")
+        click.echo(
+            gettext(
+                "Not trained: %(examples)s examples over %(tags)s tags; %(reason)s.",
+                examples=result.examples,
+                tags=result.tags,
+                reason=result.reason,
+            )
+        )
         return
     click.echo(
-        f"Trained version {result.version} on {result.examples:,} examples over {result.tags} tags "
-        f"in {result.seconds:.1f} s ({result.size_bytes / 1e6:.1f} MB stored)."
+        gettext(
+            "Trained version %(version)s on %(examples)s examples over %(tags)s tags in %(seconds)s s "
+            "(%(size)s MB stored).",
+            version=result.version,
+            examples=f"{result.examples:,}",
+            tags=result.tags,
+            seconds=f"{result.seconds:.1f}",
+            size=f"{result.size_bytes / 1e6:.1f}",
+        )
     )
 
 
@@ -33,4 +48,4 @@ def themes_cmd():
 
     themes = refresh_themes()
     db.session.commit()
-    click.echo(f"{len(themes)} emerging theme{'s' if len(themes) != 1 else ''} found.")
+    click.echo(ngettext("%(num)d emerging theme found.", "%(num)d emerging themes found.", len(themes)))

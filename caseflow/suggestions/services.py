@@ -26,6 +26,7 @@ from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
+from caseflow.i18n import taxonomy_names
 from caseflow.models import (
     Concern,
     EmergingTheme,
@@ -440,16 +441,17 @@ def open_themes(disclosure: Disclosure) -> list[ThemeView]:
         )
     }
     tagged: dict[int, list[tuple[str, int]]] = {}
-    for theme_id, name, n in db.session.execute(
-        select(etc.c.theme_id, Tag.name, func.count())
+    shown = taxonomy_names("tag")  # the reader's language
+    for theme_id, tag_id, name, n in db.session.execute(
+        select(etc.c.theme_id, Tag.id, Tag.name, func.count())
         .join(Concern, Concern.id == etc.c.concern_id)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
         .join(Tag, Tag.id == concern_tags.c.tag_id)
         .where(etc.c.theme_id.in_(ids), live)
-        .group_by(etc.c.theme_id, Tag.name)
+        .group_by(etc.c.theme_id, Tag.id, Tag.name)
         .order_by(func.count().desc(), Tag.name)
     ):
-        tagged.setdefault(theme_id, []).append((name, n))
+        tagged.setdefault(theme_id, []).append((shown.get(tag_id, name), n))
     quotes: dict[int, list[str]] = {}
     ranked = (
         select(
