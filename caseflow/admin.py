@@ -49,7 +49,7 @@ def run_job_now(job_id: str):
     record("job.run", current_user, object_type="job_runs", object_id=run.id, job=job_id, status=run.status)
     db.session.commit()
     if run.status == "success":
-        flash(f"{job_id} ran: {run.details or 'done'}.", "success")
+        flash(gettext("%(job)s ran: %(details)s.", job=job_id, details=run.details or gettext("done")), "success")
     else:
-        flash(f"{job_id} failed; the error is in the run below.", "error")
+        flash(gettext("%(job)s failed; the error is in the run below.", job=job_id), "error")
     return redirect(url_for("admin.jobs_page"))

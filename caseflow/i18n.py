@@ -1,7 +1,8 @@
 """Languages: Flask-Babel wired once, the locale chosen for each request, and a pseudo-locale.
 
 The locale is the user's own setting, then an explicit `?lang=` (the public pages' language links),
-then the browser's Accept-Language, then CASEFLOW_DEFAULT_LOCALE. Catalogs live in
+then the browser's Accept-Language, then CASEFLOW_DEFAULT_LOCALE. The JSON API ignores the user's
+page language (Accept-Language, then the default); its field names and error codes never change. Catalogs live in
 caseflow/translations (babel.cfg at the repository root; `make install` compiles them).
 """
 
@@ -31,6 +32,10 @@ babel = Babel()
 def select_locale() -> str:
     if not has_request_context():  # the CLI, the scheduler: the organisation's language
         return default_locale()
+    if request.path.startswith("/api/"):
+        # An integration's token belongs to a person, but the JSON API does not follow that person's
+        # page language: its messages are in the language the client asks for, else the default.
+        return request.accept_languages.best_match(list(SUPPORTED_LOCALES)) or default_locale()
     user_locale = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if user_locale in SUPPORTED_LOCALES:
         return user_locale

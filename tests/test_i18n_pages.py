@@ -377,6 +377,23 @@ def test_the_weekly_digest_mail_goes_out_in_each_language(app, db, make_user, mo
     ]
 
 
+def test_the_api_keeps_its_language_whatever_the_token_owners_pages_speak(client, db, make_user, token_for):
+    from tests.conftest import login
+
+    spanish = make_user("caseworker", email="es-api@example.org")
+    spanish.locale = "es"
+    db.session.commit()
+    login(client, "es-api@example.org")  # their pages are in Spanish, in this very browser
+    assert "Registrar una inquietud" in client.get("/log").get_data(as_text=True)
+    headers = token_for(user=spanish)
+    refused = client.post("/api/v1/concerns", json={"program": "", "summary": ""}, headers=headers)
+    assert refused.status_code == 422
+    body = refused.get_json()
+    assert "tags" in body["errors"] and body["errors"]["tags"] == ["Choose at least one tag."]
+    asked = client.post("/api/v1/concerns", json={"summary": ""}, headers=headers | {"Accept-Language": "es"})
+    assert asked.get_json()["errors"]["tags"] == ["Elija al menos una etiqueta."]  # when the client asks
+
+
 def test_the_command_line_speaks_the_organisations_default_language(app, db):
     runner = app.test_cli_runner()
     app.config["CASEFLOW_DEFAULT_LOCALE"] = "es"

@@ -139,7 +139,7 @@ def new_user_problems(email: str, roles, password: str, *, service: bool = False
         errors["email"] = [gettext("A user with this e-mail address already exists.")]
     roles = set(roles or [])
     if not roles or not roles <= set(ROLES):
-        errors["roles"] = [f"Choose one or more of: {', '.join(ROLES)}."]
+        errors["roles"] = [gettext("Choose one or more of: %(values)s.", values=", ".join(ROLES))]
     problem = None if service else password_problem(password or "", email=email_n)
     if problem:
         errors["password"] = [problem]
@@ -336,11 +336,13 @@ def token_problems(actor: User | None, user: User | None, scopes, days) -> dict[
         if not scopes:
             errors["scopes"] = [gettext("Choose at least one scope.")]
         elif unknown:
-            errors["scopes"] = [f"Unknown scopes: {', '.join(sorted(unknown))}."]
+            errors["scopes"] = [gettext("Unknown scopes: %(values)s.", values=", ".join(sorted(unknown)))]
         elif beyond:
-            errors["scopes"] = [f"The owner's roles do not allow: {', '.join(sorted(beyond))}."]
+            errors["scopes"] = [
+                gettext("The owner's roles do not allow: %(values)s.", values=", ".join(sorted(beyond)))
+            ]
     if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= TOKEN_MAX_DAYS):
-        errors["days"] = [f"Use a whole number of days from 1 to {TOKEN_MAX_DAYS}."]
+        errors["days"] = [gettext("Use a whole number of days from 1 to %(num)d.", num=TOKEN_MAX_DAYS)]
     return errors
 
 

@@ -206,14 +206,14 @@ def parse_request(args) -> tuple[str, int]:
     if raw is None:
         errors["text"] = [gettext("Give the text to suggest tags for.")]
     elif len(raw) > MAX_TEXT:
-        errors["text"] = [f"Use at most {MAX_TEXT:,} characters."]
+        errors["text"] = [gettext("Use at most %(num)s characters.", num=f"{MAX_TEXT:,}")]
     limit_raw = args.get("limit", "3")
     try:
         limit = int(limit_raw)
     except (TypeError, ValueError):
         limit = 0
     if not 1 <= limit <= MAX_LIMIT:
-        errors["limit"] = [f"Give a whole number from 1 to {MAX_LIMIT}."]
+        errors["limit"] = [gettext("Give a whole number from 1 to %(num)d.", num=MAX_LIMIT)]
     if errors:
         raise ValidationFailed(errors)
     return raw, limit
