@@ -310,3 +310,14 @@ def test_the_details_section_stays_open_for_the_caseworker_who_last_used_it(clie
     client.post("/logout")
     login(client, me.email)
     assert details_open()
+
+
+def test_what_my_concerns_became_speaks_the_caseworkers_language(client, promoted, db):
+    """The quick log names a campaign's step and status in the reader's words, not as stored codes."""
+    me, campaign = promoted["me"], promoted["campaign"]
+    campaign.status = "paused"
+    me.locale = "es"
+    db.session.commit()
+    became = client.get("/log").get_data(as_text=True).split("Heat for every tenant", 1)[1].split("</li>", 1)[0]
+    assert "Aprendizaje" in became and "(en pausa)" in became
+    assert "Learning" not in became and "paused" not in became

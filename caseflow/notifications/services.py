@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from caseflow.accounts.permissions import can
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, Campaign, CampaignEvidence, Concern, Notification, User, UserRole
+from caseflow.models import Campaign, CampaignEvidence, Concern, Notification, User, UserRole
 from caseflow.models.base import utcnow
 
 
@@ -115,4 +115,6 @@ def what_my_concerns_became(user: User) -> list[dict]:
         .order_by(func.count(CampaignEvidence.concern_id).desc())
         .limit(10)
     ).all()
-    return [{"id": i, "title": t, "step": STEP_LABELS.get(s, s), "status": st, "mine": n} for i, t, s, st, n in rows]
+    return [
+        {"id": i, "title": t, "step": s, "status": st, "mine": n} for i, t, s, st, n in rows
+    ]  # codes: the page words them
