@@ -17,7 +17,7 @@ from caseflow.models import Concern, Program, Tag, User
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
-IMPORT_CHUNK = 1000  # rows in a command-line import's first transaction
+IMPORT_CHUNK = 250  # rows in an import's first transaction (then sized by its pace)
 CHUNK_SECONDS = 0.5  # the later ones are sized to commit in about this long, so others' writes wait little
 CHUNK_GAP = 0.005  # seconds between two chunks: writers waiting for SQLite's lock get it first
 MIN_CHUNK = 200  # below this a chunk's fixed cost (its commit, the rollup statements) dominates
