@@ -125,7 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from caseflow.concerns.routes import bp as concerns_bp
     from caseflow.convenings.routes import bp as convenings_bp
     from caseflow.health import bp as health_bp
-    from caseflow.i18n import bp as i18n_bp
+    from caseflow.language.routes import bp as i18n_bp
     from caseflow.measures.routes import bp as measures_bp
     from caseflow.notifications.routes import bp as notifications_bp
     from caseflow.patterns.routes import bp as patterns_bp

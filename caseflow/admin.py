@@ -4,6 +4,7 @@ from the same registry as the scheduler and `flask jobs`."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -39,7 +40,7 @@ def run_job_now(job_id: str):
     if job_id not in jobs.JOBS:
         abort(404)
     if not EmptyForm().validate_on_submit():
-        flash("The form expired; reload the page and press Run now again.", "error")
+        flash(gettext("The form expired; reload the page and press Run now again."), "error")
         return redirect(url_for("admin.jobs_page"))
     # The job commits in its own session; end this request's transaction first (on SQLite it holds
     # the write lock the job needs).

@@ -23,7 +23,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+
+from caseflow.i18n import number
 
 __all__ = ["bar_chart", "line_chart", "paired_bar_chart", "power_map", "series_chart", "trend_chart"]
 
@@ -132,7 +136,7 @@ def _ticks(max_value: float, *, fixed_top: float | None = None, integers: bool =
 
 
 def _tick_label(v: float) -> str:
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:g}"
+    return number(int(v)) if float(v).is_integer() else number(v)
 
 
 def _is_number(v: Any) -> bool:
@@ -149,8 +153,8 @@ _BAR_MAX = WIDTH - _BAR_X - _VALUE_W
 
 
 def _empty(title: str, chart_id: str | None, kind: str) -> Markup:
-    parts = _open(title, "No data.", 40, chart_id, kind)
-    parts.append(_text(WIDTH / 2, 24, "No data", cls="axis-label", anchor="middle"))
+    parts = _open(title, gettext("No data."), 40, chart_id, kind)
+    parts.append(_text(WIDTH / 2, 24, gettext("No data"), cls="axis-label", anchor="middle"))
     return _close(parts)
 
 
@@ -203,7 +207,7 @@ def paired_bar_chart(
     items: Sequence[tuple[str, float | None, float | None]],
     title: str,
     *,
-    series: tuple[str, str] = ("In this pattern", "All concerns"),
+    series: tuple[str, str] | None = None,  # default: ("In this pattern", "All concerns"), in the reader's words
     value_format: str = "{:.0%}",
     flagged: Iterable[str] = frozenset(),
     suppressed_label: str = "<11",
@@ -216,6 +220,7 @@ def paired_bar_chart(
     """
     if not items:
         return _empty(title, chart_id, "paired")
+    series = series or (gettext("In this pattern"), gettext("All concerns"))
     flagged = set(flagged)
     legend_h, group_h, bar_h, gap = 28, 40, 13, 3
     height = legend_h + group_h * len(items) + 8
@@ -231,7 +236,7 @@ def paired_bar_chart(
     ]
     if flagged & {label for label, _, _ in items}:
         legend.append(f'<rect class="swatch flag" x="{_BAR_X + 340}" y="8" width="12" height="12"/>')
-        legend.append(_text(_BAR_X + 358, 18, "Flagged", cls="legend"))
+        legend.append(_text(_BAR_X + 358, 18, gettext("Flagged"), cls="legend"))
 
     summary = []
     body = []
@@ -467,7 +472,7 @@ def series_chart(
                 if segment:
                     segments.append(segment)
                 segment = []
-                text = suppressed_label if value is None else "no value"
+                text = suppressed_label if value is None else gettext("no value")
             said.append(f"{labels[i]} {text}")
         if segment:
             segments.append(segment)
@@ -485,7 +490,14 @@ def series_chart(
 
 # --- power map -----------------------------------------------------------------------------------
 
-_POSITION_WORDS = {-2: "strongly opposed", -1: "opposed", 0: "neutral", 1: "supportive", 2: "strongly supportive"}
+_POSITION_WORDS = {
+    -2: _l("strongly opposed"),
+    -1: _l("opposed"),
+    0: _l("neutral"),
+    1: _l("supportive"),
+    2: _l("strongly supportive"),
+}
+_KIND_WORDS = {"target": _l("Target"), "ally": _l("Ally"), "opponent": _l("Opponent"), "neutral": _l("Neutral")}
 
 
 def _clamp(value: Any, low: float, high: float, default: float) -> float:
@@ -555,7 +567,12 @@ def power_map_layout(actors: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         influence = _clamp(actor.get("influence"), 1, 5, 1)
         kind = str(actor.get("kind") or "neutral").lower()
         placed.append(
-            (str(actor.get("name") or "Unnamed"), position, influence, kind if kind in ACTOR_KINDS else "neutral")
+            (
+                str(actor.get("name") or gettext("Unnamed")),
+                position,
+                influence,
+                kind if kind in ACTOR_KINDS else "neutral",
+            )
         )
 
     crowd: dict[tuple[int, int], list[int]] = {}
@@ -658,34 +675,48 @@ def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str 
         f'<line class="quadrant" x1="{left}" y1="{_num(py(3))}" x2="{left + plot_w}" y2="{_num(py(3))}"/>'
     )
     below = top + plot_h + 18
-    parts_body.append(_text(left, below, "← Opposed", cls="axis-label", anchor="start"))
-    parts_body.append(_text(px(0), below, "Neutral", cls="axis-label", anchor="middle"))
-    parts_body.append(_text(left + plot_w, below, "Supportive →", cls="axis-label", anchor="end"))
+    parts_body.append(_text(left, below, gettext("← Opposed"), cls="axis-label", anchor="start"))
+    parts_body.append(_text(px(0), below, gettext("Neutral"), cls="axis-label", anchor="middle"))
+    parts_body.append(_text(left + plot_w, below, gettext("Supportive →"), cls="axis-label", anchor="end"))
     side = 18
     parts_body.append(
         _text(
             side,
             top + plot_h,
-            "Low influence",
+            gettext("Low influence"),
             cls="axis-label",
             anchor="start",
             transform=f"rotate(-90 {side} {top + plot_h})",
         )
     )
     parts_body.append(
-        _text(side, top, "High influence →", cls="axis-label", anchor="end", transform=f"rotate(-90 {side} {top})")
+        _text(
+            side,
+            top,
+            gettext("High influence →"),
+            cls="axis-label",
+            anchor="end",
+            transform=f"rotate(-90 {side} {top})",
+        )
     )
 
     legend_x = left
     for kind in ACTOR_KINDS:
         parts_body.append(f'<circle class="actor actor-{kind}" cx="{legend_x + 6}" cy="18" r="6"/>')
-        parts_body.append(_text(legend_x + 16, 22, kind.capitalize(), cls="legend"))
+        parts_body.append(_text(legend_x + 16, 22, str(_KIND_WORDS[kind]), cls="legend"))
         legend_x += 100
 
     summary = []
     for item in layout["items"]:
-        word = _POSITION_WORDS.get(round(item["position"]), "neutral")
-        about = f"{item['number']}. {item['name']} ({item['kind']}): influence {item['influence']:g} of 5, {word}"
+        word = _POSITION_WORDS.get(round(item["position"]), _POSITION_WORDS[0])
+        about = gettext(
+            "%(number)s. %(name)s (%(kind)s): influence %(influence)s of 5, %(position)s",
+            number=item["number"],
+            name=item["name"],
+            kind=str(_KIND_WORDS.get(item["kind"], item["kind"])).lower(),
+            influence=format(item["influence"], "g"),
+            position=word,
+        )
         summary.append(about)
         x, y = item["x"], item["y"]
         label = item["label"]
@@ -698,7 +729,7 @@ def power_map(actors: Sequence[Mapping[str, Any]], title: str, *, chart_id: str 
             + "</g>"
         )
 
-    desc = "; ".join(summary) + "." if summary else "No actors yet."
+    desc = "; ".join(summary) + "." if summary else gettext("No actors yet.")
     parts = _open(title, desc, height, chart_id, "power")
     parts.extend(parts_body)
     return _close(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caseflow.accounts import services as accounts
-from caseflow.models import Program, Tag, User
+from caseflow.models import Program, ProgramName, Tag, TagName, User
 
 DEMO_PASSWORD = "caseflow-demo-2026"  # noqa: S105  (printed to whoever runs the demo)
 
@@ -52,6 +52,51 @@ TAGS = [
     ("unsafe-street", "Unsafe street or lighting", "Safety"),
 ]
 
+# The demo's taxonomy in Spanish (tag_names / program_names): what Spanish-speaking staff see.
+SPANISH_PROGRAMS = {
+    "housing": "Ayuda con la vivienda",
+    "food-pantry": "Banco de alimentos",
+    "immigration-legal": "Servicios legales de inmigración",
+    "benefits": "Inscripción en beneficios",
+    "workforce": "Desarrollo laboral",
+    "family-services": "Servicios para familias",
+}
+SPANISH_TAGS = {
+    "no-heat": "Sin calefacción o agua caliente",
+    "repairs-ignored": "El dueño no hace las reparaciones",
+    "eviction-threat": "Amenaza de desalojo",
+    "rent-increase": "Aumento del alquiler",
+    "mold": "Moho o plagas",
+    "overcrowding": "Hacinamiento",
+    "benefits-delay": "Solicitud de beneficios demorada",
+    "benefits-cut": "Beneficios recortados o suspendidos",
+    "snap-recert": "Problemas con la recertificación de SNAP",
+    "wage-theft": "Robo de salario",
+    "unsafe-work": "Condiciones de trabajo peligrosas",
+    "job-loss": "Pérdida del empleo",
+    "no-insurance": "Sin seguro médico",
+    "medical-debt": "Deudas médicas",
+    "mental-health-access": "No consigue atención de salud mental",
+    "visa-backlog": "Atraso en la visa o el asilo",
+    "ice-fear": "Miedo a las autoridades de inmigración",
+    "language-access": "No le ofrecieron intérprete",
+    "school-discipline": "Disciplina escolar",
+    "iep-denied": "Le negaron servicios de educación especial",
+    "court-fees": "Multas y costos judiciales",
+    "police-stop": "Detención o acoso policial",
+    "record-barrier": "Barreras por antecedentes penales",
+    "utility-shutoff": "Corte de servicios públicos",
+    "high-utility-bill": "Factura de servicios que no puede pagar",
+    "bus-cuts": "Eliminaron una ruta de autobús",
+    "no-car-access": "No tiene cómo llegar a los servicios",
+    "food-insecurity": "No le alcanza la comida",
+    "pantry-hours": "El horario del banco de alimentos no le sirve por el trabajo",
+    "childcare-cost": "Cuidado infantil demasiado caro",
+    "childcare-waitlist": "Lista de espera para cuidado infantil",
+    "domestic-violence": "Violencia doméstica",
+    "unsafe-street": "Calle peligrosa o sin alumbrado",
+}
+
 USERS = [
     ("caseworker@demo.caseflow.test", "Carmen Caseworker", ["caseworker"]),
     ("caseworker2@demo.caseflow.test", "Kwame Caseworker", ["caseworker"]),
@@ -65,6 +110,9 @@ def seed_taxonomy(session) -> tuple[list[Program], list[Tag]]:
     programs = [Program(slug=s, name=n) for s, n in PROGRAMS]
     tags = [Tag(slug=s, name=n, category=c) for s, n, c in TAGS]
     session.add_all(programs + tags)
+    session.flush()
+    session.add_all(ProgramName(program_id=p.id, locale="es", name=SPANISH_PROGRAMS[p.slug]) for p in programs)
+    session.add_all(TagName(tag_id=t.id, locale="es", name=SPANISH_TAGS[t.slug]) for t in tags)
     session.flush()
     return programs, tags
 

@@ -8,12 +8,12 @@ Kept free of other features' imports so campaigns and patterns can ask it (impor
 from __future__ import annotations
 
 from flask import current_app, g
+from flask_babel import gettext
 from sqlalchemy import select
 
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models import Campaign, CommitteeDecision, CommitteeSettings
-from caseflow.models.campaign import STEP_LABELS
 
 GATED_STEPS = ("strategy", "action")
 
@@ -39,7 +39,9 @@ def step_gate_on() -> bool:
 
 
 def _step_name(step: str) -> str:
-    return STEP_LABELS.get(step, step).split(" — ")[0]
+    from caseflow.campaigns.rules import STEP_NAMES
+
+    return str(STEP_NAMES.get(step, step))
 
 
 def step_approved(campaign: Campaign, step: str) -> bool:
@@ -82,8 +84,12 @@ def step_gate_message(campaign: Campaign, step: str) -> str:
     waiting = waiting_proposal(campaign.id, step)
     name = _step_name(step)
     if waiting is not None:
-        return f"Entering {name} waits for the advisory committee's vote on proposal #{waiting.id}."
-    return f"Entering {name} needs the advisory committee's approval: propose it to the committee first."
+        return gettext(
+            "Entering %(step)s waits for the advisory committee's vote on proposal #%(id)s.", step=name, id=waiting.id
+        )
+    return gettext(
+        "Entering %(step)s needs the advisory committee's approval: propose it to the committee first.", step=name
+    )
 
 
 class CommitteeVoteRequired(DomainError):
@@ -103,7 +109,11 @@ def check_promotion(keys: list[str]) -> None:
         return
     waiting = waiting_proposal(None, keys=keys)
     if waiting is not None:
-        message = f"Making this a campaign waits for the advisory committee's vote on proposal #{waiting.id}."
+        message = gettext(
+            "Making this a campaign waits for the advisory committee's vote on proposal #%(id)s.", id=waiting.id
+        )
     else:
-        message = "The advisory committee decides which patterns become campaigns: propose it to the committee."
+        message = gettext(
+            "The advisory committee decides which patterns become campaigns: propose it to the committee."
+        )
     raise CommitteeVoteRequired(message, field="pattern_keys")

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 
 from flask import Flask, current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -76,13 +78,13 @@ class Job:
     # The run key of a scheduled firing on a given day: one run per slot, however many schedulers.
     slot: Callable[[date], str]
     # What it does, for `jobs list` and the admin page; may name config keys: {NARRATIVE_RETENTION_DAYS}.
-    description: str
+    description: str  # a lazy_gettext string: the reader's language
 
     def cron_fields(self, config: Mapping) -> Mapping[str, object]:
         return self.cron(config) if callable(self.cron) else self.cron
 
     def describe(self, config: Mapping) -> str:
-        return self.description.format_map(config)
+        return str(self.description).format_map(config)
 
     @property
     def takes_quarter(self) -> bool:
@@ -146,7 +148,7 @@ def quarter_starts(config: Mapping) -> dict[str, object]:
     "quarterly-summary",
     cron=quarter_starts,
     slot=last_quarter,
-    description="Builds last quarter's reflection summary on the first morning of a quarter",
+    description=_l("Builds last quarter's reflection summary on the first morning of a quarter"),
 )
 def quarterly_summary_work(quarter: Quarter | None = None) -> dict:
     q = quarter or today_quarter(dates.today()).previous()
@@ -156,7 +158,7 @@ def quarterly_summary_work(quarter: Quarter | None = None) -> dict:
         notify(
             directors,
             "summary",
-            f"The reflection summary for {q.label} is ready for your review and sign-off.",
+            _l("The reflection summary for %(quarter)s is ready for your review and sign-off.", quarter=q.label),
             f"/summaries/{q.label}",
             f"summary:{q.label}",
         )
@@ -167,7 +169,7 @@ def quarterly_summary_work(quarter: Quarter | None = None) -> dict:
     "weekly-digest",
     cron={"day_of_week": "mon", "hour": 7},
     slot=iso_week,
-    description="Tells organizers about new and rising patterns (in-app; e-mail if SMTP is set)",
+    description=_l("Tells organizers about new and rising patterns (in-app; e-mail if SMTP is set)"),
 )
 def weekly_digest_work() -> dict:
     settings = PatternSettings.from_config()
@@ -178,17 +180,28 @@ def weekly_digest_work() -> dict:
     people = organizers()
     sent = 0
     for p in sorted(rising, key=lambda p: -p.count)[:20]:
-        growth = "new" if p.trend is None else f"up {round(p.trend * 100)}%"
+        message = (
+            _l("Rising pattern: %(title)s — %(num)d concerns, new.", title=p.title, num=p.count)
+            if p.trend is None
+            else _l(
+                "Rising pattern: %(title)s — %(num)d concerns, up %(growth)d%%.",
+                title=p.title,
+                num=p.count,
+                growth=round(p.trend * 100),
+            )
+        )
         sent += notify(
             people,
             "digest",
-            f"Rising pattern: {p.title} — {p.count} concerns, {growth}.",
+            message,
             f"/patterns/detail?key={p.key}",
             f"digest:{p.key}:{quarter}",
         )
     if sent and current_app.config.get("MAIL_SERVER"):
         _email(
-            people, "Caseflow: new and rising patterns", "\n".join(f"- {p.title}: {p.count} concerns" for p in rising)
+            people,
+            _l("Caseflow: new and rising patterns"),
+            lambda: "\n".join(gettext("- %(title)s: %(num)d concerns", title=p.title, num=p.count) for p in rising),
         )
     return {"rising": len(rising), "notifications": sent}
 
@@ -197,7 +210,7 @@ def weekly_digest_work() -> dict:
     "followup-reminders",
     cron={"hour": 7, "minute": 30},
     slot=daily,
-    description="Reminds owners of overdue follow-ups",
+    description=_l("Reminds owners of overdue follow-ups"),
 )
 def followup_reminders_work() -> dict:
 
@@ -212,7 +225,7 @@ def followup_reminders_work() -> dict:
         sent += notify(
             [owner_id],
             "follow_up",
-            f"Overdue since {due_on.isoformat()}: {description}",
+            _l("Overdue since %(day)s: %(what)s", day=due_on.isoformat(), what=description),
             f"/follow-ups/{follow_up_id}",  # opens for the owner, whatever their role
             f"follow_up:{follow_up_id}:{today.isoformat()}",
         )
@@ -223,7 +236,7 @@ def followup_reminders_work() -> dict:
     "retention-purge",
     cron={"hour": 3},
     slot=daily,
-    description="Blanks narratives older than {NARRATIVE_RETENTION_DAYS} days",
+    description=_l("Blanks narratives older than {NARRATIVE_RETENTION_DAYS} days"),
 )
 def retention_purge_work() -> dict:
     """Blank narratives older than the retention period; every structured field stays."""
@@ -241,7 +254,7 @@ def retention_purge_work() -> dict:
     "tag-model",
     cron={"hour": 2, "minute": 30},
     slot=daily,
-    description="Retrains the tag suggestions on the organisation's tagged concerns",
+    description=_l("Retrains the tag suggestions on the organisation's tagged concerns"),
 )
 def tag_model_work() -> dict:
     r = train_and_store()
@@ -252,7 +265,7 @@ def tag_model_work() -> dict:
     "emerging-themes",
     cron={"day_of_week": "mon", "hour": 6, "minute": 30},
     slot=iso_week,
-    description="Groups last month's concerns that fit no tag into emerging themes for organizers",
+    description=_l("Groups last month's concerns that fit no tag into emerging themes for organizers"),
 )
 def emerging_themes_work() -> dict:
     return {"themes": len(refresh_themes())}
@@ -266,15 +279,25 @@ def _users_with_role(role: str) -> list[int]:
     )
 
 
-def _email(user_ids: list[int], subject: str, body: str) -> None:
+def _email(user_ids: list[int], subject, body: Callable[[], str]) -> None:
+    """One e-mail per language: each recipient reads the subject (lazy_gettext) and the body (made by
+    `body()` while their language is on) in their own setting, else the organisation's default."""
+    from flask_babel import force_locale
+
+    from caseflow.i18n import SUPPORTED_LOCALES, default_locale
+
     cfg = current_app.config
-    recipients = list(db.session.scalars(select(User.email).where(User.id.in_(user_ids))))
-    message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = (
-        subject,
-        cfg.get("MAIL_FROM", "caseflow@localhost"),
-        ", ".join(recipients),
-    )
-    message.set_content(body)
-    with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)), timeout=10) as smtp:
-        smtp.send_message(message)
+    by_locale: dict[str, list[str]] = {}
+    for email, locale in db.session.execute(select(User.email, User.locale).where(User.id.in_(user_ids))):
+        by_locale.setdefault(locale if locale in SUPPORTED_LOCALES else default_locale(), []).append(email)
+    for locale, recipients in sorted(by_locale.items()):
+        with force_locale(locale):
+            message = EmailMessage()
+            message["Subject"], message["From"], message["To"] = (
+                str(subject),
+                cfg.get("MAIL_FROM", "caseflow@localhost"),
+                ", ".join(recipients),
+            )
+            message.set_content(body())
+        with smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg.get("MAIL_PORT", 25)), timeout=10) as smtp:
+            smtp.send_message(message)

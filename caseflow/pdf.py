@@ -15,6 +15,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 PAGE_W, PAGE_H = 612, 792  # US Letter, points
 MARGIN = 54
 # Helvetica advance widths (per 1000 em) for ASCII 32..126, from the Adobe AFM.
@@ -168,7 +170,8 @@ class Document:
             4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
         }
         for n, (page_id, ops) in enumerate(zip(page_ids, self.pages, strict=True), 1):
-            footer = f"{self.footer} - page {n} of {count}" if self.footer else f"Page {n} of {count}"
+            pages = gettext("page %(n)s of %(count)s", n=n, count=count)
+            footer = f"{self.footer} - {pages}" if self.footer else pages[:1].upper() + pages[1:]
             ops = [*ops, b"BT /F1 8.0 Tf %.2f %.2f Td (%s) Tj ET" % (MARGIN, MARGIN - 20, _escape(footer))]
             stream = zlib.compress(b"\n".join(ops))
             objects[page_id] = (

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -111,7 +112,7 @@ def session_timeouts(app: Flask) -> None:
         ):
             logout_user()
             session.clear()
-            flash("Your session timed out. Please log in again.", "info")
+            flash(gettext("Your session timed out. Please log in again."), "info")
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         # Refresh at most once a minute to avoid re-signing the cookie on every request.
         if now - seen_at > 60:
@@ -184,7 +185,9 @@ def error_pages(app: Flask) -> None:
             "errors/error.html",
             code=400,
             title="The form expired",
-            message="The form was open too long or came from elsewhere. Go back, reload it and try again; what you typed is still in your browser's back history.",
+            message=gettext(
+                "The form was open too long or came from elsewhere. Go back, reload it and try again; what you typed is still in your browser's back history."
+            ),
         ), 400
 
     for code, title, message in ERROR_PAGES:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
+
 
 class Errors(dict):
     """Messages per field name, in the shape `ValidationFailed` and the API's 422 carry."""
 
     def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
+        self.setdefault(name, []).append(str(message))  # a lazily translated message, in the asking locale
 
 
 def is_blank(value: Any) -> bool:
@@ -32,17 +34,24 @@ def clean_text(value: Any, name: str, errors: Errors, *, max_len: int, required:
     text (with the reason under `name`)."""
     if is_blank(value):
         if required:
-            errors.add(name, "This is required.")
+            errors.add(name, gettext("This is required."))
         return None
     if not isinstance(value, str):
-        errors.add(name, "Must be text.")
+        errors.add(name, gettext("Must be text."))
         return None
     if "\x00" in value:
-        errors.add(name, "Contains a character that cannot be stored (NUL).")
+        errors.add(name, gettext("Contains a character that cannot be stored (NUL)."))
         return None
     value = value.strip()
     if len(value) > max_len:
-        errors.add(name, f"Use at most {max_len:,} characters (this has {len(value):,}).")
+        errors.add(
+            name,
+            gettext(
+                "Use at most %(max_len)s characters (this has %(count)s).",
+                max_len=f"{max_len:,}",
+                count=f"{len(value):,}",
+            ),
+        )
         return None
     return value
 
@@ -65,7 +74,7 @@ def clean_date(raw, name: str, errors: dict, *, required: str | None = None):
     try:
         return value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
-        errors.setdefault(name, []).append("Use a date (YYYY-MM-DD).")
+        errors.setdefault(name, []).append(gettext("Use a date (YYYY-MM-DD)."))
         return None
 
 

@@ -170,7 +170,8 @@ def test_log_action(client, token_for, campaign, db):
     response = client.post(f"/api/v1/campaigns/{campaign.id}/actions", json=ACTION, headers=token_for("organizer"))
     assert response.status_code == 201
     data = response.get_json()
-    assert data["id"] and data["kind"] == "testimony" and data["new_leaders"] == 3 and data["campaign_version"] == 2
+    # new_leaders is read-only: counted from who came (the ladder), the 3 sent are ignored.
+    assert data["id"] and data["kind"] == "testimony" and data["new_leaders"] == 0 and data["campaign_version"] == 2
     stored = db.session.get(CampaignAction, data["id"])
     assert stored.constituent_participants == 9 and stored.outcome == "Chair promised a hearing"
     assert db.session.get(Campaign, campaign.id).version == 2
@@ -193,7 +194,6 @@ def test_log_action(client, token_for, campaign, db):
         ({"staff_participants": "3"}, "staff_participants"),
         ({"staff_participants": 2.5}, "staff_participants"),
         ({"constituent_participants": True}, "constituent_participants"),
-        ({"new_leaders": 10}, "new_leaders"),
         ({"outcome": 42}, "outcome"),
         ({"version": 99}, "version"),
     ],

@@ -162,3 +162,102 @@ def test_committee_membership_is_the_top_rung_of_the_ladder(db, committee):
     ana = committee["members"][0]
     rungs = ladders([ana.person_id])[ana.person_id]
     assert rungs.committee == date(2026, 1, 1) and rungs.highest == "committee"
+
+
+def test_the_committee_votes_over_the_api_with_quorum_enforced(client, db, committee, make_concern, token_for):
+    """A meeting with who was present, then the votes on a proposal: refused (422, nothing written)
+    without quorum or from members not present; decided, a promotion becomes the campaign."""
+    actor, (ana, ben, cy, dee, eli) = committee["secretary"], committee["members"]
+    services.set_governance(actor, True)
+    db.session.commit()
+    for i in range(6):
+        make_concern(client_ref=f"client-{i}")
+    headers = token_for(user=actor)
+
+    members = client.get("/api/v1/committee/members", headers=headers).get_json()["items"]
+    seats = {m["id"]: (m["seat"], m["sitting"]) for m in members}
+    assert seats[ana.id] == ("community", True) and seats[dee.id] == ("staff", True)
+    assert seats[committee["gone"].id] == ("community", False)
+    assert not {"name", "phone"} & set(members[0])  # a community member is an id, never their contact
+
+    bad = client.post("/api/v1/committee/meetings", json={"held_on": "2026-13-01", "present": ["x"]}, headers=headers)
+    assert bad.status_code == 422 and set(bad.get_json()["errors"]) == {"present"}
+    gone = client.post(
+        "/api/v1/committee/meetings", json={"held_on": "2026-10-14", "present": [committee["gone"].id]}, headers=headers
+    )
+    assert gone.status_code == 422 and "present" in gone.get_json()["errors"]
+    assert db.session.scalar(select(CommitteeMeeting)) is None  # nothing written
+    thin = client.post(
+        "/api/v1/committee/meetings", json={"held_on": "2026-10-14", "present": [ana.id, dee.id]}, headers=headers
+    ).get_json()
+    assert thin["quorum"] == {"sitting": 5, "present": 2, "needed": 3, "community_present": 1, "met": False}
+    full = client.post(
+        "/api/v1/committee/meetings",
+        json={"held_on": "2026-10-21", "minutes": "Heat.", "present": [ana.id, ben.id, cy.id, dee.id]},
+        headers=headers,
+    ).get_json()
+    assert full["quorum"]["met"] and full["present"] == sorted([ana.id, ben.id, cy.id, dee.id])
+
+    proposal = client.post(
+        "/api/v1/committee/proposals",
+        json={"kind": "promote", "pattern_keys": ["tag:no-heat"], "title": "Heat now"},
+        headers=headers,
+    ).get_json()
+    url = f"/api/v1/committee/decisions/{proposal['id']}/votes"
+
+    def refused(body, field):
+        response = client.post(url, json=body, headers=headers)
+        assert response.status_code == 422 and field in response.get_json()["errors"], response.get_json()
+        assert db.session.scalar(select(CommitteeVote)) is None and db.session.scalar(select(Campaign)) is None
+
+    refused({"meeting_id": full["id"], "votes": [{"member_id": ana.id, "vote": "maybe"}]}, "votes")
+    refused({"meeting_id": "1", "votes": []}, "meeting_id")
+    refused({"meeting_id": 999999, "votes": []}, "meeting_id")
+    refused(
+        {
+            "meeting_id": thin["id"],
+            "votes": [{"member_id": ana.id, "vote": "for"}, {"member_id": dee.id, "vote": "for"}],
+        },
+        "meeting_id",
+    )
+    refused({"meeting_id": full["id"], "votes": [{"member_id": eli.id, "vote": "for"}]}, "votes")  # not present
+    refused(
+        {
+            "meeting_id": full["id"],
+            "votes": [{"member_id": ana.id, "vote": "for"}, {"member_id": ben.id, "vote": "for"}],
+        },
+        "votes",
+    )  # 2 of 5
+    refused(
+        {
+            "meeting_id": full["id"],
+            "votes": [{"member_id": ana.id, "vote": "for"}, {"member_id": ana.id, "vote": "against"}],
+        },
+        "votes",
+    )
+    # A proposal is blocked until voted: the pattern is no campaign yet.
+    assert (
+        client.get(f"/api/v1/committee/decisions/{proposal['id']}", headers=headers).get_json()["status"] == "waiting"
+    )
+
+    votes = [
+        {"member_id": ana.id, "vote": "for"},
+        {"member_id": ben.id, "vote": "for"},
+        {"member_id": cy.id, "vote": "abstain"},
+        {"member_id": dee.id, "vote": "against"},
+    ]
+    decided = client.post(url, json={"meeting_id": full["id"], "votes": votes}, headers=headers)
+    assert decided.status_code == 200, decided.get_json()
+    body = decided.get_json()
+    assert body["status"] == "approved" and body["votes"] == {"for": 2, "against": 1, "abstain": 1}
+    assert body["meeting_id"] == full["id"] and body["votes_cast"] == sorted(votes, key=lambda v: v["member_id"])
+    campaign = db.session.scalar(select(Campaign))
+    assert body["campaign_id"] == campaign.id and campaign.pattern_keys == ["tag:no-heat"]
+    again = client.post(url, json={"meeting_id": full["id"], "votes": votes}, headers=headers)
+    assert again.status_code == 422 and "already decided" in str(again.get_json()["errors"])
+
+    # Directors read the committee; only organizers record it.
+    director = token_for("director")
+    assert client.get("/api/v1/committee/meetings", headers=director).status_code == 200
+    assert client.post(url, json={"meeting_id": full["id"], "votes": votes}, headers=director).status_code == 403
+    assert client.get("/api/v1/committee/members", headers=token_for("caseworker")).status_code == 403

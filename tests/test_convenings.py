@@ -7,8 +7,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from caseflow.extensions import db as db_
 from caseflow.models import Attendance, Campaign, CampaignAction, Convening, HarvestItem, Person, Tag
 from caseflow.people import ladder
+from tests.conftest import login
 
 
 def _person(db, name: str, language: str = "English") -> Person:
@@ -103,13 +105,11 @@ def test_new_leaders_are_people_stepping_up_for_the_first_time(db, make_user):
     rungs = ladder.ladders()
     firsts = {a1.occurred_on, a2.occurred_on}
     assert sum(1 for r in rungs.values() if r.spoke in firsts) == 2
-    # The campaign shows the ladder's count, whatever was typed on its actions before.
+    # The campaign shows the ladder's count: nothing typed is added to it.
     from caseflow.campaigns.services import participation
 
-    a1.new_leaders = 9
-    db.session.commit()
-    shown = participation(heat)
-    assert shown["new_leaders"] == 2 and shown["recorded_new_leaders"] == 9
+    assert participation(heat)["new_leaders"] == 2
+    assert not hasattr(a1, "new_leaders")
 
 
 def test_withdrawn_people_keep_their_anonymous_attendance(client, db, login_as):
@@ -213,3 +213,151 @@ def test_directors_read_convenings_and_caseworkers_do_not(client, db, login_as):
     client.post("/logout")
     login_as("caseworker")
     assert client.get("/convenings/").status_code == 403
+
+
+def _login_again(client, user) -> None:
+    """Days later: the idle session is over, log in anew."""
+    client.post("/logout")
+    assert login(client, user.email).status_code == 302
+
+
+def _harvest_follow_up(client, convening, kind, text, owner, due):
+    client.post(f"/convenings/{convening.id}/harvest", data={"kind": kind, "takeaway": text})
+    item = db_.session.scalar(select(HarvestItem).where(HarvestItem.takeaway == text))
+    made = client.post(
+        f"/convenings/{convening.id}/harvest/{item.id}/follow-up",
+        data={f"f{item.id}-owner_id": str(owner.id), f"f{item.id}-due_on": due},
+    )
+    assert made.status_code == 302
+    return db_.session.get(HarvestItem, item.id)
+
+
+def test_a_campaign_convenings_harvest_follow_ups_are_the_campaigns_follow_ups(
+    app, client, db, login_as, make_user, clock
+):
+    from caseflow import jobs
+    from caseflow.models import FollowUp, Notification
+
+    clock.on(date(2026, 10, 10))
+    me = login_as("organizer")
+    owner = make_user("caseworker", name="Sam Owner")
+    heat = _campaign(db, me)
+    convening = Convening(title="Block meeting", held_on=date(2026, 10, 5), campaign_id=heat.id)
+    db.session.add(convening)
+    db.session.commit()
+    item = _harvest_follow_up(client, convening, "policy_change", "Ask HPD for inspection data", owner, "2026-10-11")
+
+    # In the campaign's follow-up list, from the convening, like any other.
+    row = db.session.get(FollowUp, item.follow_up_id)
+    assert (row.campaign_id, row.convening_id, row.owner_id) == (heat.id, convening.id, owner.id)
+    page = client.get(f"/campaigns/{heat.id}/action").get_data(as_text=True)
+    follow_ups = page[page.index('id="follow-ups"') :]
+    assert "Ask HPD for inspection data" in follow_ups and "Block meeting" in follow_ups
+    # Its owner hears it is theirs, and is reminded once it is overdue.
+    assert db.session.scalar(select(Notification.link).where(Notification.user_id == owner.id)) == (
+        f"/follow-ups/{row.id}"
+    )
+    clock.on(date(2026, 10, 12))
+    _login_again(client, me)
+    assert jobs.followup_reminders_work()["overdue"] == 1
+    reminders = db.session.scalars(
+        select(Notification.message).where(Notification.user_id == owner.id, Notification.message.like("Overdue%"))
+    ).all()
+    assert reminders == ["Overdue since 2026-10-11: Ask HPD for inspection data"]
+    # Done on the campaign page, it is done on the convening's report too.
+    version = db.session.get(Campaign, heat.id).version
+    done = client.post(f"/campaigns/{heat.id}/follow-ups/{row.id}/done", data={"version": str(version)})
+    assert done.status_code == 302 and "login" not in done.headers["Location"], done.headers
+    report = client.get(f"/convenings/{convening.id}/report").get_data(as_text=True)
+    assert "0 follow-ups open" in report and ">done<" in report
+
+
+def test_an_organisation_wide_convenings_follow_ups_have_a_home_and_reminders(
+    app, client, db, login_as, make_user, clock
+):
+    from caseflow import jobs
+    from caseflow.models import FollowUp, Notification
+    from caseflow.reflection.quarters import Quarter
+    from caseflow.reflection.summary import build_summary
+
+    clock.on(date(2026, 10, 10))
+    me = login_as("organizer")
+    owner = make_user("caseworker", name="Sam Owner")
+    owner.locale = "es"  # the owner reads Spanish
+    summit = Convening(title="DSS summit", held_on=date(2026, 10, 5))
+    db.session.add(summit)
+    db.session.commit()
+    item = _harvest_follow_up(client, summit, "staff_training", "Train staff on recertification", owner, "2026-10-11")
+    row = db.session.get(FollowUp, item.follow_up_id)
+    assert (row.campaign_id, row.convening_id) == (None, summit.id)  # no campaign: the convening is its home
+    told = db.session.scalar(select(Notification.message).where(Notification.user_id == owner.id))
+    assert told == (
+        "Un seguimiento del encuentro “DSS summit” le corresponde, con fecha límite 2026-10-11: "
+        "Train staff on recertification"
+    )
+
+    clock.on(date(2026, 10, 12))
+    _login_again(client, me)
+    assert jobs.followup_reminders_work()["notifications"] == 1
+    assert "1 follow-up open, 1 overdue" in client.get(f"/convenings/{summit.id}/report").get_data(as_text=True)
+    overdue = build_summary(Quarter.parse("2026-Q4"))["overdue_follow_ups"]
+    assert overdue["items"] == [
+        {
+            "description": "Train staff on recertification",
+            "due_on": "2026-10-11",
+            "campaign": "DSS summit",
+            "owner": "Sam Owner",
+        }
+    ]
+
+    # The owner (a caseworker) opens it from the inbox and marks it done there.
+    client.post("/logout")
+    assert login(client, owner.email).status_code == 302
+    links = db.session.scalars(select(Notification.link).where(Notification.user_id == owner.id)).all()
+    assert set(links) == {f"/follow-ups/{row.id}"}
+    page = client.get(f"/follow-ups/{row.id}")
+    assert page.status_code == 200 and "DSS summit" in page.get_data(as_text=True)
+    assert client.post(f"/follow-ups/{row.id}/done").status_code == 302
+    assert db.session.get(FollowUp, row.id).done_at is not None
+    assert jobs.followup_reminders_work()["overdue"] == 0
+
+
+def test_the_campaign_page_and_the_api_count_new_leaders_from_who_came(client, db, login_as, token_for):
+    me = login_as("organizer")
+    campaign = _campaign(db, me)
+    action = _action(db, campaign, date(2026, 9, 1), "Council testimony")
+    ana, ben = _person(db, "Ana"), _person(db, "Ben")
+    client.post(
+        f"/people/attendance/action/{action.id}", data={f"person-{ana.id}": "spoke", f"person-{ben.id}": "attended"}
+    )
+
+    page = client.get(f"/campaigns/{campaign.id}/action").get_data(as_text=True)
+    assert "<dt>New constituent leaders</dt><dd>1 " in page
+    assert 'name="new_leaders"' not in page  # counted, not typed: the action form has no such field
+
+    # The API keeps the field, read-only: a typed figure is ignored, the answer is the ladder's.
+    body = {"kind": "testimony", "occurred_on": "2026-09-02", "title": "Second hearing", "new_leaders": 9}
+    logged = client.post(f"/api/v1/campaigns/{campaign.id}/actions", json=body, headers=token_for(user=me))
+    assert logged.status_code == 201 and logged.get_json()["new_leaders"] == 0
+    assert "<dt>New constituent leaders</dt><dd>1 " in client.get(f"/campaigns/{campaign.id}/action").get_data(
+        as_text=True
+    )
+
+
+def test_a_caseworker_sees_a_campaigns_new_leaders_as_the_policy_publishes_them(client, db, make_user):
+    """New leaders are people: organizers and directors (record access) see the exact count, a
+    caseworker following the campaign sees it through the disclosure policy ("<11" when small)."""
+    lead = make_user("organizer")
+    campaign = _campaign(db, lead)
+    action = _action(db, campaign, date(2026, 9, 1), "Council testimony")
+    ana, ben = _person(db, "Ana"), _person(db, "Ben")
+    ladder.set_attendance(lead, {ana.id: "spoke", ben.id: "led"}, [], action=action)
+    db.session.commit()
+
+    caseworker = make_user("caseworker")
+    assert login(client, caseworker.email).status_code == 302
+    page = client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)
+    assert "&lt;11 new leaders" in page and " 2 new leaders" not in page
+    client.post("/logout")
+    assert login(client, make_user("director").email).status_code == 302
+    assert " 2 new leaders" in client.get(f"/campaigns/{campaign.id}/about").get_data(as_text=True)

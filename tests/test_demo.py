@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select, text
 
 from caseflow.demo import seed
@@ -141,3 +143,16 @@ def test_demo_organizes_with_people_a_summit_and_a_committee(app, db):
     assert decided.kind == "promote" and db.session.get(Campaign, decided.campaign_id) is not None
     assert governance_on()
     assert any(r.spoke for r in ladders().values()) and any(r.committee for r in ladders().values())
+    # New leaders come from who came (the ladder), never typed: the heat campaign's actions hold its
+    # leaders, and each stored summary shows the ladder's count for its quarter, published by the policy.
+    from caseflow.campaigns.services import participation
+    from caseflow.equity.policy import leaving
+    from caseflow.people.ladder import new_leaders_by_campaign, new_leaders_tally
+
+    heat = db.session.scalar(select(Campaign).where(Campaign.title.ilike("%heat%")).order_by(Campaign.id))
+    assert participation(heat)["new_leaders"] == new_leaders_by_campaign([heat.id])[heat.id] >= 11
+    assert sum(new_leaders_by_campaign([c.id for c in db.session.scalars(select(Campaign))]).values()) >= 25
+    for stored in db.session.scalars(select(QuarterlySummary)):
+        d = stored.data
+        span = (date.fromisoformat(d["start"]), date.fromisoformat(d["counted_to"]))
+        assert d["actions"]["new_leaders_display"] == leaving().cell(new_leaders_tally(*span)).display()

@@ -908,7 +908,6 @@ API_CASES = [
             "title",
             "staff_participants",
             "constituent_participants",
-            "new_leaders",
             "target_reached",
             "outcome",
             "takeaways",
@@ -985,6 +984,25 @@ API_CASES = [
         "/api/v1/committee/proposals",
         {"kind": "general", "title": "Meet monthly"},
         ("kind", "title", "details", "pattern_keys", "campaign_id", "for_step"),
+    ),
+    ApiCase("api.committee_decision", "director", "GET", "/api/v1/committee/decisions/{decision_id}", {}, ("x",)),
+    ApiCase(
+        "api.committee_vote",
+        "organizer",
+        "POST",
+        "/api/v1/committee/decisions/{decision_id}/votes",
+        {"meeting_id": 1, "votes": []},
+        ("meeting_id", "votes"),
+    ),
+    ApiCase("api.committee_members", "director", "GET", "/api/v1/committee/members", {}, ("x",)),
+    ApiCase("api.committee_meetings", "director", "GET", "/api/v1/committee/meetings", {}, ("x",)),
+    ApiCase(
+        "api.committee_meeting_create",
+        "organizer",
+        "POST",
+        "/api/v1/committee/meetings",
+        {"held_on": "2026-10-14"},
+        ("held_on", "minutes", "present"),
     ),
 ]
 

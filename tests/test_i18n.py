@@ -136,7 +136,9 @@ def unmarked_english(page: str, *, data: tuple[str, ...] = (), main_only: bool =
     page = re.sub(r"<title>(.*?)</title>", r"\1", page, flags=re.S)
     text = " ".join(ATTRIBUTES.findall(page)) + " " + re.sub(r"<[^>]+>", " ", page)
     text = html_lib.unescape(text)
-    text = re.sub(re.escape(PSEUDO_OPEN) + ".*?" + re.escape(PSEUDO_CLOSE), " ", text, flags=re.S)
+    innermost = re.compile(re.escape(PSEUDO_OPEN) + f"[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*" + re.escape(PSEUDO_CLOSE))
+    while innermost.search(text):  # a marked message may carry marked words: "⟦Lead: ⟦nobody yet⟧⟧"
+        text = innermost.sub(" ", text)
     for value in (*data, *NOT_ENGLISH):
         text = text.replace(value, " ")
     return re.findall(r"[A-Za-z][A-Za-z']+", text)
@@ -187,3 +189,5 @@ def test_pseudo_locale_finds_no_unmarked_english_in_the_triage_pages(app, client
 
 def test_the_helper_finds_english_that_was_not_marked():
     assert unmarked_english("<main><p>⟦Marked⟧ Forgotten words</p></main>", main_only=True) == ["Forgotten", "words"]
+    nested = "<main><p>⟦Now in ⟦Vision⟧, kept in the history⟧ left out</p></main>"
+    assert unmarked_english(nested, main_only=True) == ["left", "out"]

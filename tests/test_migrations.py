@@ -259,6 +259,80 @@ def test_migration_0014_carries_campaign_measures_into_the_library_and_back(empt
         _db.engine.dispose()
 
 
+def test_migration_0020_makes_harvest_follow_ups_follow_ups_and_back(empty_database_url):
+    """A harvest takeaway that became a follow-up becomes a row of campaign_follow_ups: in its
+    convening's campaign, or in none for an organisation-wide convening; the downgrade puts the
+    owner, due date and done time back on the takeaway."""
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = empty_database_url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="0017")
+        conn = _db.session
+        at = {"at": "2026-10-05 15:00:00"}
+        conn.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, active, session_version, created_at, updated_at) "
+                "VALUES ('o@example.org', 'Owner', 'x', true, 1, :at, :at)"
+            ),
+            at,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO campaigns (title, issue_statement, status, step, closing_summary, version, "
+                "created_at, updated_at) VALUES ('Heat', '', 'active', 'action', '', 1, :at, :at)"
+            ),
+            at,
+        )
+        for title, campaign in (("Summit", None), ("Block meeting", 1)):
+            conn.execute(
+                text(
+                    "INSERT INTO convenings (title, campaign_id, held_on, place, agenda, breakout_notes, version, "
+                    "created_at, updated_at) VALUES (:t, :c, '2026-10-05', '', '', '', 1, :at, :at)"
+                ),
+                at | {"t": title, "c": campaign},
+            )
+        for convening, takeaway, becomes, owner, due in (
+            (1, "Train staff on benefits rules", "follow_up", 1, "2026-11-01"),
+            (2, "Share call lists", "follow_up", 1, None),
+            (2, "A tag", None, None, None),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO harvest_items (convening_id, kind, takeaway, breakout, becomes, owner_id, due_on, "
+                    "created_at) VALUES (:c, 'staff_training', :t, '', :b, :o, :d, :at)"
+                ),
+                at | {"c": convening, "t": takeaway, "b": becomes, "o": owner, "d": due},
+            )
+        conn.commit()
+
+        upgrade(revision="0020")
+        rows = conn.execute(
+            text(
+                "SELECT f.campaign_id, f.convening_id, f.description, f.owner_id, f.due_on FROM harvest_items h "
+                "JOIN campaign_follow_ups f ON f.id = h.follow_up_id ORDER BY h.id"
+            )
+        ).all()
+        assert [(r[0], r[1], r[2], r[3], str(r[4]) if r[4] else None) for r in rows] == [
+            (None, 1, "Train staff on benefits rules", 1, "2026-11-01"),
+            (1, 2, "Share call lists", 1, None),
+        ]
+        conn.commit()
+
+        downgrade(revision="0017")
+        back = conn.execute(text("SELECT becomes, owner_id, due_on FROM harvest_items ORDER BY id")).all()
+        assert [(b, o, str(d) if d else None) for b, o, d in back] == [
+            ("follow_up", 1, "2026-11-01"),
+            ("follow_up", 1, None),
+            (None, None, None),
+        ]
+        assert conn.execute(text("SELECT count(*) FROM campaign_follow_ups")).scalar() == 0
+        conn.commit()
+        _db.engine.dispose()
+
+
 def test_upgrading_in_process_leaves_the_app_logger_on(app):
     """Alembic's env.py configures logging from alembic.ini; by default that disables every logger
     that exists already — the app's own, after which its errors went unheard (a suite that had run

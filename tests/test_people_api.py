@@ -103,3 +103,29 @@ def test_committee_decisions_through_the_api(client, db, token_for, make_user):
         ).status_code
         == 403
     )
+
+
+def test_people_have_their_own_token_scopes_and_contact_its_own(client, db, make_user):
+    """Organizer scope: `people:read` to read people, `people:write` to record them, and contact
+    details only with the dedicated `people:contact` scope as well."""
+    from caseflow.accounts.permissions import api_scopes
+    from caseflow.accounts.services import create_token
+
+    organizer = make_user("organizer")
+    assert {"people:read", "people:write", "people:contact"} <= api_scopes(organizer.roles)
+    assert not {"people:read", "people:contact"} & api_scopes(make_user("caseworker").roles)
+
+    def bearer(*scopes):
+        _, secret = create_token(None, organizer, "t", scopes=list(scopes))
+        db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    body = {"consent": True, "name": "Ana", "phone": PHONE}
+    assert client.post("/api/v1/people", json=body, headers=bearer("people:read")).status_code == 403
+    made = client.post("/api/v1/people", json=body, headers=bearer("people:write", "people:read"))
+    assert made.status_code == 201 and "phone" not in made.get_json()
+    assert client.get("/api/v1/people", headers=bearer("campaigns:read")).status_code == 403
+    plain = client.get("/api/v1/people", headers=bearer("people:read")).get_data(as_text=True)
+    assert PHONE not in plain and "Ana" not in plain
+    full = client.get("/api/v1/people", headers=bearer("people:read", "people:contact")).get_json()
+    assert full["items"][0]["phone"] == PHONE

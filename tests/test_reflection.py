@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from caseflow import jobs
 from caseflow.concerns.services import log_concern, parse_concern
-from caseflow.models import Campaign, Concern, JobRun, Notification, QuarterlySummary
+from caseflow.extensions import db as db_
+from caseflow.models import Campaign, Concern, JobRun, Notification, Person, QuarterlySummary
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
+from caseflow.people import ladder
 from caseflow.reflection import self_assessment
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.services import SummaryLocked, ensure_summary, set_commentary, sign_off
@@ -118,7 +120,6 @@ def quarter_data(db, taxonomy, make_user, frozen):
                 title="Council",
                 staff_participants=2,
                 constituent_participants=9,
-                new_leaders=2,
             ),
             CampaignAction(
                 campaign_id=campaign.id,
@@ -127,7 +128,6 @@ def quarter_data(db, taxonomy, make_user, frozen):
                 title="Tenants",
                 staff_participants=1,
                 constituent_participants=14,
-                new_leaders=1,
             ),
             CampaignAction(
                 campaign_id=campaign.id,
@@ -136,7 +136,6 @@ def quarter_data(db, taxonomy, make_user, frozen):
                 title="Old",
                 staff_participants=3,
                 constituent_participants=30,
-                new_leaders=0,
             ),
             FollowUp(
                 campaign_id=campaign.id,
@@ -165,6 +164,15 @@ def quarter_data(db, taxonomy, make_user, frozen):
             ),
         ]
     )
+    db.session.flush()
+    # Who came: new leaders are counted from the ladder (first time speaking or leading), not typed.
+    # Q2: Ola speaks at the old rally. Q3: Ola speaks again (not new), Bea and Dee speak for the
+    # first time at the council, Cy leads the tenants' meeting: 3 new leaders in Q3, 1 in Q2.
+    actions = {a.title: a for a in db.session.scalars(select(CampaignAction))}
+    ola, bea, cy, dee = (_person(name) for name in ("Ola", "Bea", "Cy", "Dee"))
+    ladder.set_attendance(organizer, {ola.id: "spoke", dee.id: "attended"}, [], action=actions["Old"])
+    ladder.set_attendance(organizer, {ola.id: "spoke", bea.id: "spoke", dee.id: "spoke"}, [], action=actions["Council"])
+    ladder.set_attendance(organizer, {cy.id: "led", ola.id: "attended"}, [], action=actions["Tenants"])
     director = make_user("director")
     ratings = dict.fromkeys(self_assessment.ITEM_KEYS, 2)
     self_assessment.submit(director, "2026-Q3", ratings, anonymous=False)
@@ -174,6 +182,13 @@ def quarter_data(db, taxonomy, make_user, frozen):
         self_assessment.submit(person, "2026-Q2", dict.fromkeys(self_assessment.ITEM_KEYS, 1), anonymous=False)
     db.session.commit()
     return {"campaign": campaign, "organizer": organizer, "director": director}
+
+
+def _person(name: str) -> Person:
+    person = Person(name=name, channel="phone", source="organizer", consent_on=date(2026, 5, 1))
+    db_.session.add(person)
+    db_.session.flush()
+    return person
 
 
 def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
@@ -191,7 +206,13 @@ def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
     assert cmp["concerns"] == (6, 2, 4)
     assert cmp["actions"] == (2, 1, 1)
     assert cmp["constituent_participants"] == (23, 30, -7)
-    assert cmp["new_leaders"] == (3, 0, 3)
+    # New leaders come from the ladder (Bea, Cy and Dee in Q3; Ola in Q2), a count of people
+    # published through the disclosure policy: 3 and 1 are under the threshold, so no number.
+    assert cmp["new_leaders"] == (None, None, None)
+    leaders = next(r for r in d["comparison"] if r["key"] == "new_leaders")
+    assert (leaders["this_display"], leaders["previous_display"]) == ("<11", "<11")
+    assert (d["actions"]["new_leaders"], d["actions"]["new_leaders_display"]) == (None, "<11")
+    assert ladder.new_leaders_between(Q3.start, Q3.end) == 3
     assert d["actions"]["staff_participants"] == 3
     assert {k["kind"]: k["count"] for k in d["actions"]["by_kind"]} == {"testimony": 1, "meeting": 1}
     moves = d["campaigns"]["moves"]
@@ -214,6 +235,41 @@ def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
     assert items["step_vision"]["change"] == 1.0
     # Patterns in the quarter (min 5 concerns): none this small; the structure is there.
     assert d["patterns"]["top"] == [] and d["patterns"]["disparities"] == []
+
+
+def test_new_leaders_in_the_summary_are_the_ladders_count_published_by_the_policy(db, make_user, frozen):
+    from caseflow.equity.policy import leaving
+
+    organizer = make_user("organizer")
+    campaign = Campaign(title="Heat", lead_id=organizer.id, created_by_id=organizer.id)
+    db.session.add(campaign)
+    db.session.flush()
+    rally = CampaignAction(campaign_id=campaign.id, kind="rally", occurred_on=date(2026, 8, 1), title="Rally")
+    hearing = CampaignAction(campaign_id=campaign.id, kind="testimony", occurred_on=date(2026, 9, 1), title="Hearing")
+    db.session.add_all([rally, hearing])
+    db.session.flush()
+    people = [_person(f"P{i}") for i in range(16)]
+    # 14 step up for the first time in Q3 (12 speak at the rally, 2 lead the hearing); the 2 others
+    # only came. Speaking again at the hearing does not make anyone new twice.
+    ladder.set_attendance(
+        organizer, {p.id: "spoke" for p in people[:12]} | {people[15].id: "attended"}, [], action=rally
+    )
+    ladder.set_attendance(
+        organizer, {p.id: "spoke" for p in people[:3]} | {p.id: "led" for p in people[12:14]}, [], action=hearing
+    )
+    db.session.commit()
+
+    tally = ladder.new_leaders_tally(Q3.start, Q3.end)
+    assert tally.count == 14
+    published = leaving().cell(tally)
+    d = build_summary(Q3)
+    leaders = next(r for r in d["comparison"] if r["key"] == "new_leaders")
+    assert leaders["this"] == published.shown() == d["actions"]["new_leaders"]
+    assert leaders["this_display"] == published.display()
+    assert abs(leaders["this"] - 14) <= 2  # published with the policy's small adjustment, never "<11" here
+    assert leaders["previous"] == 0 and leaders["change"] == leaders["this"]
+    # The same people always publish the same number.
+    assert build_summary(Q3)["actions"]["new_leaders"] == leaders["this"]
 
 
 def test_quarterly_job_builds_exactly_one_summary_however_often_it_runs(quarter_data, app, db):

@@ -235,3 +235,41 @@ def test_confirmed_self_reports_are_found_by_their_source(client, db, taxonomy, 
     assert '<option value="self" selected>Client self-report</option>' in listing
     detail = client.get(f"/concerns/{db.session.get(SelfReport, report.id).concern_id}").get_data(as_text=True)
     assert "Client self-report" in detail
+
+
+def test_only_the_triage_queue_makes_a_self_report(client, db, taxonomy, token_for, make_user):
+    """A concern says "client self-report" only when a client filed it and a caseworker confirmed
+    it: the API and an import answer with an error at the field and write nothing."""
+    from caseflow.concerns.csvio import run_import
+
+    body = {"program": "housing", "tags": ["no-heat"], "summary": "Told us at the desk", "source": "self"}
+    response = client.post("/api/v1/concerns", json=body, headers=token_for("caseworker"))
+    assert response.status_code == 422
+    assert "source" in response.get_json()["errors"]
+    header = "program,tags,summary,occurred_on,source\n"
+    staff = make_user("organizer")
+    report = run_import(staff.id, header + "housing,no-heat,From another system,2026-11-01,self\n")
+    assert not report.ok and [e.field for e in report.errors] == ["source"]
+    assert db.session.scalar(select(func.count()).select_from(Concern)) == 0
+
+
+def test_editing_a_confirmed_self_report_keeps_its_source(client, db, taxonomy, login_as):
+    report = _file(client)
+    login_as("caseworker")
+    client.post(f"/self-reports/{report.id}/confirm", data={"confirm-program": "housing", "confirm-tags": "no-heat"})
+    concern = db.session.get(Concern, db.session.get(SelfReport, report.id).concern_id)
+    page = client.get(f"/concerns/{concern.id}/edit").get_data(as_text=True)
+    from tests.conftest import csrf_token_from
+
+    form = {
+        "csrf_token": csrf_token_from(page),
+        "version": str(concern.version),
+        "program": "housing",
+        "tag_text": "no-heat; mold",
+        "summary": "Landlord will not fix the heat",
+        "occurred_on": concern.occurred_on.isoformat(),
+    }
+    response = client.post(f"/concerns/{concern.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(concern)
+    assert concern.summary == "Landlord will not fix the heat" and concern.source == "self"

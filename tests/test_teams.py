@@ -34,15 +34,12 @@ def test_a_cross_program_team_and_the_follow_ups_each_member_owns(client, db, lo
     convening = Convening(title="Block meeting", held_on=yesterday - timedelta(days=5), campaign_id=campaign.id)
     db.session.add(convening)
     db.session.flush()
-    db.session.add(
-        HarvestItem(
-            convening_id=convening.id,
-            kind="internal_practice",
-            takeaway="Share lists",
-            becomes="follow_up",
-            owner_id=food_worker.id,
-        )
-    )
+    from caseflow.convenings.services import to_follow_up
+
+    item = HarvestItem(convening_id=convening.id, kind="internal_practice", takeaway="Share lists")
+    db.session.add(item)
+    db.session.flush()
+    to_follow_up(me, item, {"owner_id": str(food_worker.id)})  # the convening's follow-up is the campaign's
     db.session.commit()
 
     page = client.get(f"/campaigns/{campaign.id}/team").get_data(as_text=True)

@@ -15,6 +15,7 @@ import secrets
 import pyotp
 import segno
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from caseflow.audit.services import record
@@ -40,7 +41,7 @@ def start_enrolment(user: User) -> str:
     """A fresh secret for an authenticator (replacing an unconfirmed one); trusted only once a code
     made from it is confirmed."""
     if user.mfa_enabled:
-        raise DomainError("Two-step login is already set up.", field="code")
+        raise DomainError(gettext("Two-step login is already set up."), field="code")
     user.totp_secret = pyotp.random_base32()
     user.totp_last_step = None
     return user.totp_secret
@@ -121,9 +122,9 @@ def second_factor_ok(user: User, code: str) -> bool:
 def confirm_enrolment(actor: User, user: User, code: str) -> list[str]:
     """Trust the pending secret once `code` matches it; returns the recovery codes (shown once)."""
     if user.mfa_enabled or not user.totp_secret:
-        raise DomainError("Start the set-up again: there is no code waiting to be confirmed.", field="code")
+        raise DomainError(gettext("Start the set-up again: there is no code waiting to be confirmed."), field="code")
     if not check_totp(user, code):
-        raise DomainError("That code does not match. Type the 6 digits your app shows now.", field="code")
+        raise DomainError(gettext("That code does not match. Type the 6 digits your app shows now."), field="code")
     user.totp_enabled_at = utcnow()
     user.session_version += 1  # sessions from before the second factor end
     codes = _new_recovery_codes(user)
@@ -133,7 +134,7 @@ def confirm_enrolment(actor: User, user: User, code: str) -> list[str]:
 
 def new_recovery_codes(actor: User, user: User, code: str) -> list[str]:
     if not check_totp(user, code):
-        raise DomainError("That code does not match. Type the 6 digits your app shows now.", field="code")
+        raise DomainError(gettext("That code does not match. Type the 6 digits your app shows now."), field="code")
     codes = _new_recovery_codes(user)
     record("mfa.recovery_codes", actor, user)
     return codes
@@ -150,9 +151,9 @@ def remaining_recovery_codes(user: User) -> int:
 def turn_off(actor: User, user: User, code: str) -> None:
     """The user's own choice, for roles that do not require it (needs a current code)."""
     if required_for(user):
-        raise DomainError("Your role requires two-step login; it cannot be turned off.", field="code")
+        raise DomainError(gettext("Your role requires two-step login; it cannot be turned off."), field="code")
     if not second_factor_ok(user, code):
-        raise DomainError("That code does not match.", field="code")
+        raise DomainError(gettext("That code does not match."), field="code")
     _clear(user)
     record("mfa.disable", actor, user)
 

@@ -122,7 +122,15 @@ PERMISSION_SCOPES: dict[str, str] = {
     "campaign.read": "campaigns:read",
     "campaign.edit": "campaigns:write",
     "summary.read": "summaries:read",
+    # People (organizer scope): reading them, recording them and their attendance, and their contact
+    # details, which an answer carries only when the token holds this dedicated scope too.
+    "person.read": "people:read",
+    "person.api": "people:read",
+    "person.manage": "people:write",
+    "person.contact_api": "people:contact",
 }
+# Permissions a view checks inside (not in its @require): their scopes are offered on tokens too.
+IN_VIEW_PERMISSIONS = ("person.contact_api",)
 
 
 def scope_for(permission: str) -> str:
@@ -140,7 +148,12 @@ def api_scopes(roles=None) -> set[str]:
     for endpoint, view in current_app.view_functions.items():
         if endpoint.startswith("api."):
             out |= {scope_for(p) for p in getattr(view, "required_permissions", ()) if p in allowed}
-    return out
+    return out | {scope_for(p) for p in IN_VIEW_PERMISSIONS if p in allowed}
+
+
+def allowed_here(permission: str) -> bool:
+    """The role holds the permission and, under /api, the token holds its scope."""
+    return can(permission) and (request.blueprint != "api" or _token_allows(permission))
 
 
 def _token_allows(permission: str) -> bool:

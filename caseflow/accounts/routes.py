@@ -9,6 +9,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -63,10 +64,17 @@ def _device_user_id() -> int | None:
 
 def _too_many(form_field, wait: int, template: str, form):
     minutes = -(-wait // 60)
-    when = f"{wait} seconds" if wait < 120 else f"{minutes} minutes"
+    when = (
+        ngettext("%(num)d second", "%(num)d seconds", wait)
+        if wait < 120
+        else ngettext("%(num)d minute", "%(num)d minutes", minutes)
+    )
     form_field.errors.append(
-        f"Too many failed attempts. Wait {when} and try again; each failure makes the wait longer. "
-        "From a browser you have logged in with before, you are not slowed down."
+        gettext(
+            "Too many failed attempts. Wait %(when)s and try again; each failure makes the wait longer. "
+            "From a browser you have logged in with before, you are not slowed down.",
+            when=when,
+        )
     )
     return render_template(template, form=form), 429
 
@@ -79,7 +87,7 @@ def _finish_login(user: User, next_path: str | None):
     session["seen_at"] = now
     session.permanent = True
     if mfa.needs_enrolment(user):
-        flash("Your role requires two-step login. Set it up now to continue.", "info")
+        flash(gettext("Your role requires two-step login. Set it up now to continue."), "info")
         response = redirect(url_for("accounts.two_step"))
     else:
         response = redirect(next_path or home_for(user))
@@ -109,7 +117,7 @@ def login():
             return _too_many(form.email, result.wait_seconds, "accounts/login.html", form)
         if result.user is None:
             db.session.commit()
-            form.password.errors.append("That e-mail and password do not match an active account.")
+            form.password.errors.append(gettext("That e-mail and password do not match an active account."))
             return render_template("accounts/login.html", form=form), 401
         user = result.user
         next_path = safe_next(request.args.get("next"))
@@ -145,7 +153,7 @@ def login_code():
     user = _pending_user()
     if user is None:
         session.pop("mfa_user", None)
-        flash("Log in again: the second step waits five minutes at most.", "info")
+        flash(gettext("Log in again: the second step waits five minutes at most."), "info")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -161,7 +169,9 @@ def login_code():
             return _finish_login(user, safe_next(next_path))
         services.note_failure(user.email, _address(), user, utcnow())
         db.session.commit()
-        form.code.errors.append("That code does not match. Type the 6 digits your app shows now, or a recovery code.")
+        form.code.errors.append(
+            gettext("That code does not match. Type the 6 digits your app shows now, or a recovery code.")
+        )
         return render_template("accounts/login_code.html", form=form), 401
     return render_template("accounts/login_code.html", form=form)
 
@@ -205,7 +215,7 @@ def two_step():
             db.session.commit()
             login_user(user)  # this session goes on with the new session version; others end
             if action == "off":
-                flash("Two-step login is off.", "success")
+                flash(gettext("Two-step login is off."), "success")
                 return redirect(url_for("accounts.two_step"))
             form = CodeForm(formdata=None)
     if request.method == "GET" and not user.mfa_enabled and not user.totp_secret:
@@ -233,7 +243,7 @@ def logout():
         db.session.commit()
         logout_user()
         session.clear()
-        flash("You are logged out.", "info")
+        flash(gettext("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -243,7 +253,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not services.verify_password(current_user, form.current_password.data):
-            form.current_password.errors.append("That is not your current password.")
+            form.current_password.errors.append(gettext("That is not your current password."))
         else:
             try:
                 services.change_password(current_user, current_user, form.new_password.data)
@@ -254,7 +264,7 @@ def change_password():
                 # Stay logged in here with the new session version; other sessions end.
                 user = current_user._get_current_object()
                 login_user(user)
-                flash("Your password is changed. Other sessions have been logged out.", "success")
+                flash(gettext("Your password is changed. Other sessions have been logged out."), "success")
                 return redirect(home_for(user))
     return render_template("accounts/change_password.html", form=form)
 
@@ -294,7 +304,7 @@ def users():
             form_errors_from(form, e.errors)
         else:
             db.session.commit()
-            flash(f"User {user.email} created.", "success")
+            flash(gettext("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     all_users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", form=form, users=all_users)
@@ -320,7 +330,7 @@ def user_edit(user_id: int):
             form_errors_from(form, {e.field or "active": [e.message]})
         else:
             db.session.commit()
-            flash(f"{user.email} updated.", "success")
+            flash(gettext("%(email)s updated.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     return render_template(
         "admin/user_edit.html", form=form, reset=reset, user=user, two_step=EmptyForm(prefix="twostep")
@@ -339,7 +349,7 @@ def user_reset_password(user_id: int):
             reset.password.errors.append(e.message)
         else:
             db.session.commit()
-            flash(f"Password for {user.email} reset; their sessions have ended.", "success")
+            flash(gettext("Password for %(email)s reset; their sessions have ended.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     form = UserEditForm(data={"roles": sorted(user.roles), "active": user.active})
     return render_template(
@@ -354,7 +364,10 @@ def user_reset_two_step(user_id: int):
     if EmptyForm(prefix="twostep").validate_on_submit():
         mfa.reset(current_user, user)
         db.session.commit()
-        flash(f"Two-step login for {user.email} reset; they set it up again at their next login.", "success")
+        flash(
+            gettext("Two-step login for %(email)s reset; they set it up again at their next login.", email=user.email),
+            "success",
+        )
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
@@ -362,7 +375,7 @@ def user_reset_two_step(user_id: int):
 @require("admin.tokens")
 def tokens():
     form = TokenForm()
-    form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
+    form.scopes.choices = [(scope, Markup("<code>%s</code>") % scope) for scope in sorted(api_scopes())]
     secret = None
     user = None
 
@@ -374,7 +387,7 @@ def tokens():
         days = ascii_int(form.days.data)
         found = services.token_problems(current_user, user, form.scopes.data or None, days)
         if days is None:
-            found["days"] = ["Use a whole number of days from 1 to 365."]
+            found["days"] = [gettext("Use a whole number of days from 1 to 365.")]
         return found
 
     if request.method == "POST" and _all_errors(form, problems):
@@ -383,7 +396,7 @@ def tokens():
         )
         db.session.commit()
         form = TokenForm(formdata=None)
-        form.scopes.choices = [(scope, scope) for scope in sorted(api_scopes())]
+        form.scopes.choices = [(scope, Markup("<code>%s</code>") % scope) for scope in sorted(api_scopes())]
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc())).all()
     return render_template("admin/tokens.html", form=form, tokens=rows, secret=secret, revoke=EmptyForm(), now=utcnow())
 
@@ -395,7 +408,7 @@ def token_revoke(token_id: int):
     if EmptyForm().validate_on_submit():
         services.revoke_token(current_user, token)
         db.session.commit()
-        flash(f"Token {token.prefix}… revoked.", "success")
+        flash(gettext("Token %(prefix)s… revoked.", prefix=token.prefix), "success")
     return redirect(url_for("accounts.tokens"))
 
 

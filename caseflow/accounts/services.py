@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from caseflow import dates
@@ -133,9 +134,9 @@ def new_user_problems(email: str, roles, password: str, *, service: bool = False
     errors: dict[str, list[str]] = {}
     email_n = User.normalise_email(email or "")
     if "@" not in email_n or len(email_n) > 254:
-        errors["email"] = ["Enter an e-mail address."]
+        errors["email"] = [gettext("Enter an e-mail address.")]
     elif find_user(email_n) is not None:
-        errors["email"] = ["A user with this e-mail address already exists."]
+        errors["email"] = [gettext("A user with this e-mail address already exists.")]
     roles = set(roles or [])
     if not roles or not roles <= set(ROLES):
         errors["roles"] = [f"Choose one or more of: {', '.join(ROLES)}."]
@@ -158,7 +159,7 @@ def change_password(actor: User, user: User, new_password: str) -> None:
 def set_roles(actor: User, user: User, roles) -> None:
     roles = set(roles)
     if not roles or not roles <= set(ROLES):
-        raise DomainError("Choose at least one role.", field="roles")
+        raise DomainError(gettext("Choose at least one role."), field="roles")
     before = sorted(user.roles)
     user.roles = roles
     user.session_version += 1
@@ -167,7 +168,7 @@ def set_roles(actor: User, user: User, roles) -> None:
 
 def set_active(actor: User, user: User, active: bool) -> None:
     if actor is not None and actor.id == user.id and not active:
-        raise DomainError("You cannot deactivate your own account.")
+        raise DomainError(gettext("You cannot deactivate your own account."))
     user.active = active
     user.session_version += 1
     record("user.activate" if active else "user.deactivate", actor, user)
@@ -269,8 +270,12 @@ def note_failure(email: str, address: str, user: User | None, now: datetime) -> 
         notify(
             [user.id],
             "security",
-            f"{failures} failed attempts to log in to your account, the last at {when}. If it was not you, "
-            "change your password; your account slows further attempts down.",
+            lazy_gettext(
+                "%(num)d failed attempts to log in to your account, the last at %(when)s. If it was not you, "
+                "change your password; your account slows further attempts down.",
+                num=failures,
+                when=when,
+            ),
             "/account/password",
             f"login-failures:{user.id}:{now.isoformat(timespec='seconds')}",
         )
@@ -319,7 +324,7 @@ def token_problems(actor: User | None, user: User | None, scopes, days) -> dict[
 
     errors: dict[str, list[str]] = {}
     if user is None:
-        return {"email": ["No user with this e-mail address."]}
+        return {"email": [gettext("No user with this e-mail address.")]}
     if actor is not None and actor.id != user.id and not user.is_service:
         errors["email"] = [
             "Tokens are made only for yourself or for a service account: a token for another person would act as them."
@@ -329,7 +334,7 @@ def token_problems(actor: User | None, user: User | None, scopes, days) -> dict[
         unknown = scopes - api_scopes()
         beyond = scopes - api_scopes(user.roles) - unknown
         if not scopes:
-            errors["scopes"] = ["Choose at least one scope."]
+            errors["scopes"] = [gettext("Choose at least one scope.")]
         elif unknown:
             errors["scopes"] = [f"Unknown scopes: {', '.join(sorted(unknown))}."]
         elif beyond:

@@ -11,6 +11,7 @@ from caseflow.campaigns import services
 from caseflow.extensions import db
 from caseflow.models import STEP_LABELS, Campaign
 from caseflow.models.campaign_steps import CampaignAction
+from caseflow.people.ladder import new_leaders_by_action
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -57,7 +58,8 @@ def action_json(action: CampaignAction, campaign: Campaign) -> dict:
         "title": action.title,
         "staff_participants": action.staff_participants,
         "constituent_participants": action.constituent_participants,
-        "new_leaders": action.new_leaders,
+        # Read-only: counted from the ladder (who first spoke or led here), never typed.
+        "new_leaders": new_leaders_by_action([action.id]).get(action.id, 0),
         "target_reached": action.target_reached,
         "outcome": action.outcome,
         "takeaways": action.takeaways,

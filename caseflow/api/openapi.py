@@ -388,7 +388,6 @@ SCHEMAS["CampaignActionNew"] = {
         "title": {"type": "string", "minLength": 1, "maxLength": 200},
         "staff_participants": {**COUNT, "default": 0},
         "constituent_participants": {**COUNT, "default": 0},
-        "new_leaders": {**COUNT, "default": 0, "description": "At most constituent_participants"},
         "target_reached": {"type": "string", "maxLength": 300},
         "outcome": {"type": "string", "maxLength": 5000},
         "takeaways": {"type": "string", "maxLength": 5000, "description": "A convening's harvest"},
@@ -406,7 +405,12 @@ SCHEMAS["CampaignAction"] = {
         "title": {"type": "string"},
         "staff_participants": {"type": "integer"},
         "constituent_participants": {"type": "integer"},
-        "new_leaders": {"type": "integer"},
+        "new_leaders": {
+            "type": "integer",
+            "readOnly": True,
+            "description": "Read-only: the people who first spoke, testified or led at this action, counted from "
+            "its attendance (POST /api/v1/actions/{id}/attendance); a new_leaders sent with the action is ignored",
+        },
         "target_reached": {"type": "string"},
         "outcome": {"type": "string"},
         "takeaways": {"type": "string"},
@@ -649,7 +653,8 @@ CHANNEL_VALUES = ["phone", "sms", "email", "mail", "in_person"]
 SCHEMAS["Person"] = {
     "type": "object",
     "description": "An opted-in person. `name`, `phone`, `email` and `address` are present only for tokens whose "
-    "user holds the dedicated contact permission (organizers); no answer links a person to a concern.",
+    "user holds the dedicated contact permission (organizers) and that carry the `people:contact` scope; no "
+    "answer links a person to a concern. Reading people needs `people:read`, recording them `people:write`.",
     "required": ["id", "channel", "source", "consent_on", "withdrawn", "version", "ladder"],
     "properties": {
         "id": {"type": "integer"},
@@ -729,10 +734,74 @@ SCHEMAS["CommitteeDecision"] = {
         "campaign_id": {"type": "integer", "nullable": True},
         "for_step": {**NULLABLE_TEXT, "description": "For `enter_step`: strategy or action"},
         "meeting_on": DATE_OR_NULL,
+        "meeting_id": {"type": "integer", "nullable": True, "description": "The meeting at which it was decided"},
+        "decided_at": {"type": "string", "format": "date-time", "nullable": True},
         "votes": {
             "type": "object",
             "required": ["for", "against", "abstain"],
             "properties": {v: {"type": "integer"} for v in ("for", "against", "abstain")},
+        },
+        "votes_cast": {"type": "array", "items": {"$ref": "#/components/schemas/CommitteeVote"}},
+    },
+}
+VOTE_VALUES = ["for", "against", "abstain"]
+SCHEMAS["CommitteeVote"] = {
+    "type": "object",
+    "required": ["member_id", "vote"],
+    "properties": {"member_id": {"type": "integer"}, "vote": {"type": "string", "enum": VOTE_VALUES}},
+}
+SCHEMAS["CommitteeVotes"] = {
+    "type": "object",
+    "required": ["meeting_id", "votes"],
+    "description": "Quorum: more than half of the members sitting on the meeting's date are present, with at least "
+    "one community member; and more than half of the sitting members vote (abstaining counts), with a community "
+    "member among them. Only members present and sitting may vote. More for than against carries it.",
+    "properties": {
+        "meeting_id": {"type": "integer"},
+        "votes": {"type": "array", "items": {"$ref": "#/components/schemas/CommitteeVote"}},
+    },
+}
+SCHEMAS["CommitteeMember"] = {
+    "type": "object",
+    "required": ["id", "seat", "term_start", "sitting"],
+    "properties": {
+        "id": {"type": "integer"},
+        "seat": {"type": "string", "enum": ["community", "staff"]},
+        "person_id": {"type": "integer", "nullable": True, "description": "A community member (see /api/v1/people)"},
+        "user": {**NULLABLE_TEXT, "description": "A member of staff's e-mail"},
+        "term_start": {"type": "string", "format": "date"},
+        "term_end": DATE_OR_NULL,
+        "sitting": {"type": "boolean", "description": "Their term covers today"},
+    },
+}
+QUORUM = {
+    "type": "object",
+    "required": ["sitting", "present", "needed", "community_present", "met"],
+    "properties": {k: {"type": "integer"} for k in ("sitting", "present", "needed", "community_present")}
+    | {"met": {"type": "boolean"}},
+}
+SCHEMAS["CommitteeMeeting"] = {
+    "type": "object",
+    "required": ["id", "held_on", "minutes", "version", "present", "quorum"],
+    "properties": {
+        "id": {"type": "integer"},
+        "held_on": {"type": "string", "format": "date"},
+        "minutes": {"type": "string"},
+        "version": {"type": "integer"},
+        "present": {"type": "array", "items": {"type": "integer"}, "description": "Member ids"},
+        "quorum": QUORUM,
+    },
+}
+SCHEMAS["CommitteeMeetingNew"] = {
+    "type": "object",
+    "required": ["held_on"],
+    "properties": {
+        "held_on": {"type": "string", "format": "date"},
+        "minutes": {"type": "string", "maxLength": 50000},
+        "present": {
+            "type": "array",
+            "items": {"type": "integer"},
+            "description": "Member ids present; each must sit on the committee on `held_on`",
         },
     },
 }
@@ -809,6 +878,60 @@ PATHS["/api/v1/committee/decisions"] = {
         "operationId": "list_committee_decisions",
         "responses": {"200": _json(_list_of("CommitteeDecision")), **COMMON_ERRORS},
     }
+}
+DECISION_ID = {"name": "decision_id", "in": "path", "required": True, "schema": DATABASE_ID}
+PATHS["/api/v1/committee/decisions/{decision_id}"] = {
+    "get": {
+        "summary": "One proposal or decision, with each member's recorded vote (organizer, director)",
+        "operationId": "get_committee_decision",
+        "parameters": [DECISION_ID],
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/CommitteeDecision"}),
+            **NOT_FOUND,
+            **COMMON_ERRORS,
+        },
+    }
+}
+PATHS["/api/v1/committee/decisions/{decision_id}/votes"] = {
+    "post": {
+        "summary": "Record the committee's votes on a waiting proposal at a meeting (organizer); quorum is enforced "
+        "and an approved promotion creates the campaign",
+        "operationId": "vote_committee_decision",
+        "parameters": [DECISION_ID],
+        "requestBody": _body("CommitteeVotes"),
+        "responses": {
+            "200": _json({"$ref": "#/components/schemas/CommitteeDecision"}, "Decided"),
+            **NOT_FOUND,
+            **WRITE_ERRORS,
+            "422": _error(
+                "Invalid fields, no quorum at the meeting or among the voters, a voter not present, or already "
+                "decided; nothing was written"
+            ),
+        },
+    }
+}
+PATHS["/api/v1/committee/members"] = {
+    "get": {
+        "summary": "The committee's members and their terms (organizer, director)",
+        "operationId": "list_committee_members",
+        "responses": {"200": _json(_list_of("CommitteeMember")), **COMMON_ERRORS},
+    }
+}
+PATHS["/api/v1/committee/meetings"] = {
+    "get": {
+        "summary": "The committee's meetings, who was present and whether there was quorum (organizer, director)",
+        "operationId": "list_committee_meetings",
+        "responses": {"200": _json(_list_of("CommitteeMeeting")), **COMMON_ERRORS},
+    },
+    "post": {
+        "summary": "Record a meeting with its minutes and the members present (organizer)",
+        "operationId": "create_committee_meeting",
+        "requestBody": _body("CommitteeMeetingNew"),
+        "responses": {
+            "201": _json({"$ref": "#/components/schemas/CommitteeMeeting"}, "Created"),
+            **WRITE_ERRORS,
+        },
+    },
 }
 PATHS["/api/v1/committee/proposals"] = {
     "post": {

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from caseflow.accounts.permissions import can, current_actor, require
+from caseflow.accounts.permissions import allowed_here, current_actor, require
 from caseflow.api.blueprint import bp, json_body
 from caseflow.committee import services as committee
+from caseflow.dates import today
 from caseflow.errors import StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import CampaignAction, CommitteeDecision, Convening, Person
+from caseflow.models import CampaignAction, CommitteeDecision, CommitteeMeeting, CommitteeMember, Convening, Person
+from caseflow.models.committee import VOTES
 from caseflow.people import ladder, services
 from caseflow.people.services import CONTACT_FIELDS
 
@@ -30,7 +32,7 @@ def person_json(person: Person, rungs: ladder.Rungs | None = None) -> dict:
         "version": person.version,
         "ladder": {rung: (getattr(rungs, rung).isoformat() if getattr(rungs, rung) else None) for rung in ladder.RUNGS},
     }
-    if can("person.contact_api"):
+    if allowed_here("person.contact_api"):
         out.update({field: getattr(person, field) for field in CONTACT_FIELDS})
     return out
 
@@ -166,6 +168,9 @@ def action_attendance_set(action_id: int):
 def decision_json(decision: CommitteeDecision) -> dict:
     votes = committee.votes(decision)
     return {
+        "meeting_id": decision.meeting_id,
+        "decided_at": decision.decided_at.isoformat(timespec="seconds") if decision.decided_at else None,
+        "votes_cast": sorted(({"member_id": v.member_id, "vote": v.vote} for v in votes), key=lambda v: v["member_id"]),
         "id": decision.id,
         "kind": decision.kind,
         "title": decision.title,
@@ -201,3 +206,112 @@ def committee_propose():
     decision = committee.propose(current_actor(), raw)
     db.session.commit()
     return jsonify(decision_json(decision)), 201
+
+
+@bp.get("/v1/committee/decisions/<int:decision_id>")
+@require("committee.read")
+def committee_decision(decision_id: int):
+    return jsonify(decision_json(db.get_or_404(CommitteeDecision, decision_id)))
+
+
+def _ids(body: dict, name: str, message: str) -> list[int]:
+    value = body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ValidationFailed({name: [message]})
+    return value
+
+
+@bp.post("/v1/committee/decisions/<int:decision_id>/votes")
+@require("committee.manage")
+def committee_vote(decision_id: int):
+    """Record each member's vote (for, against, abstain) at a meeting: refused (422, nothing
+    written) without quorum at the meeting or among the voters, or from a member not present."""
+    decision = db.get_or_404(CommitteeDecision, decision_id)
+    body = json_body()
+    errors: dict[str, list[str]] = {}
+    meeting_id = body.get("meeting_id")
+    meeting = None
+    if isinstance(meeting_id, bool) or not isinstance(meeting_id, int):
+        errors["meeting_id"] = ["The id of the meeting at which the committee voted."]
+    else:
+        meeting = db.session.get(CommitteeMeeting, meeting_id) if 0 < meeting_id < 2**31 else None
+        if meeting is None:
+            errors["meeting_id"] = ["No such meeting."]
+    votes = body.get("votes")
+    cast: dict[int, str] = {}
+    if not isinstance(votes, list) or not all(
+        isinstance(v, dict)
+        and isinstance(v.get("member_id"), int)
+        and not isinstance(v.get("member_id"), bool)
+        and v.get("vote") in VOTES
+        for v in votes
+    ):
+        errors["votes"] = ["A list of {member_id, vote}; vote one of for, against, abstain."]
+    else:
+        cast = {v["member_id"]: v["vote"] for v in votes}
+        if len(cast) != len(votes):
+            errors["votes"] = ["One vote per member."]
+    if errors:
+        raise ValidationFailed(errors)
+    committee.decide(current_actor(), decision, meeting, cast)
+    db.session.commit()
+    return jsonify(decision_json(decision))
+
+
+def member_json(member: CommitteeMember, on) -> dict:
+    return {
+        "id": member.id,
+        "seat": "community" if member.is_constituent else "staff",
+        "person_id": member.person_id,
+        "user": member.user.email if member.user_id and member.user else None,
+        "term_start": member.term_start.isoformat(),
+        "term_end": member.term_end.isoformat() if member.term_end else None,
+        "sitting": member.sits_on(on),
+    }
+
+
+@bp.get("/v1/committee/members")
+@require("committee.read")
+def committee_members():
+    on = today()
+    return jsonify(items=[member_json(m, on) for m in committee.members()])
+
+
+def meeting_json(meeting: CommitteeMeeting) -> dict:
+    q = committee.quorum(meeting)
+    return {
+        "id": meeting.id,
+        "held_on": meeting.held_on.isoformat(),
+        "minutes": meeting.minutes,
+        "version": meeting.version,
+        "present": sorted(committee.present_ids(meeting)),
+        "quorum": {
+            "sitting": q.sitting,
+            "present": q.present,
+            "needed": q.needed,
+            "community_present": q.community_present,
+            "met": q.met,
+        },
+    }
+
+
+@bp.get("/v1/committee/meetings")
+@require("committee.read")
+def committee_meetings():
+    return jsonify(items=[meeting_json(m) for m in committee.meetings()])
+
+
+@bp.post("/v1/committee/meetings")
+@require("committee.manage")
+def committee_meeting_create():
+    """A meeting with its minutes and the members present (sitting on its date)."""
+    body = json_body()
+    present = _ids(body, "present", "A list of committee member ids.")
+    raw = {"held_on": body.get("held_on"), "minutes": body.get("minutes") or ""}
+    if raw["held_on"] is not None and not isinstance(raw["held_on"], str):
+        raise ValidationFailed({"held_on": ["A date, YYYY-MM-DD."]})
+    meeting = committee.create_meeting(current_actor(), raw)
+    if present:
+        committee.update_meeting(current_actor(), meeting, meeting.minutes, set(present), meeting.version)
+    db.session.commit()
+    return jsonify(meeting_json(meeting)), 201

@@ -90,7 +90,15 @@ def _actors(campaign: Campaign, rows) -> None:
         )
 
 
+# Who steps up at an action of each kind: speaking and testifying, or leading it.
+SPEAKING = {"testimony", "public_comment", "media", "convening"}
+DOOR_NAMES = ["Ana", "Beto", "Chantal", "Darnell", "Esperanza", "Femi", "Gloria", "Hector", "Ines", "Jamal"]
+
+
 def _action(campaign: Campaign, author: User, days: int, kind: str, title: str, staff, constituents, leaders, **more):
+    """An action, and the `leaders` constituents who stepped up there for the first time: people who
+    agreed to be involved at the door that day and spoke (or led), recorded as attendance. The
+    campaign's and the quarter's new leaders are counted from these rows, never typed."""
     action = CampaignAction(
         campaign_id=campaign.id,
         author_id=author.id,
@@ -99,11 +107,32 @@ def _action(campaign: Campaign, author: User, days: int, kind: str, title: str, 
         title=title,
         staff_participants=staff,
         constituent_participants=constituents,
-        new_leaders=leaders,
         **more,
     )
     db.session.add(action)
     db.session.flush()
+    if leaders:
+        from caseflow.people import ladder, services
+
+        role = "spoke" if kind in SPEAKING else "led"
+        came = {}
+        for i in range(leaders):
+            n = len(DOOR_NAMES) * action.id + i
+            person = services.add_person(
+                author,
+                services.PersonInput(
+                    name=f"{DOOR_NAMES[n % len(DOOR_NAMES)]} {chr(65 + n % 26)}.",
+                    phone=f"347-555-{n % 10000:04d}",
+                    email=None,
+                    address=None,
+                    language="Spanish" if n % 3 == 0 else "English",
+                    channel="phone",
+                ),
+                campaign,
+            )
+            person.consent_on = action.occurred_on  # they agreed at the door that day
+            came[person.id] = role
+        ladder.set_attendance(author, came, [author.id], action=action)
     return action
 
 

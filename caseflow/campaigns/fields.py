@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from caseflow.dates import DATE_HINT, EARLIEST, iso_date
+from flask_babel import gettext
+
+from caseflow.dates import EARLIEST, iso_date
 from caseflow.errors import ValidationFailed
+from caseflow.i18n import number as format_number
 from caseflow.validation import Errors, clean_text, is_blank
 
 MAX_COUNT = 99999
@@ -44,10 +47,12 @@ class Int:
     default: int | None = None
 
     def parse(self, value: Any, name: str, errors: Errors, strict: bool) -> int | None:
-        message = f"Use a whole number from {self.low:,} to {self.high:,}."
+        message = gettext(
+            "Use a whole number from %(low)s to %(high)s.", low=format_number(self.low), high=format_number(self.high)
+        )
         if _blank(value):
             if self.required:
-                errors.add(name, "This is required.")
+                errors.add(name, gettext("This is required."))
             return self.default
         if isinstance(value, bool):
             errors.add(name, message)
@@ -75,7 +80,7 @@ class Number:
         if _blank(value):
             return None
         if isinstance(value, bool):
-            errors.add(name, "Use a number, like 45 or 12.5.")
+            errors.add(name, gettext("Use a number, like 45 or 12.5."))
             return None
         try:
             if isinstance(value, int | float):
@@ -85,10 +90,10 @@ class Number:
             else:
                 raise ValueError
         except (TypeError, ValueError):
-            errors.add(name, "Use a number, like 45 or 12.5.")
+            errors.add(name, gettext("Use a number, like 45 or 12.5."))
             return None
         if not math.isfinite(number) or abs(number) >= self.limit:
-            errors.add(name, "Use a number, like 45 or 12.5.")
+            errors.add(name, gettext("Use a number, like 45 or 12.5."))
             return None
         return number
 
@@ -102,10 +107,12 @@ class Choice:
     def parse(self, value: Any, name: str, errors: Errors, strict: bool) -> str | None:
         if _blank(value):
             if self.required:
-                errors.add(name, "Choose one.")
+                errors.add(name, gettext("Choose one."))
             return None
         if not isinstance(value, str) or value not in self.options:
-            errors.add(name, self.message or f"Use one of: {', '.join(self.options)}.")
+            errors.add(
+                name, self.message or gettext("Use one of: %(options)s.", options=", ".join(map(str, self.options)))
+            )
             return None
         return value
 
@@ -120,19 +127,24 @@ class Day:
     def parse(self, value: Any, name: str, errors: Errors, strict: bool, *, today: date) -> date | None:
         if _blank(value):
             if self.required:
-                errors.add(name, "This is required.")
+                errors.add(name, gettext("This is required."))
             return None
         # Only the full YYYY-MM-DD form (Python also reads 20260331).
         parsed = iso_date(value) if isinstance(value, date) or len(str(value).strip()) == 10 else None
         if parsed is None:
-            errors.add(name, DATE_HINT)
+            errors.add(name, gettext("Use a date like %(example)s.", example="2026-03-31"))  # DATE_HINT
             return None
         latest = today + timedelta(days=self.future_days)
         if parsed < EARLIEST:
-            errors.add(name, f"Cannot be before {EARLIEST.isoformat()}.")
+            errors.add(name, gettext("Cannot be before %(earliest)s.", earliest=EARLIEST.isoformat()))
             return None
         if parsed > latest:
-            errors.add(name, "Cannot be in the future." if not self.future_days else f"Cannot be after {latest}.")
+            errors.add(
+                name,
+                gettext("Cannot be in the future.")
+                if not self.future_days
+                else gettext("Cannot be after %(latest)s.", latest=latest),
+            )
             return None
         return parsed
 

@@ -5,16 +5,19 @@ concerns and lists the viewer's own, never anyone else's concern, narrative or d
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
 from caseflow.dates import today
+from caseflow.equity.policy import for_viewer
 from caseflow.errors import DomainError
 from caseflow.extensions import db
 from caseflow.models import STEPS, Campaign, CampaignEvidence, Concern
 from caseflow.models.campaign_steps import FollowUp
+from caseflow.people.ladder import campaign_new_leaders_tally
 from caseflow.web import EmptyForm
 
 bp = Blueprint("following", __name__)
@@ -48,6 +51,10 @@ def campaign(campaign_id: int):
     if row is None:
         abort(404)
     mine = own_evidence(current_user, row)
+    participation = services.participation(row)
+    disclosure = for_viewer()
+    if disclosure.protected:  # new leaders are people: a caseworker sees the policy's published count
+        participation["new_leaders"] = disclosure.cell(campaign_new_leaders_tally(row.id))
     return render_template(
         "campaigns/follow.html",
         campaign=row,
@@ -55,7 +62,7 @@ def campaign(campaign_id: int):
         mine=mine,
         history=services.history(row),
         actions=services.actions(row),
-        participation=services.participation(row),
+        participation=participation,
         follow_ups=own_follow_ups(current_user, row),
         vision=services.artifact(row, "vision"),
         workspace=can("campaign.read"),
@@ -79,7 +86,7 @@ def follow_up(follow_up_id: int):
 
 
 def _render_follow_up(row: FollowUp, error: str | None = None, status: int = 200):
-    campaign = db.session.get(Campaign, row.campaign_id)
+    campaign = db.session.get(Campaign, row.campaign_id) if row.campaign_id else None
     return render_template(
         "campaigns/follow_up.html",
         follow_up=row,
@@ -104,5 +111,5 @@ def complete_follow_up(follow_up_id: int):
         message = "; ".join(" ".join(v) for v in e.errors.values()) if hasattr(e, "errors") else e.message
         return _render_follow_up(row, message, 409 if isinstance(e, services.CampaignClosed) else e.status)
     db.session.commit()
-    flash("Follow-up marked done. Thank you.", "success")
+    flash(gettext("Follow-up marked done. Thank you."), "success")
     return redirect(url_for("following.follow_up", follow_up_id=row.id))

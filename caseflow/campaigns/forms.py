@@ -3,10 +3,13 @@ set for the web and the API). Every form has a prefix, so several share a page w
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 
-from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
+from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY
+from caseflow.models import CAMPAIGN_STATUSES, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
@@ -19,7 +22,12 @@ from caseflow.models.campaign_steps import (
 DATE = {"type": "date"}
 COUNT = {"inputmode": "numeric", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
-STEP_CHOICES = [(s, STEP_LABELS[s]) for s in STEPS]
+STEP_CHOICES = [(s, STEP_DISPLAY[s]) for s in STEPS]
+
+
+def _signed(k: int, label) -> str:
+    """A position on the map as the reader's language shows it: "+2 Strongly supportive"."""
+    return f"{k:+d} {label}" if k else f"0 {label}"
 
 
 class CampaignForm(FlaskForm):
@@ -33,8 +41,8 @@ class CampaignForm(FlaskForm):
 
 
 class MoveForm(CampaignForm):
-    step = SelectField("Move to step", choices=STEP_CHOICES, validate_choice=False)
-    note = TextAreaField("Why move now?", description="Required. Kept in the campaign's history.")
+    step = SelectField(_l("Move to step"), choices=STEP_CHOICES, validate_choice=False)
+    note = TextAreaField(_l("Why move now?"), description=_l("Required. Kept in the campaign's history."))
     from_page = HiddenField()  # where the form was: a refused move is shown there again
 
     def raw(self) -> dict:
@@ -42,57 +50,66 @@ class MoveForm(CampaignForm):
 
 
 class StatusForm(CampaignForm):
-    status = SelectField("Status", choices=[(s, s.capitalize()) for s in CAMPAIGN_STATUSES], validate_choice=False)
+    status = SelectField(
+        _l("Status"), choices=[(s, STATUS_LABELS[s]) for s in CAMPAIGN_STATUSES], validate_choice=False
+    )
     closing_summary = TextAreaField(
-        "Closing summary",
-        description="Required when the campaign is won, lost or closed: what changed, what we learned.",
+        _l("Closing summary"),
+        description=_l("Required when the campaign is won, lost or closed: what changed, what we learned."),
     )
 
 
 class LearningForm(CampaignForm):
-    problem_statement = TextAreaField("Problem statement", description="Required. The problem in plain words.")
-    affected = TextAreaField("Who is affected", description="Who bears it, and who bears it most (see the evidence).")
-    root_causes = TextAreaField("Root causes", description="Why it keeps happening: policies, practices, power.")
-    data_sources = TextAreaField("Data sources", description="Where the evidence comes from, besides our concerns.")
+    problem_statement = TextAreaField(_l("Problem statement"), description=_l("Required. The problem in plain words."))
+    affected = TextAreaField(
+        _l("Who is affected"), description=_l("Who bears it, and who bears it most (see the evidence).")
+    )
+    root_causes = TextAreaField(
+        _l("Root causes"), description=_l("Why it keeps happening: policies, practices, power.")
+    )
+    data_sources = TextAreaField(
+        _l("Data sources"), description=_l("Where the evidence comes from, besides our concerns.")
+    )
     constituent_views = TextAreaField(
-        "Constituents' own root-cause views", description="A summary, in their words, of what clients say causes it."
+        _l("Constituents' own root-cause views"),
+        description=_l("A summary, in their words, of what clients say causes it."),
     )
 
 
 class ActorForm(CampaignForm):
-    name = StringField("Name", description="A person, office, company or group.")
-    kind = SelectField("Kind", choices=[("", "Choose…")] + list(ACTOR_KINDS.items()), validate_choice=False)
+    name = StringField(_l("Name"), description=_l("A person, office, company or group."))
+    kind = SelectField(_l("Kind"), choices=[("", _l("Choose…"))] + list(ACTOR_KINDS.items()), validate_choice=False)
     influence = SelectField(
-        "Influence over the issue",
-        choices=[("", "Choose…")]
-        + [(str(i), f"{i}{' – low' if i == 1 else ' – high' if i == 5 else ''}") for i in range(1, 6)],
+        _l("Influence over the issue"),
+        choices=[("", _l("Choose…"))]
+        + [("1", _l("1 – low")), ("2", "2"), ("3", "3"), ("4", "4"), ("5", _l("5 – high"))],
         validate_choice=False,
     )
     position = SelectField(
-        "Position on our demands",
-        choices=[("", "Choose…")] + [(str(k), f"{k:+d} {v}" if k else f"0 {v}") for k, v in POSITIONS.items()],
+        _l("Position on our demands"),
+        choices=[("", _l("Choose…"))] + [(str(k), LazyString(_signed, k, v)) for k, v in POSITIONS.items()],
         validate_choice=False,
     )
-    notes = TextAreaField("Notes", description="What moves them; who they listen to.")
+    notes = TextAreaField(_l("Notes"), description=_l("What moves them; who they listen to."))
 
 
 class VisionForm(CampaignForm):
-    statement = TextAreaField("Vision statement", description="Required. The world as it could be.")
+    statement = TextAreaField(_l("Vision statement"), description=_l("Required. The world as it could be."))
     co_authors = TextAreaField(
-        "Who wrote it", description="Staff, partners and constituents who shaped it (no client names needed)."
+        _l("Who wrote it"), description=_l("Staff, partners and constituents who shaped it (no client names needed).")
     )
-    constituent_co_authors = StringField("How many co-authors are constituents", render_kw=COUNT)
+    constituent_co_authors = StringField(_l("How many co-authors are constituents"), render_kw=COUNT)
 
 
 class StrategyForm(CampaignForm):
-    goal_long = TextAreaField("Long-term goal")
-    goal_intermediate = TextAreaField("Intermediate goal")
-    goal_short = TextAreaField("Short-term goal", description="Write at least one goal.")
-    demands = TextAreaField("Demands")
-    primary_targets = TextAreaField("Primary targets", description="Who can give us what we want.")
-    secondary_targets = TextAreaField("Secondary targets", description="Who can move the primary targets.")
-    tactics = TextAreaField("Tactics")
-    timeline = TextAreaField("Timeline")
+    goal_long = TextAreaField(_l("Long-term goal"))
+    goal_intermediate = TextAreaField(_l("Intermediate goal"))
+    goal_short = TextAreaField(_l("Short-term goal"), description=_l("Write at least one goal."))
+    demands = TextAreaField(_l("Demands"))
+    primary_targets = TextAreaField(_l("Primary targets"), description=_l("Who can give us what we want."))
+    secondary_targets = TextAreaField(_l("Secondary targets"), description=_l("Who can move the primary targets."))
+    tactics = TextAreaField(_l("Tactics"))
+    timeline = TextAreaField(_l("Timeline"))
     q_involved = TextAreaField(STRATEGY_QUESTIONS["q_involved"])
     q_data = TextAreaField(STRATEGY_QUESTIONS["q_data"])
     q_community = TextAreaField(STRATEGY_QUESTIONS["q_community"])
@@ -103,47 +120,50 @@ class StrategyForm(CampaignForm):
 
 class MeasureForm(CampaignForm):
     measure_id = SelectField(
-        "Measure from the library",
-        choices=[("", "Choose…")],
+        _l("Measure from the library"),
+        choices=[("", _l("Choose…"))],
         validate_choice=False,
-        description="Required. A measure missing from the library? Add it on the Measures page first.",
+        description=_l("Required. A measure missing from the library? Add it on the Measures page first."),
     )
-    baseline = StringField("Baseline", render_kw=DECIMAL)
-    baseline_on = StringField("Baseline date", render_kw=DATE)
-    target = StringField("Target", render_kw=DECIMAL)
-    target_on = StringField("Target date", render_kw=DATE)
+    baseline = StringField(_l("Baseline"), render_kw=DECIMAL)
+    baseline_on = StringField(_l("Baseline date"), render_kw=DATE)
+    target = StringField(_l("Target"), render_kw=DECIMAL)
+    target_on = StringField(_l("Target date"), render_kw=DATE)
 
 
 class ActionForm(CampaignForm):
-    kind = SelectField("Kind", choices=[("", "Choose…")] + list(ACTION_KINDS.items()), validate_choice=False)
-    occurred_on = StringField("Date", render_kw=DATE)
-    title = StringField("Title", description="Required. e.g. Tenant convening at PS 139.")
-    staff_participants = StringField("Staff who took part", render_kw=COUNT)
-    constituent_participants = StringField("Constituents who took part", render_kw=COUNT)
-    target_reached = StringField("Target reached", description="Which decision-maker heard us, if any.")
-    outcome = TextAreaField("Outcome")
-    takeaways = TextAreaField("Harvest: takeaways", description="For a convening: what people said and decided.")
+    kind = SelectField(_l("Kind"), choices=[("", _l("Choose…"))] + list(ACTION_KINDS.items()), validate_choice=False)
+    occurred_on = StringField(_l("Date"), render_kw=DATE)
+    title = StringField(_l("Title"), description=_l("Required. e.g. Tenant convening at PS 139."))
+    staff_participants = StringField(_l("Staff who took part"), render_kw=COUNT)
+    constituent_participants = StringField(_l("Constituents who took part"), render_kw=COUNT)
+    target_reached = StringField(_l("Target reached"), description=_l("Which decision-maker heard us, if any."))
+    outcome = TextAreaField(_l("Outcome"))
+    takeaways = TextAreaField(
+        _l("Harvest: takeaways"), description=_l("For a convening: what people said and decided.")
+    )
 
 
 class FollowUpForm(CampaignForm):
-    description = StringField("Follow-up", description="Required. What must happen next.")
-    owner_id = SelectField("Owner", validate_choice=False)
-    due_on = StringField("Due", render_kw=DATE)
-    action_id = SelectField("From action", validate_choice=False)
+    description = StringField(_l("Follow-up"), description=_l("Required. What must happen next."))
+    owner_id = SelectField(_l("Owner"), validate_choice=False)
+    due_on = StringField(_l("Due"), render_kw=DATE)
+    action_id = SelectField(_l("From action"), validate_choice=False)
 
 
 class ReviewForm(CampaignForm):
-    period_start = StringField("Period from", render_kw=DATE)
-    period_end = StringField("Period to", render_kw=DATE)
-    against_goals = TextAreaField("What happened against our goals and measures")
-    learned = TextAreaField("What we learned")
-    constituents_assessment = TextAreaField("Constituents' own assessment")
-    service_quality_effect = TextAreaField("Effect on service quality")
-    decision = RadioField("Decision", choices=list(REVIEW_DECISIONS.items()), validate_choice=False)
-    revisit_step = SelectField("Step to revisit", choices=[("", "—")] + STEP_CHOICES, validate_choice=False)
-    close_as = SelectField("Close as", choices=[("", "—")] + list(CLOSE_AS.items()), validate_choice=False)
+    period_start = StringField(_l("Period from"), render_kw=DATE)
+    period_end = StringField(_l("Period to"), render_kw=DATE)
+    against_goals = TextAreaField(_l("What happened against our goals and measures"))
+    learned = TextAreaField(_l("What we learned"))
+    constituents_assessment = TextAreaField(_l("Constituents' own assessment"))
+    service_quality_effect = TextAreaField(_l("Effect on service quality"))
+    decision = RadioField(_l("Decision"), choices=list(REVIEW_DECISIONS.items()), validate_choice=False)
+    revisit_step = SelectField(_l("Step to revisit"), choices=[("", "—")] + STEP_CHOICES, validate_choice=False)
+    close_as = SelectField(_l("Close as"), choices=[("", "—")] + list(CLOSE_AS.items()), validate_choice=False)
     decision_note = TextAreaField(
-        "Why this decision", description="Required to revisit or close; it becomes the note in the step history."
+        _l("Why this decision"),
+        description=_l("Required to revisit or close; it becomes the note in the step history."),
     )
 
 

@@ -4,11 +4,15 @@ hears it is theirs. It sits with campaigns, above the inbox it writes to (notifi
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
+from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY
 from caseflow.dates import today
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, CampaignEvidence, Concern, Tag
+from caseflow.i18n import day
+from caseflow.models import CampaignEvidence, Concern, Tag
 from caseflow.notifications.services import notify
 from caseflow.patterns.keys import PatternKey
 from caseflow.web import and_join
@@ -35,13 +39,26 @@ def close_the_loop(event: str, campaign, **details) -> None:
         _tell_follow_up_owner(campaign, details.get("follow_up"), details.get("actor"))
         return
     link = f"/campaigns/{campaign.id}/about"
-    subject = f"The concerns you logged ({and_join(_tag_names(campaign)) or 'several issues'})"
+    # Each message is rendered in each recipient's language (notifications.services.notify).
+    tags = and_join(_tag_names(campaign)) or _l("several issues")
     if event == "created":
-        message = f"{subject} are now the campaign “{campaign.title}”."
+        message = _l(
+            "The concerns you logged (%(tags)s) are now the campaign “%(title)s”.", tags=tags, title=campaign.title
+        )
     elif event == "step_moved":
-        message = f"{subject} are the campaign “{campaign.title}”, which moved to {STEP_LABELS.get(campaign.step, campaign.step)}."
+        message = _l(
+            "The concerns you logged (%(tags)s) are the campaign “%(title)s”, which moved to %(step)s.",
+            tags=tags,
+            title=campaign.title,
+            step=STEP_DISPLAY.get(campaign.step, campaign.step),
+        )
     elif event == "status_changed":
-        message = f"The campaign “{campaign.title}”, built on concerns you logged, is now {campaign.status}."
+        status = campaign.status
+        message = _l(
+            "The campaign “%(title)s”, built on concerns you logged, is now %(status)s.",
+            title=campaign.title,
+            status=LazyString(lambda: str(STATUS_LABELS.get(status, status)).lower()),
+        )
     else:
         return
     key = f"campaign:{campaign.id}:day:{today().isoformat()}"
@@ -51,11 +68,20 @@ def close_the_loop(event: str, campaign, **details) -> None:
 def _tell_follow_up_owner(campaign, follow_up, actor) -> None:
     if follow_up is None or follow_up.owner_id is None or (actor is not None and actor.id == follow_up.owner_id):
         return
-    due = f", due {follow_up.due_on.isoformat()}" if follow_up.due_on else ""
+    values = {"title": campaign.title, "description": follow_up.description}
+    if follow_up.due_on:
+        due_on = follow_up.due_on
+        message = _l(
+            "A follow-up for the campaign “%(title)s” is yours, due %(day)s: %(description)s",
+            day=LazyString(lambda: day(due_on)),
+            **values,
+        )
+    else:
+        message = _l("A follow-up for the campaign “%(title)s” is yours: %(description)s", **values)
     notify(
         [follow_up.owner_id],
         "follow_up",
-        f"A follow-up for the campaign “{campaign.title}” is yours{due}: {follow_up.description}",
+        message,
         f"/follow-ups/{follow_up.id}",
         f"follow_up:{follow_up.id}:assigned",
     )

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, distinct, exists, extract, func, select
 
-from caseflow import governance
+from caseflow import governance, i18n
 from caseflow.campaigns.rules import ARTIFACTS
 from caseflow.dates import today
 from caseflow.equity.policy import Disclosure, Tally, for_viewer
@@ -120,7 +121,9 @@ class StepState:
 
     @property
     def label(self) -> str:
-        return {"complete": "Filled", "partial": "Partly filled", "empty": "Missing"}[self.state]
+        return {"complete": gettext("Filled"), "partial": gettext("Partly filled"), "empty": gettext("Missing")}[
+            self.state
+        ]
 
 
 def _counts(campaign: Campaign) -> dict[str, int]:
@@ -152,11 +155,11 @@ def step_states(campaign: Campaign) -> dict[str, StepState]:
         states[step] = StepState(step, kind, missing, summary)
 
     labels = {
-        "problem_statement": "problem statement",
-        "affected": "who is affected",
-        "root_causes": "root causes",
-        "data_sources": "data sources",
-        "constituent_views": "constituents' views",
+        "problem_statement": gettext("problem statement"),
+        "affected": gettext("who is affected"),
+        "root_causes": gettext("root causes"),
+        "data_sources": gettext("data sources"),
+        "constituent_views": gettext("constituents' views"),
     }
     state(
         "learning",
@@ -167,43 +170,53 @@ def step_states(campaign: Campaign) -> dict[str, StepState]:
     state(
         "awareness",
         n["actors"] > 0,
-        (["actors on the power map"] if not n["actors"] else [])
-        + (["a decision-maker (target)"] if not n["targets"] else []),
-        f"{n['actors']} actor{'s' if n['actors'] != 1 else ''}",
+        ([gettext("actors on the power map")] if not n["actors"] else [])
+        + ([gettext("a decision-maker (target)")] if not n["targets"] else []),
+        ngettext("%(num)s actor", "%(num)s actors", n["actors"]),
     )
     state(
         "vision",
         bool(vision and vision.statement),
-        (["vision statement"] if not (vision and vision.statement) else [])
-        + (["co-authors"] if not (vision and vision.co_authors) else [])
-        + (["constituent co-authors"] if not (vision and vision.constituent_co_authors) else []),
+        ([gettext("vision statement")] if not (vision and vision.statement) else [])
+        + ([gettext("co-authors")] if not (vision and vision.co_authors) else [])
+        + ([gettext("constituent co-authors")] if not (vision and vision.constituent_co_authors) else []),
         "",
     )
     strategy_missing = []
     if not (strategy and any((strategy.goal_long, strategy.goal_intermediate, strategy.goal_short))):
-        strategy_missing.append("goals")
+        strategy_missing.append(gettext("goals"))
     for name, label in (
-        ("demands", "demands"),
-        ("primary_targets", "targets"),
-        ("tactics", "tactics"),
-        ("timeline", "timeline"),
+        ("demands", gettext("demands")),
+        ("primary_targets", gettext("targets")),
+        ("tactics", gettext("tactics")),
+        ("timeline", gettext("timeline")),
     ):
         if not (strategy and getattr(strategy, name)):
             strategy_missing.append(label)
     if not n["measures"]:
-        strategy_missing.append("measures")
+        strategy_missing.append(gettext("measures"))
     answered = sum(1 for q in STRATEGY_QUESTIONS if strategy and getattr(strategy, q))
     if answered < len(STRATEGY_QUESTIONS):
-        strategy_missing.append(f"practice questions ({answered} of {len(STRATEGY_QUESTIONS)} answered)")
-    state("strategy", strategy is not None, strategy_missing, f"{n['measures']} measures")
+        strategy_missing.append(
+            gettext("practice questions (%(num)s of %(total)s answered)", num=answered, total=len(STRATEGY_QUESTIONS))
+        )
+    state(
+        "strategy",
+        strategy is not None,
+        strategy_missing,
+        ngettext("%(num)s measure", "%(num)s measures", n["measures"]),
+    )
     state(
         "action",
         n["actions"] > 0,
-        ["actions"] if not n["actions"] else [],
-        f"{n['actions']} actions, {n['open_follow_ups']} open follow-ups",
+        [gettext("actions")] if not n["actions"] else [],
+        gettext("%(num)s actions, %(open)s open follow-ups", num=n["actions"], open=n["open_follow_ups"]),
     )
     state(
-        "reflection", n["reviews"] > 0, ["a reflection review"] if not n["reviews"] else [], f"{n['reviews']} reviews"
+        "reflection",
+        n["reviews"] > 0,
+        [gettext("a reflection review")] if not n["reviews"] else [],
+        ngettext("%(num)s review", "%(num)s reviews", n["reviews"]),
     )
     return states
 
@@ -258,12 +271,11 @@ def participation(campaign: Campaign) -> dict[str, int]:
             func.count(CampaignAction.id),
             func.coalesce(func.sum(CampaignAction.staff_participants), 0),
             func.coalesce(func.sum(CampaignAction.constituent_participants), 0),
-            func.coalesce(func.sum(CampaignAction.new_leaders), 0),
         ).where(CampaignAction.campaign_id == campaign.id)
     ).one()
-    out = dict(zip(("actions", "staff", "constituents", "recorded_new_leaders"), (int(v) for v in row), strict=True))
+    out = dict(zip(("actions", "staff", "constituents"), (int(v) for v in row), strict=True))
     # New leaders are read from the ladder (who first spoke or led at this campaign's actions and
-    # convenings); the counts typed on actions before attendance was kept stay readable beside it.
+    # convenings), never typed.
     out["new_leaders"] = ladder.new_leaders_by_campaign([campaign.id]).get(campaign.id, 0)
     return out
 
@@ -358,8 +370,8 @@ def evidence(campaign: Campaign, months: int = 12, disclosure: Disclosure | None
         ).where(base)
     ).one()
     min_cell = disclosure.min_cell
-    series = {label: race_counts.get(code, Tally()) for code, label in RACE_CODES.items()}
-    series["No answer recorded"] = Tally(int(blank_n), int(blank_keys))
+    series = {i18n.label(i18n.RACE_LABELS, code): race_counts.get(code, Tally()) for code in RACE_CODES}
+    series[gettext("No answer recorded")] = Tally(int(blank_n), int(blank_keys))
     cells, _ = disclosure.series(series, Tally(int(total), int(all_keys)))
 
     consent = and_(

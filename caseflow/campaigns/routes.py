@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
-from caseflow import charts, dates
+from caseflow import charts, dates, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.campaigns import services
 from caseflow.campaigns.forms import (
@@ -30,7 +31,7 @@ from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
 from caseflow.measures import progress as measure_progress
 from caseflow.measures import services as measure_services
-from caseflow.models import STEP_LABELS, STEPS, Campaign
+from caseflow.models import STEPS, Campaign
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
@@ -65,12 +66,18 @@ ARTIFACT_FORMS = {"learning", "vision", "strategy"}
 @bp.app_template_filter("campaign_day")
 def campaign_day(moment: datetime) -> str:
     """A stored UTC moment as the organisation's calendar date."""
-    return dates.local_date(moment).isoformat()
+    return i18n.day(moment)  # the organisation's date, in the reader's locale
 
 
 @bp.app_template_global("step_label")
 def step_label(step: str) -> str:
-    return STEP_LABELS.get(step, step)
+    return services.STEP_DISPLAY.get(step, step)
+
+
+@bp.app_template_global("status_word")
+def status_word(status: str) -> str:
+    """A campaign's status in the reader's words ("Active"); the API and CSV keep the code."""
+    return str(services.STATUS_LABELS.get(status, status))
 
 
 @bp.app_template_global("pattern_names")
@@ -120,12 +127,16 @@ def _prepare(campaign: Campaign, forms: dict[str, CampaignForm]) -> None:
             form.version.data = str(campaign.version)
     if "follow_up" in forms:
         form = forms["follow_up"]
-        form.owner_id.choices = [("", "Choose…")] + [(str(u.id), u.display_name) for u in services.staff_choices()]
-        form.action_id.choices = [("", "None (general follow-up)")] + [
+        form.owner_id.choices = [("", gettext("Choose…"))] + [
+            (str(u.id), u.display_name) for u in services.staff_choices()
+        ]
+        form.action_id.choices = [("", gettext("None (general follow-up)"))] + [
             (str(a.id), f"{a.occurred_on.isoformat()} · {a.title}") for a in services.actions(campaign)
         ]
     if "measure" in forms:
-        forms["measure"].measure_id.choices = [("", "Choose…")] + measure_services.unpicked_choices(campaign.id)
+        forms["measure"].measure_id.choices = [("", gettext("Choose…"))] + measure_services.unpicked_choices(
+            campaign.id
+        )
 
 
 def _render(
@@ -171,11 +182,11 @@ def _render(
             "learning": services.artifact(campaign, "learning"),
             "evidence": ev,
             "month_chart": charts.line_chart(
-                ev.months, "Linked concerns per month", y_label="Concerns", chart_id="months"
+                ev.months, gettext("Linked concerns per month"), y_label=gettext("Concerns"), chart_id="months"
             ),
             "race_chart": charts.bar_chart(
                 [(label, cell.shown()) for label, cell in ev.race],
-                "Linked concerns by race and ethnicity (self-reported)",
+                gettext("Linked concerns by race and ethnicity (self-reported)"),
                 suppressed_label=ev.label,
                 chart_id="race",
             ),
@@ -188,7 +199,7 @@ def _render(
             "positions": POSITIONS,
             "power_map": charts.power_map(
                 [{"name": a.name, "kind": a.kind, "influence": a.influence, "position": a.position} for a in rows],
-                f"Power map: {campaign.title}",
+                gettext("Power map: %(title)s", title=campaign.title),
                 chart_id="power-map",
             ),
         }
@@ -322,7 +333,9 @@ def move(campaign_id: int):
         services.move_step(current_user, campaign, form.step.data, form.note.data, form_version(form.version.data))
 
     goto = form.step.data if page != "overview" and form.step.data in STEPS else None
-    return _submit(campaign_id, page, "move", verb, "Step changed; the move is in the history.", form=form, goto=goto)
+    return _submit(
+        campaign_id, page, "move", verb, gettext("Step changed; the move is in the history."), form=form, goto=goto
+    )
 
 
 @bp.post("/<int:campaign_id>/discard")
@@ -340,7 +353,7 @@ def discard(campaign_id: int):
         db.session.rollback()
         return _render(_campaign_or_404(campaign_id), "overview", status=e.status, notice=e.message)
     db.session.commit()
-    flash(f"Campaign “{title}” discarded; its patterns are back as they were before.", "success")
+    flash(gettext("Campaign “%(title)s” discarded; its patterns are back as they were before.", title=title), "success")
     return redirect(url_for("patterns.index"))
 
 
@@ -348,7 +361,7 @@ def discard(campaign_id: int):
 @require("campaign.edit")
 def status(campaign_id: int):
     verb = _form_verb(services.set_status)
-    return _submit(campaign_id, "overview", "status", verb, "Status changed.")
+    return _submit(campaign_id, "overview", "status", verb, gettext("Status changed."))
 
 
 # --- One artifact per step -------------------------------------------------------------------
@@ -357,7 +370,7 @@ def status(campaign_id: int):
 def _artifact_view(kind: str):
     def view(campaign_id: int):
         verb = _form_verb(services.save_artifact, kind)
-        return _submit(campaign_id, kind, kind, verb, f"{services.STEP_NAMES[kind]} saved.")
+        return _submit(campaign_id, kind, kind, verb, gettext("%(kind)s saved.", kind=services.STEP_NAMES[kind]))
 
     view.__name__ = f"save_{kind}"
     return view
@@ -379,7 +392,7 @@ for _kind in ("learning", "vision", "strategy"):
 @require("campaign.edit")
 def add_actor(campaign_id: int):
     verb = _form_verb(services.add_actor)
-    return _submit(campaign_id, "awareness", "actor", verb, "Actor added to the power map.")
+    return _submit(campaign_id, "awareness", "actor", verb, gettext("Actor added to the power map."))
 
 
 def _child_or_404(model, campaign_id: int, row_id: int):
@@ -425,7 +438,7 @@ def remove_actor(campaign_id: int, actor_id: int):
 @require("campaign.edit")
 def add_measure(campaign_id: int):
     verb = _form_verb(services.add_measure)
-    return _submit(campaign_id, "strategy", "measure", verb, "Measure added.", anchor="#measures")
+    return _submit(campaign_id, "strategy", "measure", verb, gettext("Measure added."), anchor="#measures")
 
 
 # --- Actions and follow-ups ------------------------------------------------------------------
@@ -435,14 +448,14 @@ def add_measure(campaign_id: int):
 @require("campaign.edit")
 def log_action(campaign_id: int):
     verb = _form_verb(services.log_action)
-    return _submit(campaign_id, "action", "action", verb, "Action logged.", anchor="#actions")
+    return _submit(campaign_id, "action", "action", verb, gettext("Action logged."), anchor="#actions")
 
 
 @bp.post("/<int:campaign_id>/follow-ups")
 @require("campaign.edit")
 def add_follow_up(campaign_id: int):
     verb = _form_verb(services.add_follow_up)
-    return _submit(campaign_id, "action", "follow_up", verb, "Follow-up added.", anchor="#follow-ups")
+    return _submit(campaign_id, "action", "follow_up", verb, gettext("Follow-up added."), anchor="#follow-ups")
 
 
 @bp.post("/<int:campaign_id>/follow-ups/<int:follow_up_id>/done")
@@ -464,4 +477,4 @@ def complete_follow_up(campaign_id: int, follow_up_id: int):
 @require("campaign.edit")
 def add_review(campaign_id: int):
     verb = _form_verb(services.add_review)
-    return _submit(campaign_id, "reflection", "review", verb, "Reflection review saved.")
+    return _submit(campaign_id, "reflection", "review", verb, gettext("Reflection review saved."))

@@ -6,8 +6,11 @@ add the cross-field rules below. Names of steps and statuses live here too, for 
 
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text
-from caseflow.models import CAMPAIGN_STATUSES, STEP_LABELS, STEPS
+from caseflow.models import CAMPAIGN_STATUSES, STEPS
 from caseflow.models.campaign_steps import (
     ACTION_KINDS,
     ACTOR_KINDS,
@@ -20,8 +23,30 @@ from caseflow.models.campaign_steps import (
 )
 from caseflow.web import MAX_DATABASE_ID
 
-STEP_NAMES = {s: STEP_LABELS[s].split(" — ")[0] for s in STEPS}
-STATUS_LABELS = {"active": "Active", "paused": "Paused", "won": "Won", "lost": "Lost", "closed": "Closed"}
+# The step names a person reads (API values and CSV keep the English of STEP_LABELS and the codes).
+STEP_NAMES = {
+    "learning": _l("Learning"),
+    "awareness": _l("Awareness"),
+    "vision": _l("Vision"),
+    "strategy": _l("Strategy"),
+    "action": _l("Action"),
+    "reflection": _l("Reflection"),
+}
+STEP_DISPLAY = {
+    "learning": _l("Learning — issue analysis"),
+    "awareness": _l("Awareness — power analysis"),
+    "vision": _l("Vision — the world as it could be"),
+    "strategy": _l("Strategy — building constituents' power"),
+    "action": _l("Action — organizing"),
+    "reflection": _l("Reflection — evaluating the change"),
+}
+STATUS_LABELS = {
+    "active": _l("Active"),
+    "paused": _l("Paused"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+    "closed": _l("Closed"),
+}
 CLOSE_STATUS = {"won": "won", "lost": "lost", "merged": "closed"}
 MAX_ID = MAX_DATABASE_ID
 
@@ -51,7 +76,7 @@ STRATEGY_RULES = {
 }
 ACTOR_RULES = {
     "name": Text(200, required=True),
-    "kind": Choice(tuple(ACTOR_KINDS), message="Choose target, ally, opponent or neutral."),
+    "kind": Choice(tuple(ACTOR_KINDS), message=_l("Choose target, ally, opponent or neutral.")),
     "influence": Int(1, 5, required=True),
     "position": Int(-2, 2, required=True),
     "notes": Text(2000),
@@ -69,7 +94,6 @@ ACTION_RULES = {
     "title": Text(200, required=True),
     "staff_participants": Int(default=0),
     "constituent_participants": Int(default=0),
-    "new_leaders": Int(default=0),
     "target_reached": Text(300),
     "outcome": Text(TEXT),
     "takeaways": Text(TEXT),
@@ -87,9 +111,9 @@ REVIEW_RULES = {
     "learned": Text(TEXT, required=True),
     "constituents_assessment": Text(TEXT),
     "service_quality_effect": Text(TEXT),
-    "decision": Choice(tuple(REVIEW_DECISIONS), message="Choose continue, revisit or close."),
-    "revisit_step": Choice(STEPS, required=False, message="Choose one of the six steps."),
-    "close_as": Choice(tuple(CLOSE_AS), required=False, message="Choose won, lost or merged."),
+    "decision": Choice(tuple(REVIEW_DECISIONS), message=_l("Choose continue, revisit or close.")),
+    "revisit_step": Choice(STEPS, required=False, message=_l("Choose one of the six steps.")),
+    "close_as": Choice(tuple(CLOSE_AS), required=False, message=_l("Choose won, lost or merged.")),
     "decision_note": Text(2000),
 }
 MOVE_RULES = {
@@ -97,7 +121,7 @@ MOVE_RULES = {
     "note": Text(2000, required=True),
 }
 STATUS_RULES = {
-    "status": Choice(CAMPAIGN_STATUSES, message="Choose active, paused, won, lost or closed."),
+    "status": Choice(CAMPAIGN_STATUSES, message=_l("Choose active, paused, won, lost or closed.")),
     "closing_summary": Text(TEXT),
 }
 
@@ -114,20 +138,12 @@ ARTIFACTS = {
 
 def strategy_has_a_goal(data, errors: Errors) -> None:
     if all(data[g] == "" for g in ("goal_long", "goal_intermediate", "goal_short")):
-        errors.add("goal_short", "Write at least one goal (long-term, intermediate or short-term).")
+        errors.add("goal_short", gettext("Write at least one goal (long-term, intermediate or short-term)."))
 
 
 def dated_baseline_and_target(data, errors: Errors) -> None:
     for value, day in (("baseline", "baseline_on"), ("target", "target_on")):
         if data[value] is not None and data[day] is None and not errors.get(day):
-            errors.add(day, "Give the date this value is for.")
+            errors.add(day, gettext("Give the date this value is for."))
     if data["baseline_on"] and data["target_on"] and data["target_on"] <= data["baseline_on"]:
-        errors.add("target_on", "The target's date comes after the baseline's.")
-
-
-def leaders_among_constituents(data, errors: Errors) -> None:
-    if data["new_leaders"] is not None and data["constituent_participants"] is not None:
-        if data["new_leaders"] > data["constituent_participants"]:
-            errors.add(
-                "new_leaders", "New leaders are counted among the constituent participants: use at most that many."
-            )
+        errors.add("target_on", gettext("The target's date comes after the baseline's."))

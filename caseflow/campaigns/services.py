@@ -23,7 +23,7 @@ from caseflow.campaigns.queries import (
     staff_choices,
     step_states,
 )
-from caseflow.campaigns.rules import CLOSE_STATUS, STATUS_LABELS, STEP_NAMES
+from caseflow.campaigns.rules import CLOSE_STATUS, STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
 from caseflow.campaigns.verbs import (
     HOOKS_KEY,
     AdvisoryApprovalRequired,
@@ -36,6 +36,7 @@ from caseflow.campaigns.verbs import (
     check_version,
     complete_follow_up,
     complete_own_follow_up,
+    finish_follow_up,
     gate_on,
     log_action,
     move_step,
@@ -49,6 +50,7 @@ __all__ = [
     "CLOSE_STATUS",
     "HOOKS_KEY",
     "STATUS_LABELS",
+    "STEP_DISPLAY",
     "STEP_NAMES",
     "AdvisoryApprovalRequired",
     "BoardRow",
@@ -68,6 +70,7 @@ __all__ = [
     "check_version",
     "complete_follow_up",
     "complete_own_follow_up",
+    "finish_follow_up",
     "decisions",
     "evidence",
     "evidence_counts",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,7 +35,6 @@ from caseflow.campaigns.rules import (
     STATUS_RULES,
     STEP_NAMES,
     dated_baseline_and_target,
-    leaders_among_constituents,
     strategy_has_a_goal,
 )
 from caseflow.dates import today
@@ -71,16 +71,20 @@ class CampaignClosed(DomainError):
 
     def __init__(self, campaign: Campaign):
         super().__init__(
-            f"This campaign is {STATUS_LABELS.get(campaign.status, campaign.status).lower()} and read-only; "
-            "nothing was changed. Reopen it first if it needs more work.",
+            gettext(
+                "This campaign is %(status)s and read-only; nothing was changed. Reopen it first if it needs more work.",
+                status=STATUS_LABELS.get(campaign.status, campaign.status).lower(),
+            ),
             field="status",
         )
 
 
 def _stale(what: str = "campaign") -> StaleVersion:
     return StaleVersion(
-        f"Someone else saved this {what} while you were editing it; nothing was overwritten. Their version is "
-        "shown; what you typed is still in the form — review it and save again."
+        gettext(
+            "Someone else saved this %(what)s while you were editing it; nothing was overwritten. Their version is shown; what you typed is still in the form — review it and save again.",
+            what=what,
+        )
     )
 
 
@@ -96,11 +100,11 @@ def _notify(event: str, campaign: Campaign, **details: Any) -> None:
 def _version(value: Any, strict: bool = False) -> int:
     """The version the caller saw. A form sends text; JSON must send an integer."""
     if isinstance(value, bool) or value is None:
-        raise ValidationFailed({"version": ["Send the campaign's current version (an integer)."]})
+        raise ValidationFailed({"version": [gettext("Send the campaign's current version (an integer).")]})
     if not strict and isinstance(value, str) and is_ascii_digits(value.strip()) and len(value.strip()) < 12:
         value = int(value.strip())
     if not isinstance(value, int):
-        raise ValidationFailed({"version": ["Send the campaign's current version (an integer)."]})
+        raise ValidationFailed({"version": [gettext("Send the campaign's current version (an integer).")]})
     return value
 
 
@@ -200,7 +204,9 @@ def move_step(actor: User, campaign: Campaign, step: Any, note: Any, version: An
     CampaignClosed or AdvisoryApprovalRequired (when the gate is on and approval is missing)."""
     data = _checked(campaign, {"step": step, "note": note}, MOVE_RULES, version, strict=strict, strict_version=strict)
     if data["step"] == campaign.step:
-        raise ValidationFailed({"step": [f"The campaign is already in {STEP_NAMES[campaign.step]}."]})
+        raise ValidationFailed(
+            {"step": [gettext("The campaign is already in %(step)s.", step=STEP_NAMES[campaign.step])]}
+        )
     return _move(actor, campaign, data["step"], data["note"])
 
 
@@ -219,9 +225,9 @@ def set_status(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
 
     def rules(data, errors):
         if data["status"] == campaign.status:
-            errors.add("status", f"The campaign is already {campaign.status}.")
+            errors.add("status", gettext("The campaign is already %(status)s.", status=campaign.status))
         elif data["status"] in CLOSED_STATUSES and data["closing_summary"] == "":
-            errors.add("closing_summary", "Write a closing summary: what changed, and what we learned.")
+            errors.add("closing_summary", gettext("Write a closing summary: what changed, and what we learned."))
 
     # Reopening is the one change a closed campaign takes: checked here, not by _checked.
     data = _parse(raw, STATUS_RULES, strict=strict, extra=rules)
@@ -277,13 +283,13 @@ def add_measure(actor: User, campaign: Campaign, raw: Mapping[str, Any], version
         if data["measure_id"] is None:
             return
         if db.session.get(Measure, data["measure_id"]) is None:
-            errors.add("measure_id", "Choose a measure from the library.")
+            errors.add("measure_id", gettext("Choose a measure from the library."))
         elif db.session.scalar(
             select(CampaignMeasure.id).where(
                 CampaignMeasure.campaign_id == campaign.id, CampaignMeasure.measure_id == data["measure_id"]
             )
         ):
-            errors.add("measure_id", "This campaign already tracks this measure.")
+            errors.add("measure_id", gettext("This campaign already tracks this measure."))
 
     data = _checked(campaign, raw, MEASURE_RULES, version, strict=strict, extra=picked)
     row = _add(campaign, CampaignMeasure(campaign_id=campaign.id, **data))
@@ -294,7 +300,7 @@ def add_measure(actor: User, campaign: Campaign, raw: Mapping[str, Any], version
 def log_action(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any = None, *, strict=False):
     """Log an organizing action. The API may leave out `version` (an action adds, it overwrites nothing)."""
     check_open(campaign)
-    data = _parse(raw, ACTION_RULES, strict=strict, extra=leaders_among_constituents)
+    data = _parse(raw, ACTION_RULES, strict=strict)
     if version is not None or not strict:
         check_version(campaign, version, strict)
     row = _add(campaign, CampaignAction(campaign_id=campaign.id, author_id=actor.id, **data))
@@ -305,7 +311,6 @@ def log_action(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
         action_id=row.id,
         kind=row.kind,
         constituents=row.constituent_participants,
-        new_leaders=row.new_leaders,
     )
     _notify("action_logged", campaign, action=row, actor=actor)
     return row
@@ -314,11 +319,11 @@ def log_action(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
 def add_follow_up(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False) -> FollowUp:
     def rules(data, errors):
         if data["owner_id"] is not None and data["owner_id"] not in {u.id for u in staff_choices()}:
-            errors.add("owner_id", "Choose someone on the staff.")
+            errors.add("owner_id", gettext("Choose someone on the staff."))
         if data["action_id"] is not None:
             action = db.session.get(CampaignAction, data["action_id"])
             if action is None or action.campaign_id != campaign.id:
-                errors.add("action_id", "Choose one of this campaign's actions, or none.")
+                errors.add("action_id", gettext("Choose one of this campaign's actions, or none."))
 
     data = _checked(campaign, raw, FOLLOW_UP_RULES, version, strict=strict, extra=rules)
     row = _add(campaign, FollowUp(campaign_id=campaign.id, **data))
@@ -330,7 +335,7 @@ def add_follow_up(actor: User, campaign: Campaign, raw: Mapping[str, Any], versi
 def complete_follow_up(actor: User, campaign: Campaign, row: FollowUp, version: Any) -> None:
     _begin(campaign, version)
     if row.done_at is not None:
-        raise ValidationFailed({"follow_up": ["This follow-up is already done."]})
+        raise ValidationFailed({"follow_up": [gettext("This follow-up is already done.")]})
     row.done_at = utcnow()
     row.done_by_id = actor.id
     _touch(campaign)
@@ -340,9 +345,22 @@ def complete_follow_up(actor: User, campaign: Campaign, row: FollowUp, version: 
 def complete_own_follow_up(actor: User, row: FollowUp) -> None:
     """The owner marks their own follow-up done (from the reminder), whatever their role."""
     if row.owner_id != actor.id:
-        raise DomainError("Only the person who owns this follow-up can mark it done here.", field="follow_up")
-    campaign = db.session.get(Campaign, row.campaign_id)
-    complete_follow_up(actor, campaign, row, campaign.version)
+        raise DomainError(gettext("Only the person who owns this follow-up can mark it done here."), field="follow_up")
+    finish_follow_up(actor, row)
+
+
+def finish_follow_up(actor: User, row: FollowUp) -> None:
+    """Mark a follow-up done wherever it lives: a campaign's moves the campaign's version (and is
+    refused once the campaign is closed); an organisation-wide convening's has no campaign."""
+    if row.campaign_id is not None:
+        campaign = db.session.get(Campaign, row.campaign_id)
+        complete_follow_up(actor, campaign, row, campaign.version)
+        return
+    if row.done_at is not None:
+        raise ValidationFailed({"follow_up": [gettext("This follow-up is already done.")]})
+    row.done_at, row.done_by_id = utcnow(), actor.id
+    record("follow_up.done", actor, row, convening_id=row.convening_id)
+    db.session.flush()
 
 
 def add_review(actor: User, campaign: Campaign, raw: Mapping[str, Any], version: Any, *, strict=False):
@@ -351,16 +369,18 @@ def add_review(actor: User, campaign: Campaign, raw: Mapping[str, Any], version:
 
     def rules(data, errors):
         if data["period_start"] and data["period_end"] and data["period_start"] > data["period_end"]:
-            errors.add("period_end", "The period must end on or after its start.")
+            errors.add("period_end", gettext("The period must end on or after its start."))
         if data["decision"] == "revisit":
             if not data["revisit_step"]:
-                errors.add("revisit_step", "Choose the step to revisit.")
+                errors.add("revisit_step", gettext("Choose the step to revisit."))
             elif data["revisit_step"] == campaign.step:
-                errors.add("revisit_step", f"The campaign is already in {STEP_NAMES[campaign.step]}.")
+                errors.add(
+                    "revisit_step", gettext("The campaign is already in %(step)s.", step=STEP_NAMES[campaign.step])
+                )
         if data["decision"] == "close" and not data["close_as"]:
-            errors.add("close_as", "Choose won, lost or merged.")
+            errors.add("close_as", gettext("Choose won, lost or merged."))
         if data["decision"] in ("revisit", "close") and data["decision_note"] == "":
-            errors.add("decision_note", "Say why: the note goes into the campaign's history.")
+            errors.add("decision_note", gettext("Say why: the note goes into the campaign's history."))
 
     data = _checked(campaign, raw, REVIEW_RULES, version, strict=strict, extra=rules)
     if data["decision"] != "revisit":

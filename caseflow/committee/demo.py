@@ -60,7 +60,8 @@ def seed_organizing(users: list[User]) -> None:
             select(CampaignAction).where(CampaignAction.campaign_id == heat.id).order_by(CampaignAction.occurred_on)
         ).all()
         for n, action in enumerate(actions):
-            came = {p.id: "attended" for p in people[: 4 + n]}
+            came = dict(ladder.roll(action=action).people)  # the leaders the campaign demo recorded
+            came |= {p.id: "attended" for p in people[: 4 + n]}
             if n < len(people):
                 came[people[n].id] = "spoke" if n % 2 == 0 else "led"
             ladder.set_attendance(organizer, came, [organizer.id, caseworkers[0].id], action=action)

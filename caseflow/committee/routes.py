@@ -4,12 +4,15 @@ proposals and the votes that decide them. Thin views: read the form, call a verb
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
 from caseflow import governance as gate
 from caseflow.accounts.permissions import require
+from caseflow.campaigns.rules import STEP_NAMES
 from caseflow.campaigns.services import staff_choices
 from caseflow.committee import services
 from caseflow.dates import today
@@ -26,26 +29,26 @@ DATE = {"type": "date"}
 
 
 class MemberForm(FlaskForm):
-    person_id = SelectField("Community member", choices=[], validate_choice=False)
-    user_id = SelectField("…or member of staff", choices=[], validate_choice=False)
-    term_start = StringField("Term starts", render_kw=DATE)
-    term_end = StringField("Term ends (optional)", render_kw=DATE)
+    person_id = SelectField(_l("Community member"), choices=[], validate_choice=False)
+    user_id = SelectField(_l("…or member of staff"), choices=[], validate_choice=False)
+    term_start = StringField(_l("Term starts"), render_kw=DATE)
+    term_end = StringField(_l("Term ends (optional)"), render_kw=DATE)
 
 
 class MeetingForm(FlaskForm):
-    held_on = StringField("Date", render_kw=DATE)
-    minutes = TextAreaField("Minutes", render_kw={"rows": 6})
+    held_on = StringField(_l("Date"), render_kw=DATE)
+    minutes = TextAreaField(_l("Minutes"), render_kw={"rows": 6})
     version = HiddenField()
 
 
 class ProposalForm(FlaskForm):
-    kind = SelectField("The committee is asked to", choices=[("", "Choose…"), *DECISION_KINDS.items()])
-    title = StringField("Title (the campaign's, for a promotion)")
-    details = TextAreaField("Details", render_kw={"rows": 3})
+    kind = SelectField(_l("The committee is asked to"), choices=[("", _l("Choose…")), *DECISION_KINDS.items()])
+    title = StringField(_l("Title (the campaign's, for a promotion)"))
+    details = TextAreaField(_l("Details"), render_kw={"rows": 3})
     pattern_keys = HiddenField()
-    campaign_id = SelectField("Campaign (for a step)", choices=[], validate_choice=False)
+    campaign_id = SelectField(_l("Campaign (for a step)"), choices=[], validate_choice=False)
     for_step = SelectField(
-        "Step", choices=[("", "—"), *((s, s.capitalize()) for s in gate.GATED_STEPS)], validate_choice=False
+        _l("Step"), choices=[("", "—"), *((s, STEP_NAMES[s]) for s in gate.GATED_STEPS)], validate_choice=False
     )
 
 
@@ -209,7 +212,7 @@ def update_meeting(meeting_id: int):
         _errors_into(form, error)
         return _meeting_page(meeting, form, status=409 if isinstance(error, StaleVersion) else 422)
     db.session.commit()
-    flash("Minutes and attendance saved.")
+    flash(gettext("Minutes and attendance saved."))
     return redirect(url_for("committee.meeting", meeting_id=meeting.id))
 
 
@@ -229,7 +232,7 @@ def propose():
         _errors_into(form, error)
         return _index(proposal_form=form, status=422)
     db.session.commit()
-    flash(f"Proposal #{decision.id} waits for the committee's vote.")
+    flash(gettext("Proposal #%(id)s waits for the committee's vote.", id=decision.id))
     return redirect(url_for("committee.proposal", decision_id=decision.id))
 
 
@@ -264,10 +267,12 @@ def vote(meeting_id: int, decision_id: int):
         db.session.rollback()
         message = " ".join(sum(error.errors.values(), [])) if isinstance(error, ValidationFailed) else error.message
         if decision.status != "waiting":
-            flash(f"Not recorded: {message}")  # a decided proposal has no vote form to show it at
+            flash(
+                gettext("Not recorded: %(message)s", message=message)
+            )  # a decided proposal has no vote form to show it at
         return _meeting_page(meeting, vote_error=(decision.id, message), status=422)
     db.session.commit()
-    flash(f"Proposal #{decision.id}: {decision.status_label.lower()}.")
+    flash(gettext("Proposal #%(id)s: %(status_label)s.", id=decision.id, status_label=decision.status_label.lower()))
     if decision.campaign_id and decision.kind == "promote" and decision.status == "approved":
         return redirect(url_for("campaigns.detail", campaign_id=decision.campaign_id))
     return redirect(url_for("committee.meeting", meeting_id=meeting.id))
@@ -280,5 +285,5 @@ def set_governance():
     on = request.form.get("on") == "1"
     services.set_governance(current_user, on)
     db.session.commit()
-    flash("Governance is on: the committee decides." if on else "Governance is off.")
+    flash(gettext("Governance is on: the committee decides.") if on else gettext("Governance is off."))
     return redirect(url_for("committee.index"))

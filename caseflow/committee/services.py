@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy import and_, or_, select
 
 from caseflow.audit.services import record
@@ -41,7 +42,9 @@ def _text(raw, name, errors, limit: int, required: str | None = None) -> str:
     value = raw.get(name)
     value = "" if value is None else value
     if not isinstance(value, str) or len(value) > limit or "\x00" in value:
-        errors.setdefault(name, []).append(f"Use at most {limit:,} characters of plain text.")
+        errors.setdefault(name, []).append(
+            gettext("Use at most %(limit)s characters of plain text.", limit=format(limit, ","))
+        )
         return ""
     value = value.strip()
     if required and not value:
@@ -92,17 +95,17 @@ def add_member(actor, raw) -> CommitteeMember:
     errors: dict[str, list[str]] = {}
     person_id, user_id = _id(raw, "person_id"), _id(raw, "user_id")
     if bool(person_id) == bool(user_id):
-        errors["person_id"] = ["Choose one community member or one member of staff."]
+        errors["person_id"] = [gettext("Choose one community member or one member of staff.")]
     elif person_id:
         person = db.session.get(Person, person_id)
         if person is None or person.is_withdrawn:
-            errors["person_id"] = ["Choose a person who opted in."]
+            errors["person_id"] = [gettext("Choose a person who opted in.")]
     elif db.session.get(User, user_id) is None:
-        errors["user_id"] = ["Choose a member of staff."]
-    start = clean_date(raw, "term_start", errors, required="When does the term start?")
+        errors["user_id"] = [gettext("Choose a member of staff.")]
+    start = clean_date(raw, "term_start", errors, required=gettext("When does the term start?"))
     end = clean_date(raw, "term_end", errors)
     if start and end and end < start:
-        errors["term_end"] = ["A term ends after it starts."]
+        errors["term_end"] = [gettext("A term ends after it starts.")]
     if not errors:
         who = CommitteeMember.person_id == person_id if person_id else CommitteeMember.user_id == user_id
         overlap = db.session.scalar(
@@ -113,7 +116,7 @@ def add_member(actor, raw) -> CommitteeMember:
             )
         )
         if overlap:
-            errors["term_start"] = ["They already sit on the committee for part of this term."]
+            errors["term_start"] = [gettext("They already sit on the committee for part of this term.")]
     if errors:
         raise ValidationFailed(errors)
     member = CommitteeMember(person_id=person_id, user_id=user_id, term_start=start, term_end=end, added_by_id=actor.id)
@@ -128,7 +131,7 @@ def add_member(actor, raw) -> CommitteeMember:
 def end_term(actor, member: CommitteeMember, on: date | None = None) -> None:
     on = on or today()
     if member.term_end is not None and member.term_end <= on:
-        raise DomainError("This term has already ended.")
+        raise DomainError(gettext("This term has already ended."))
     member.term_end = max(on, member.term_start)
     record("committee.member_end", actor, member, term_end=member.term_end.isoformat())
     db.session.flush()
@@ -139,7 +142,7 @@ def end_term(actor, member: CommitteeMember, on: date | None = None) -> None:
 
 def create_meeting(actor, raw) -> CommitteeMeeting:
     errors: dict[str, list[str]] = {}
-    held_on = clean_date(raw, "held_on", errors, required="When does the committee meet?")
+    held_on = clean_date(raw, "held_on", errors, required=gettext("When does the committee meet?"))
     minutes = _text(raw, "minutes", errors, 50_000)
     if errors:
         raise ValidationFailed(errors)
@@ -161,7 +164,7 @@ def update_meeting(actor, meeting: CommitteeMeeting, minutes, present: set[int],
     minutes = _text({"minutes": minutes}, "minutes", errors, 50_000)
     sitting = {m.id for m in sitting_members(meeting.held_on)}
     if present - sitting:
-        errors["present"] = ["Only members whose term covers the meeting's date can be present."]
+        errors["present"] = [gettext("Only members whose term covers the meeting's date can be present.")]
     if errors:
         raise ValidationFailed(errors)
     before = present_ids(meeting)
@@ -188,13 +191,24 @@ class Quorum:
 
     @property
     def words(self) -> str:
-        base = f"{self.present} of {self.sitting} sitting members present; quorum is {self.needed}"
-        base += " with at least one community member"
+        numbers = {"present": self.present, "sitting": self.sitting, "needed": self.needed}
         if self.met:
-            return base + ": quorum."
+            return gettext(
+                "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+                "community member: quorum.",
+                **numbers,
+            )
         if self.present >= self.needed:
-            return base + ": no community member present, so no quorum."
-        return base + ": no quorum."
+            return gettext(
+                "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+                "community member: no community member present, so no quorum.",
+                **numbers,
+            )
+        return gettext(
+            "%(present)s of %(sitting)s sitting members present; quorum is %(needed)s with at least one "
+            "community member: no quorum.",
+            **numbers,
+        )
 
 
 def _quorum(sitting: list[CommitteeMember], counted: set[int]) -> Quorum:
@@ -232,30 +246,32 @@ def propose(actor, raw) -> CommitteeDecision:
         wanted = [wanted] if isinstance(wanted, str) else wanted
         parsed = [PatternKey.parse(k) if isinstance(k, str) else None for k in wanted]
         if not parsed or None in parsed:
-            errors["pattern_keys"] = ["Choose at least one pattern."]
+            errors["pattern_keys"] = [gettext("Choose at least one pattern.")]
         else:
             keys = list(dict.fromkeys(str(p) for p in parsed))
             taken = db.session.scalars(
                 select(PatternState.key).where(PatternState.key.in_(keys), PatternState.state == "promoted")
             ).all()
             if taken:
-                errors["pattern_keys"] = [f"Already a campaign: {', '.join(taken)}."]
+                errors["pattern_keys"] = [gettext("Already a campaign: %(taken)s.", taken=", ".join(taken))]
         if not title:
-            errors.setdefault("title", []).append("Give the proposed campaign a title.")
+            errors.setdefault("title", []).append(gettext("Give the proposed campaign a title."))
     elif kind == "enter_step":
         campaign = db.session.get(Campaign, _id(raw, "campaign_id") or 0)
         step = raw.get("for_step")
         if campaign is None:
-            errors["campaign_id"] = ["Choose a campaign."]
+            errors["campaign_id"] = [gettext("Choose a campaign.")]
         if step not in GATED_STEPS:
-            errors["for_step"] = [f"The committee approves entry to: {', '.join(GATED_STEPS)}."]
+            errors["for_step"] = [
+                gettext("The committee approves entry to: %(gated_steps)s.", gated_steps=", ".join(GATED_STEPS))
+            ]
         if campaign is not None and not title:
             title = f"{campaign.title}: enter {step}"
     elif kind == "general":
         if not title:
-            errors.setdefault("title", []).append("What should the committee decide?")
+            errors.setdefault("title", []).append(gettext("What should the committee decide?"))
     else:
-        errors["kind"] = ["Choose what the committee is asked to decide."]
+        errors["kind"] = [gettext("Choose what the committee is asked to decide.")]
     if errors:
         raise ValidationFailed(errors)
     decision = CommitteeDecision(
@@ -281,29 +297,38 @@ def decide(actor, decision: CommitteeDecision, meeting: CommitteeMeeting | None,
     """Record each member's vote at a meeting with quorum; the majority decides. An approved
     promotion creates the campaign (the committee's authority, not the proposer's)."""
     if decision.status != "waiting":
-        raise DomainError(f"This proposal was already decided: {decision.status_label.lower()}.", field="votes")
+        raise DomainError(
+            gettext("This proposal was already decided: %(status_label)s.", status_label=decision.status_label.lower()),
+            field="votes",
+        )
     errors: dict[str, list[str]] = {}
     if meeting is None:
-        raise ValidationFailed({"meeting_id": ["Choose the meeting at which the committee voted."]})
+        raise ValidationFailed({"meeting_id": [gettext("Choose the meeting at which the committee voted.")]})
     cast = {mid: v for mid, v in cast.items() if v}
     if any(v not in VOTES for v in cast.values()):
-        errors["votes"] = ["Each vote is for, against or abstain."]
+        errors["votes"] = [gettext("Each vote is for, against or abstain.")]
     sitting = sitting_members(meeting.held_on)
     present = present_ids(meeting)
     allowed = {m.id for m in sitting if m.id in present}
     if set(cast) - allowed:
-        errors["votes"] = ["Only members present at the meeting, and sitting on its date, can vote."]
+        errors["votes"] = [gettext("Only members present at the meeting, and sitting on its date, can vote.")]
     if errors:
         raise ValidationFailed(errors)
     at_meeting = _quorum(sitting, present)
     voting = _quorum(sitting, set(cast))
     if not at_meeting.met:
-        raise ValidationFailed({"meeting_id": [f"No quorum at this meeting: {at_meeting.words}"]})
+        raise ValidationFailed(
+            {"meeting_id": [gettext("No quorum at this meeting: %(words)s", words=at_meeting.words)]}
+        )
     if not voting.met:
         raise ValidationFailed(
             {
                 "votes": [
-                    f"Not enough votes for a decision: {voting.present} cast, {voting.needed} needed, with a community member."
+                    gettext(
+                        "Not enough votes for a decision: %(present)s cast, %(needed)s needed, with a community member.",
+                        present=voting.present,
+                        needed=voting.needed,
+                    )
                 ]
             }
         )

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 from caseflow.audit.services import record
 from caseflow.concerns import fields, services
 from caseflow.concerns.bulk import log_concerns
@@ -85,7 +87,7 @@ def _decode(data: bytes | str) -> str:
 
 
 def _unreadable(reader: csv.DictReader, e: csv.Error) -> RowError:
-    return RowError(reader.line_num or 1, "row", f"This line cannot be read as CSV ({e}).")
+    return RowError(reader.line_num or 1, "row", gettext("This line cannot be read as CSV (%(e)s).", e=e))
 
 
 def _readable_rows(reader: csv.DictReader, report: ImportReport) -> Iterator[dict]:
@@ -108,17 +110,27 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
         report.errors.append(_unreadable(reader, e))
         return report, []
     if not header:
-        report.errors.append(RowError(1, "header", "The file is empty; the first row must name the columns."))
+        report.errors.append(RowError(1, "header", gettext("The file is empty; the first row must name the columns.")))
         return report, []
     reader.fieldnames = header
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
         report.errors.append(
-            RowError(1, "header", f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(IMPORT_COLUMNS)}.")
+            RowError(
+                1,
+                "header",
+                gettext(
+                    "Unknown column(s): %(values)s. Allowed: %(values2)s.",
+                    values=", ".join(unknown),
+                    values2=", ".join(IMPORT_COLUMNS),
+                ),
+            )
         )
     for required in fields.REQUIRED:
         if required not in header:
-            report.errors.append(RowError(1, "header", f"Missing required column '{required}'."))
+            report.errors.append(
+                RowError(1, "header", gettext("Missing required column '%(required)s'.", required=required))
+            )
     if report.errors:
         return report, []
 
@@ -129,7 +141,7 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
         line = reader.line_num
         report.rows += 1
         if None in row:  # more cells than header columns
-            report.errors.append(RowError(line, "row", "More cells than columns in the header."))
+            report.errors.append(RowError(line, "row", gettext("More cells than columns in the header.")))
             continue
         raw = {k: (v if v is not None else "") for k, v in row.items()}
         try:
@@ -142,7 +154,13 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
         if item.external_id:
             if item.external_id in seen_external:
                 report.errors.append(
-                    RowError(line, "external_id", f"Repeats line {seen_external[item.external_id]}'s external_id.")
+                    RowError(
+                        line,
+                        "external_id",
+                        gettext(
+                            "Repeats line %(external_id)s's external_id.", external_id=seen_external[item.external_id]
+                        ),
+                    )
                 )
                 continue
             seen_external[item.external_id] = line

@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, Concern
+from flask_babel import lazy_gettext as _l
+
+from caseflow.models import AGE_BANDS, RACE_CODES, SOURCES, STAFF_SOURCES, Concern
 
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 
@@ -118,7 +120,7 @@ FIELDS: tuple[ConcernField, ...] = (
     ConcernField(
         "source",
         "source",
-        {"type": "string", "enum": list(SOURCES), "default": "client"},
+        {"type": "string", "enum": list(STAFF_SOURCES), "default": "client"},
         out_schema={"type": "string", "enum": list(SOURCES)},
         always=True,
     ),
@@ -146,7 +148,7 @@ FIELDS: tuple[ConcernField, ...] = (
         {"type": "string", "pattern": "^[0-9]{5}$"},
         max_len=10,
         pattern=re.compile(r"^[0-9]{5}$"),  # ASCII digits: a full-width ZIP would become a cell of its own
-        hint="Use a 5-digit ZIP code.",
+        hint=_l("Use a 5-digit ZIP code."),
         details=True,
     ),
     ConcernField("client_importance", "importance", {"type": "integer", "minimum": 1, "maximum": 5}, details=True),

@@ -15,6 +15,7 @@ from flask import (
     stream_template,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -32,7 +33,8 @@ from caseflow.concerns.forms import (
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import RACE_CODES, TAG_CATEGORIES, Concern, Program, Tag
+from caseflow.i18n import RACE_LABELS, SOURCE_LABELS, label
+from caseflow.models import STAFF_SOURCES, TAG_CATEGORIES, Concern, Program, Tag
 from caseflow.notifications.services import what_my_concerns_became
 from caseflow.suggestions.services import suggested_for_form
 from caseflow.taxonomy.services import active_programs, active_tags
@@ -45,7 +47,7 @@ PER_PAGE = 25
 
 @bp.app_template_filter("race_label")
 def race_label(code: str) -> str:
-    return RACE_CODES.get(code, code)
+    return label(RACE_LABELS, code)  # in the reader's words (caseflow.i18n)
 
 
 def _form_raw(form: ConcernForm) -> dict:
@@ -55,8 +57,15 @@ def _form_raw(form: ConcernForm) -> dict:
     return {"tags": chips + typed} | {f.name: getattr(form, f.name).data for f in fields.FORM_FIELDS}
 
 
-def _prepare(form: ConcernForm) -> None:
-    form.program.choices = [("", "Choose a program")] + [(p.slug, p.name) for p in active_programs()]
+def _prepare(form: ConcernForm, concern: Concern | None = None) -> None:
+    form.program.choices = [("", gettext("Choose a program"))] + [(p.slug, p.display_name) for p in active_programs()]
+    if concern is not None and concern.source == "self":  # what a client filed stays theirs
+        form.source.choices = [("self", label(SOURCE_LABELS, "self"))]
+        form.source.data = "self"
+
+
+def _sources(concern: Concern) -> tuple[str, ...]:
+    return ("self",) if concern.source == "self" else STAFF_SOURCES
 
 
 def _attach(form: ConcernForm, errors: dict[str, list[str]]) -> None:
@@ -205,12 +214,12 @@ def edit(concern_id: int):
     if not services.can_edit(current_user, concern):
         abort(403)
     form = ConcernForm(obj=None)
-    _prepare(form)
+    _prepare(form, concern)
     status = 200
     conflict = False
     if form.validate_on_submit():
         try:
-            data = services.parse_concern(_form_raw(form))
+            data = services.parse_concern(_form_raw(form), sources=_sources(concern))
             services.update_concern(current_user, concern, data, form_version(form.version.data))
         except ValidationFailed as e:
             db.session.rollback()
@@ -223,7 +232,7 @@ def edit(concern_id: int):
             status = 409
         else:
             db.session.commit()
-            flash("Concern saved.", "success")
+            flash(gettext("Concern saved."), "success")
             return redirect(url_for("concerns.detail", concern_id=concern.id))
     elif request.method == "GET":
         _fill(form, concern)
@@ -263,7 +272,7 @@ def delete(concern_id: int):
             status = 422
         else:
             db.session.commit()
-            flash(f"Concern #{concern.id} deleted.", "success")
+            flash(gettext("Concern #%(id)s deleted.", id=concern.id), "success")
             return redirect(url_for("concerns.index") if can("concern.read_all") else url_for("accounts.index"))
     return render_template(
         "concerns/delete.html",
@@ -289,7 +298,7 @@ def decline_deletion(concern_id: int):
         flash(e.message, "error")
         return redirect(url_for("concerns.delete", concern_id=concern_id))
     db.session.commit()
-    flash(f"Request declined: concern #{concern.id} stays, and its author has been told.", "success")
+    flash(gettext("Request declined: concern #%(id)s stays, and its author has been told.", id=concern.id), "success")
     return redirect(url_for("notifications.inbox"))
 
 
@@ -340,7 +349,7 @@ def retract(concern_id: int):
         RetractForm(),
         "retract_form",
         services.retract_concern,
-        f"Concern #{concern_id} retracted.",
+        gettext("Concern #%(id)s retracted.", id=concern_id),
         url_for("concerns.index"),
     )
 
@@ -353,7 +362,7 @@ def request_deletion(concern_id: int):
         DeletionRequestForm(),
         "request_form",
         services.request_deletion,
-        "Your request is with the directors; you will hear here when one decides.",
+        gettext("Your request is with the directors; you will hear here when one decides."),
         url_for("concerns.detail", concern_id=concern_id),
     )
 
@@ -368,7 +377,9 @@ def by_client():
     if form.validate_on_submit():
         reference = (form.client_ref.data or "").strip()
         if not reference or "\x00" in reference or len(reference) > 200:
-            form_errors_from(form, {"client_ref": ["Type the client reference you used (up to 200 characters)."]})
+            form_errors_from(
+                form, {"client_ref": [gettext("Type the client reference you used (up to 200 characters).")]}
+            )
             status = 422
         else:
             results = services.concerns_for_client(current_user, reference)
@@ -388,7 +399,7 @@ def import_page():
     if form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = ["Choose a CSV file."]
+            form.file.errors = [gettext("Choose a CSV file.")]
             status = 422
         else:
             actor_id = current_user.id

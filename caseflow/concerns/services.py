@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask import current_app
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
 
 from caseflow.accounts.permissions import can
@@ -26,10 +28,13 @@ from caseflow.models import (
     RACE_CODES,
     RACE_NON_ANSWERS,
     SOURCES,
+    STAFF_SOURCES,
     Concern,
     ConcernDeletionRequest,
     Program,
+    ProgramName,
     Tag,
+    TagName,
     User,
     UserRole,
     concern_tags,
@@ -67,10 +72,10 @@ def _list(raw: Mapping, name: str, errors: Errors) -> list[str]:
     if isinstance(value, str):
         value = re.split(r"[;,]", value)
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        errors.add(name, "Must be a list of text values.")
+        errors.add(name, gettext("Must be a list of text values."))
         return []
     if any("\x00" in v for v in value):
-        errors.add(name, "Contains a character that cannot be stored (NUL).")
+        errors.add(name, gettext("Contains a character that cannot be stored (NUL)."))
         return []
     return [v.strip() for v in value if v.strip()]
 
@@ -82,7 +87,7 @@ def parse_bool(value: Any, name: str, errors: Errors) -> bool:
         return False
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().lower() in TRUE_WORDS
-    errors.add(name, "Use true or false (yes/no, 1/0).")
+    errors.add(name, gettext("Use true or false (yes/no, 1/0)."))
     return False
 
 
@@ -95,14 +100,15 @@ def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
         errors.add(name, DATE_HINT)
         return default
     if parsed > default:
-        errors.add(name, "Cannot be in the future.")
+        errors.add(name, gettext("Cannot be in the future."))
     elif parsed < EARLIEST:
-        errors.add(name, f"Cannot be before {EARLIEST.isoformat()}.")
+        errors.add(name, gettext("Cannot be before %(day)s.", day=EARLIEST.isoformat()))
     return parsed
 
 
 def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Find by slug or (case-insensitively) by name; returns found-by-input and the unknown inputs."""
+    """Find by slug or (case-insensitively) by name, also a name in another language (a Spanish
+    caseworker types "Moho"); returns found-by-input and the unknown inputs."""
     if not values:
         return {}, []
     lowered = [v.lower() for v in values]
@@ -113,6 +119,13 @@ def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     for row in rows:
         by_key[row.slug] = row
         by_key[row.name.lower()] = row
+    missing = [v for v in lowered if v not in by_key]
+    names = {Tag: (TagName, TagName.tag_id), Program: (ProgramName, ProgramName.program_id)}.get(model)
+    if missing and names is not None:
+        names_model, key = names
+        translated = select(names_model.name, model).join(model, model.id == key)
+        for name, row in db.session.execute(translated.where(func.lower(names_model.name).in_(missing))):
+            by_key.setdefault(name.lower(), row)
     found = {v: by_key[v.lower()] for v in values if v.lower() in by_key}
     return found, [v for v in values if v.lower() not in by_key]
 
@@ -152,12 +165,15 @@ def closest_tags(typed: str, limit: int = 3) -> list[str]:
 
 def _or_join(names: list[str]) -> str:
     quoted = [f"“{n}”" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    if len(quoted) == 1:
+        return quoted[0]
+    return gettext("%(first)s or %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 class ParseContext(NamedTuple):
     on: date  # "today" for the date checks
     lookup: Callable[[Any, list[str]], tuple[dict[str, Any], list[str]]]  # finds programs and tags
+    sources: tuple[str, ...] = STAFF_SOURCES  # the sources this caller may set
 
 
 def _program(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> Program | None:
@@ -167,9 +183,9 @@ def _program(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseCon
         found, unknown = ctx.lookup(Program, [program_ref])
         program = found.get(program_ref)
         if unknown:
-            errors.add(f.name, f"Unknown program '{program_ref}'.")
+            errors.add(f.name, gettext("Unknown program '%(program_ref)s'.", program_ref=program_ref))
         elif not program.active:
-            errors.add(f.name, f"Program '{program.name}' is no longer active.")
+            errors.add(f.name, gettext("Program '%(name)s' is no longer active.", name=program.name))
     return program
 
 
@@ -177,35 +193,43 @@ def _tags(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContex
     tag_refs = _list(raw, f.name, errors)
     tags: list[Tag] = []
     if not tag_refs and f.name not in errors:
-        errors.add(f.name, "Choose at least one tag.")
+        errors.add(f.name, gettext("Choose at least one tag."))
     elif tag_refs:
         found, unknown = ctx.lookup(Tag, tag_refs)
         if unknown:
-            errors.add(f.name, f"Unknown tag{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.")
+            errors.add(
+                f.name,
+                ngettext(
+                    "Unknown tag: %(values)s.", "Unknown tags: %(values)s.", len(unknown), values=", ".join(unknown)
+                ),
+            )
             for typed in unknown[:3]:
                 closest = closest_tags(typed)
                 if closest:
-                    errors.add(f.name, f"Did you mean {_or_join(closest)} (for “{typed}”)?")
+                    errors.add(
+                        f.name,
+                        gettext("Did you mean %(or_join)s (for “%(typed)s”)?", or_join=_or_join(closest), typed=typed),
+                    )
         tags = list({t.id: t for t in found.values()}.values())
         inactive = [t.name for t in tags if not t.active]
         if inactive:
-            errors.add(f.name, f"No longer in use: {', '.join(inactive)}.")
+            errors.add(f.name, gettext("No longer in use: %(values)s.", values=", ".join(inactive)))
     return tags
 
 
 def _plain_text(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str | None:
     value = _text(raw, f.name, errors, max_len=f.max_len, required=f.required)
     if value and f.choices and value not in f.choices:
-        errors.add(f.name, f"Use one of: {', '.join(f.choices)}.")
+        errors.add(f.name, gettext("Use one of: %(values)s.", values=", ".join(f.choices)))
     elif value and f.pattern and not f.pattern.match(value):
-        errors.add(f.name, f.hint)
+        errors.add(f.name, str(f.hint))
     return value
 
 
 def _source(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContext) -> str:
-    source = raw.get(f.name) or "client"
-    if not isinstance(source, str) or source not in SOURCES:  # a list or object is not hashable
-        errors.add(f.name, "Use 'client' (the client reported it) or 'staff' (staff observed it).")
+    source = raw.get(f.name) or ctx.sources[0]
+    if not isinstance(source, str) or source not in ctx.sources:  # a list or object is not hashable
+        errors.add(f.name, gettext("Use 'client' (the client reported it) or 'staff' (staff observed it)."))
         source = "client"
     return source
 
@@ -214,7 +238,7 @@ def _race(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: ParseContex
     race = _list(raw, f.name, errors)
     unknown_codes = [c for c in race if c not in RACE_CODES]
     if unknown_codes:
-        errors.add(f.name, f"Unknown codes: {', '.join(unknown_codes)}.")
+        errors.add(f.name, gettext("Unknown codes: %(values)s.", values=", ".join(unknown_codes)))
     non_answers = [c for c in race if c in RACE_NON_ANSWERS]
     if non_answers and (len(non_answers) > 1 or any(c in RACE_CATEGORIES for c in race)):
         errors.add(
@@ -230,7 +254,7 @@ def _importance(raw: Mapping, f: fields.ConcernField, errors: Errors, ctx: Parse
         return None
     importance = ascii_int(importance, lo=1, hi=5)
     if importance is None:
-        errors.add(f.name, "Use a whole number from 1 (not much) to 5 (very much).")
+        errors.add(f.name, gettext("Use a whole number from 1 (not much) to 5 (very much)."))
     return importance
 
 
@@ -247,12 +271,14 @@ PARSERS = {
 }
 
 
-def parse_concern(raw: Mapping[str, Any], *, on: date | None = None, lookup=None) -> ConcernInput:
+def parse_concern(
+    raw: Mapping[str, Any], *, on: date | None = None, lookup=None, sources: tuple[str, ...] = STAFF_SOURCES
+) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors.
     `lookup`: finds programs and tags (default: a query each time; an import passes a
-    TaxonomyLookup that reads them once)."""
+    TaxonomyLookup that reads them once). `sources`: what the caller may say it came from."""
     errors = Errors()
-    ctx = ParseContext(on or today(), lookup or _lookup)
+    ctx = ParseContext(on or today(), lookup or _lookup, sources)
     values = {f.name: PARSERS[f.kind](raw, f, errors, ctx) for f in fields.FIELDS}
     if errors:
         raise ValidationFailed(dict(errors))
@@ -299,13 +325,15 @@ def log_concern(actor: User, data: ConcernInput) -> Concern:
 def update_concern(actor: User, concern: Concern, data: ConcernInput, version: int | None) -> Concern:
     if ascii_int(version) != concern.version:
         raise StaleVersion(
-            "Someone else saved this concern while you were editing it. Their version is shown; "
-            "your changes are still in the form — review and save again."
+            gettext(
+                "Someone else saved this concern while you were editing it. Their version is shown; "
+                "your changes are still in the form — review and save again."
+            )
         )
     if data.external_id and data.external_id != concern.external_id:
         other = find_by_external_id(data.external_id)
         if other is not None and other.id != concern.id:
-            raise ValidationFailed({"external_id": ["Another concern already has this external id."]})
+            raise ValidationFailed({"external_id": [gettext("Another concern already has this external id.")]})
     before_tags = sorted(t.slug for t in concern.tags)
     _apply(concern, data, today())
     concern.updated_at = utcnow()  # the row changes even when only tags did, so the version moves
@@ -326,9 +354,9 @@ def update_concern(actor: User, concern: Concern, data: ConcernInput, version: i
 def delete_concern(actor: User, concern: Concern, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why this concern is being deleted.", field="reason")
+        raise DomainError(gettext("Say why this concern is being deleted."), field="reason")
     if "\x00" in reason or len(reason) > 1000:
-        raise DomainError("Use at most 1,000 plain characters.", field="reason")
+        raise DomainError(gettext("Use at most 1,000 plain characters."), field="reason")
     concern.deleted_at = utcnow()
     concern.deleted_reason = reason
     _close_requests(actor, concern, "deleted")
@@ -339,9 +367,9 @@ def delete_concern(actor: User, concern: Concern, reason: str) -> None:
 def _reason(reason: Any, what: str) -> str:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise DomainError(f"Say why {what}.", field="reason")
+        raise DomainError(str(what), field="reason")
     if "\x00" in reason or len(reason) > 1000:
-        raise DomainError("Use at most 1,000 plain characters.", field="reason")
+        raise DomainError(gettext("Use at most 1,000 plain characters."), field="reason")
     return reason
 
 
@@ -366,13 +394,13 @@ def can_retract(user, concern: Concern, now: datetime | None = None) -> bool:
 def retract_concern(actor: User, concern: Concern, reason: Any) -> None:
     """The author's soft delete of their own concern, with a reason, within the window; audited."""
     if concern.author_id != actor.id:
-        raise DomainError("Only the person who logged a concern can retract it.", field="reason")
+        raise DomainError(gettext("Only the person who logged a concern can retract it."), field="reason")
     if not can_retract(actor, concern):
         raise DomainError(
-            "More than 24 hours have passed since this concern was logged: ask a director to delete it.",
+            gettext("More than 24 hours have passed since this concern was logged: ask a director to delete it."),
             field="reason",
         )
-    concern.deleted_reason = _reason(reason, "you are retracting this concern")
+    concern.deleted_reason = _reason(reason, _l("Say why you are retracting this concern."))
     concern.deleted_at = utcnow()
     _close_requests(actor, concern, "retracted")
     db.session.flush()
@@ -391,11 +419,11 @@ def open_deletion_request(concern: Concern) -> ConcernDeletionRequest | None:
 def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDeletionRequest:
     """The author asks a director to delete their concern; directors hear about it in their inbox."""
     if concern.author_id != actor.id or concern.is_deleted:
-        raise DomainError("Only the person who logged a concern can ask for it to be deleted.", field="reason")
+        raise DomainError(gettext("Only the person who logged a concern can ask for it to be deleted."), field="reason")
     if open_deletion_request(concern) is not None:
-        raise DomainError("You have already asked; a director will decide.", field="reason")
+        raise DomainError(gettext("You have already asked; a director will decide."), field="reason")
     row = ConcernDeletionRequest(
-        concern_id=concern.id, requested_by_id=actor.id, reason=_reason(reason, "it should be deleted")
+        concern_id=concern.id, requested_by_id=actor.id, reason=_reason(reason, _l("Say why it should be deleted."))
     )
     db.session.add(row)
     db.session.flush()
@@ -406,8 +434,12 @@ def request_deletion(actor: User, concern: Concern, reason: Any) -> ConcernDelet
     notify(
         directors,
         "deletion_request",
-        f"{actor.display_name} asks you to delete concern #{concern.id} "
-        f"(logged {concern.occurred_on.isoformat()}). Their reason is on the delete page.",
+        _l(
+            "%(name)s asks you to delete concern #%(id)s (logged %(day)s). Their reason is on the delete page.",
+            name=actor.display_name,
+            id=concern.id,
+            day=concern.occurred_on.isoformat(),
+        ),
         f"/concerns/{concern.id}/delete",
         f"deletion_request:{row.id}",
     )
@@ -418,13 +450,13 @@ def decline_deletion(actor: User, concern: Concern) -> ConcernDeletionRequest:
     """A director keeps the concern; the author hears so, with a link to it."""
     request = _close_requests(actor, concern, "declined")
     if request is None:
-        raise DomainError("There is no open request to delete this concern.", field="reason")
+        raise DomainError(gettext("There is no open request to delete this concern."), field="reason")
     db.session.flush()
     record("concern.deletion_request.decline", actor, concern, request_id=request.id)
     notify(
         [request.requested_by_id],
         "deletion_request",
-        f"Your request to delete concern #{concern.id} was declined: the concern stays.",
+        _l("Your request to delete concern #%(id)s was declined: the concern stays.", id=concern.id),
         f"/concerns/{concern.id}",
         f"deletion_request:{request.id}:declined",
     )
@@ -494,6 +526,11 @@ def earlier_concerns_from_client(concern: Concern, viewer: User, months: int = 1
 
 
 def ordinal(n: int) -> str:
+    """3 → "3rd"; in Spanish "3.ª" (the feminine of "la preocupación")."""
+    from caseflow.i18n import locale_name
+
+    if locale_name().startswith("es"):
+        return f"{n}.ª"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -540,7 +577,7 @@ class ConcernFilters:
     sort: str = "newest"
     page: int = 1
 
-    SORTS = {"newest": "Newest first", "oldest": "Oldest first", "program": "Program"}
+    SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "program": _l("Program")}
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> tuple[ConcernFilters, dict[str, list[str]]]:
@@ -557,7 +594,7 @@ class ConcernFilters:
             try:
                 return date.fromisoformat(value)
             except ValueError:
-                errors[name] = ["Use a date like 2026-03-31."]
+                errors[name] = [gettext("Use a date like 2026-03-31.")]
                 return None
 
         page = ascii_int(args.get("page") or 1, lo=1, hi=100000) or 1

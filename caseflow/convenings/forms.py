@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
+from caseflow import i18n
 from caseflow.models.convenings import HARVEST_KINDS
 from caseflow.models.taxonomy import TAG_CATEGORIES
 
@@ -12,12 +14,12 @@ DATE = {"type": "date"}
 
 
 class ConveningForm(FlaskForm):
-    title = StringField("Title")
-    held_on = StringField("Date", render_kw=DATE)
-    place = StringField("Place")
-    campaign_id = SelectField("Campaign", choices=[], validate_choice=False)
-    agenda = TextAreaField("Agenda", render_kw={"rows": 5})
-    breakout_notes = TextAreaField("Breakout notes", render_kw={"rows": 6})
+    title = StringField(_l("Title"))
+    held_on = StringField(_l("Date"), render_kw=DATE)
+    place = StringField(_l("Place"))
+    campaign_id = SelectField(_l("Campaign"), choices=[], validate_choice=False)
+    agenda = TextAreaField(_l("Agenda"), render_kw={"rows": 5})
+    breakout_notes = TextAreaField(_l("Breakout notes"), render_kw={"rows": 6})
     version = HiddenField()
 
     def raw(self) -> dict:
@@ -25,23 +27,27 @@ class ConveningForm(FlaskForm):
 
 
 class HarvestForm(FlaskForm):
-    kind = SelectField("Kind of change", choices=[("", "Choose…"), *HARVEST_KINDS.items()], validate_choice=False)
-    takeaway = TextAreaField("Takeaway", render_kw={"rows": 2})
-    breakout = StringField("From breakout (optional)")
+    kind = SelectField(
+        _l("Kind of change"), choices=[("", _l("Choose…")), *HARVEST_KINDS.items()], validate_choice=False
+    )
+    takeaway = TextAreaField(_l("Takeaway"), render_kw={"rows": 2})
+    breakout = StringField(_l("From breakout (optional)"))
 
 
 class FollowUpForm(FlaskForm):
-    owner_id = SelectField("Owner", choices=[], validate_choice=False)
-    due_on = StringField("Due", render_kw=DATE)
+    owner_id = SelectField(_l("Owner"), choices=[], validate_choice=False)
+    due_on = StringField(_l("Due"), render_kw=DATE)
 
 
 class TagForm(FlaskForm):
-    name = StringField("New tag")
-    category = SelectField("Category", choices=[(c, c) for c in TAG_CATEGORIES], validate_choice=False)
+    name = StringField(_l("New tag"))
+    category = SelectField(
+        _l("Category"), choices=i18n.choices(i18n.CATEGORY_LABELS, TAG_CATEGORIES), validate_choice=False
+    )
 
 
 class CampaignForm(FlaskForm):
-    title = StringField("Campaign title")
+    title = StringField(_l("Campaign title"))
 
 
 class PlainForm(FlaskForm):

@@ -4,6 +4,7 @@ Thin views: read the form, call a verb, commit."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import require
@@ -48,12 +49,14 @@ def _show_errors(form, error: DomainError) -> None:
 
 
 def _with_campaigns(form: ConveningForm) -> ConveningForm:
-    form.campaign_id.choices = [("", "None: organisation-wide")] + [(str(c.id), c.title) for c in campaign_choices()]
+    form.campaign_id.choices = [("", gettext("None: organisation-wide"))] + [
+        (str(c.id), c.title) for c in campaign_choices()
+    ]
     return form
 
 
 def _item_forms(items: list[HarvestItem], failed: tuple[int, str, object] | None = None) -> dict:
-    owners = [("", "Choose…")] + [(str(u.id), u.display_name) for u in staff_choices()]
+    owners = [("", gettext("Choose…"))] + [(str(u.id), u.display_name) for u in staff_choices()]
     forms = {}
     for item in items:
         if item.becomes is not None:
@@ -137,7 +140,7 @@ def edit(convening_id: int):
         _show_errors(form, error)
         return _detail(convening, edit=form, status=409 if isinstance(error, StaleVersion) else 422)
     db.session.commit()
-    flash("Saved.")
+    flash(gettext("Saved."))
     return redirect(url_for("convenings.detail", convening_id=convening.id))
 
 
@@ -188,7 +191,9 @@ def turn_into(convening_id: int, item_id: int, into: str):
     except DomainError as error:
         db.session.rollback()
         if not isinstance(error, ValidationFailed):
-            flash(f"Not saved: {error.message}")  # the item's forms are gone once it is decided
+            flash(
+                gettext("Not saved: %(message)s", message=error.message)
+            )  # the item's forms are gone once it is decided
         _show_errors(form, error)
         return _detail(convening, failed=(item.id, name, form), status=422)
     db.session.commit()

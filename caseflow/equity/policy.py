@@ -28,6 +28,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from flask_babel import gettext
+
 from caseflow.equity.perturbation import perturb
 from caseflow.equity.suppression import (
     DEFAULT_MIN_CELL,
@@ -46,11 +48,18 @@ WINDOW_MENU = (7, 30, 90, 365)
 # Characteristics of people: a breakdown by one of these is a table of protected counts.
 PEOPLE_FACETS = frozenset({"race_ethnicity", "zip", "language", "age_band"})
 
-INTERNAL_NOTE = "Exact counts, for staff with record access only: internal, not for sharing outside the organisation."
-PROTECTED_NOTE = (
+
+def N_(message: str) -> str:  # noqa: N802  (marks a message for pybabel; translated where it is shown)
+    return message
+
+
+INTERNAL_NOTE = N_(
+    "Exact counts, for staff with record access only: internal, not for sharing outside the organisation."
+)
+PROTECTED_NOTE = N_(
     "Counts of people by race/ethnicity, ZIP code, language or age band are published with a small "
     "random adjustment (at most ±2, the same every time for the same records), and counts under "
-    "{min_cell} are shown as “<{min_cell}”; some larger counts are also shown as “<{min_cell}” so that a "
+    "%(min_cell)s are shown as “<%(min_cell)s”; some larger counts are also shown as “<%(min_cell)s” so that a "
     "hidden count cannot be worked out from the totals."
 )
 
@@ -103,7 +112,8 @@ class Disclosure:
 
     @property
     def note(self) -> str:
-        return INTERNAL_NOTE if self.exact else PROTECTED_NOTE.format(min_cell=self.min_cell)
+        """What the reader is shown about these counts, in their language."""
+        return gettext(INTERNAL_NOTE) if self.exact else gettext(PROTECTED_NOTE, min_cell=self.min_cell)
 
     @property
     def windows(self) -> tuple[int, ...] | None:
@@ -208,3 +218,11 @@ def leaving() -> Disclosure:
 def exact() -> Disclosure:
     """Exact counts, for code that computes (thresholds for organizers, tests, checks)."""
     return Disclosure(Audience.RECORD, default_min_cell())
+
+
+def stored_note(stored: str, min_cell: int | None) -> str:
+    """A disclosure note kept with stored figures, in the reader's language when it is the note the
+    policy writes for that smallest shown count (else as stored: the policy changed since)."""
+    if not min_cell or stored != PROTECTED_NOTE % {"min_cell": min_cell}:
+        return stored
+    return Disclosure(Audience.PUBLISHED, min_cell).note

@@ -51,6 +51,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 DEFAULT_MIN_CELL = 11
@@ -107,7 +108,12 @@ def suppressed_label(min_cell: int = DEFAULT_MIN_CELL) -> str:
 
 def suppression_note(min_cell: int = DEFAULT_MIN_CELL) -> str:
     """A footnote explaining the label, for tables and exports that show one."""
-    return SUPPRESSION_NOTE.format(min_cell=min_cell, max_small=min_cell - 1)
+    return gettext(
+        "Counts from 1 to %(max_small)s are shown as “<%(min_cell)s” to protect privacy; some larger counts are "
+        "also shown as “<%(min_cell)s” so that a hidden count cannot be worked out from the totals.",
+        min_cell=min_cell,
+        max_small=min_cell - 1,
+    )
 
 
 def display(value: int, min_cell: int = DEFAULT_MIN_CELL) -> str:

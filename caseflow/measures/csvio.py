@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from caseflow.audit.services import record
@@ -36,12 +37,17 @@ REQUIRED = ("measure", "observed_on")
 class ValuesReport(ImportReport):
     def lines(self) -> Iterator[str]:
         for e in self.errors:
-            yield f"line {e.line}: {e.field}: {e.message}"
-        verb = "would record" if self.dry_run else "recorded"
-        if self.ok:
-            yield f"{self.rows} rows read; {verb} {self.created} values."
+            yield gettext("line %(line)s: %(field)s: %(message)s", line=e.line, field=e.field, message=e.message)
+        if self.ok and self.dry_run:
+            yield gettext("%(rows)s rows read; would record %(num)s values.", rows=self.rows, num=self.created)
+        elif self.ok:
+            yield gettext("%(rows)s rows read; recorded %(num)s values.", rows=self.rows, num=self.created)
         else:
-            yield f"{self.rows} rows read; {len({e.line for e in self.errors})} rejected; nothing was written."
+            yield gettext(
+                "%(rows)s rows read; %(num)s rejected; nothing was written.",
+                rows=self.rows,
+                num=len({e.line for e in self.errors}),
+            )
 
 
 def _measure(ref: str) -> Measure | None:
@@ -58,17 +64,27 @@ def import_values(actor: User, data: bytes | str, *, dry_run: bool = False) -> V
     reader = csv.DictReader(io.StringIO(_decode(data), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
-        report.errors.append(RowError(1, "header", "The file is empty; the first row must name the columns."))
+        report.errors.append(RowError(1, "header", gettext("The file is empty; the first row must name the columns.")))
         return report
     reader.fieldnames = header
     unknown = [h for h in header if h not in IMPORT_COLUMNS]
     if unknown:
         report.errors.append(
-            RowError(1, "header", f"Unknown column(s): {', '.join(unknown)}. Allowed: {', '.join(IMPORT_COLUMNS)}.")
+            RowError(
+                1,
+                "header",
+                gettext(
+                    "Unknown column(s): %(unknown)s. Allowed: %(import_columns)s.",
+                    unknown=", ".join(unknown),
+                    import_columns=", ".join(IMPORT_COLUMNS),
+                ),
+            )
         )
     for required in REQUIRED:
         if required not in header:
-            report.errors.append(RowError(1, "header", f"Missing required column '{required}'."))
+            report.errors.append(
+                RowError(1, "header", gettext("Missing required column '%(required)s'.", required=required))
+            )
     if report.errors:
         return report
 
@@ -78,12 +94,12 @@ def import_values(actor: User, data: bytes | str, *, dry_run: bool = False) -> V
         line = reader.line_num
         report.rows += 1
         if None in row:
-            report.errors.append(RowError(line, "row", "More cells than columns in the header."))
+            report.errors.append(RowError(line, "row", gettext("More cells than columns in the header.")))
             continue
         raw = {k: (v if v is not None else "") for k, v in row.items()}
         measure = _measure(raw.get("measure", ""))
         if measure is None:
-            report.errors.append(RowError(line, "measure", "No measure in the library has this id or name."))
+            report.errors.append(RowError(line, "measure", gettext("No measure in the library has this id or name.")))
             continue
         try:
             item = services.parse_value(measure, raw)
@@ -94,7 +110,9 @@ def import_values(actor: User, data: bytes | str, *, dry_run: bool = False) -> V
             continue
         key = (measure.id, scope_key(item["campaign"]), item["observed_on"], item["dimension"], item["group"])
         if key in seen:
-            report.errors.append(RowError(line, "observed_on", f"Repeats line {seen[key]}'s measure, date and group."))
+            report.errors.append(
+                RowError(line, "observed_on", gettext("Repeats line %(key)s's measure, date and group.", key=seen[key]))
+            )
             continue
         seen[key] = line
         problem = services.conflict(measure, item)

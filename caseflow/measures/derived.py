@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, cast, func, select
 
 from caseflow.equity.policy import Tally
@@ -215,11 +217,11 @@ DERIVED: dict[str, Derived] = {
     for d in (
         Derived(
             "concerns_per_month",
-            "Concerns per month for a pattern",
+            _l("Concerns per month for a pattern"),
             "concerns",
             "lower",
             "monthly",
-            "Concerns logged each month that match the pattern (from the pattern rollups).",
+            _l("Concerns logged each month that match the pattern (from the pattern rollups)."),
             concerns_per_month,
             needs_param=True,
             dimensions=("race_ethnicity",),
@@ -228,22 +230,26 @@ DERIVED: dict[str, Derived] = {
         ),
         Derived(
             "race_collected_share",
-            "Share of concerns with race/ethnicity collected",
+            _l("Share of concerns with race/ethnicity collected"),
             "%",
             "higher",
             "quarterly",
-            "Concerns whose race/ethnicity was asked and answered (any answer except blank or "
-            "'data not collected'), as a share of all concerns in the quarter.",
+            _l(
+                "Concerns whose race/ethnicity was asked and answered (any answer except blank or "
+                "'data not collected'), as a share of all concerns in the quarter."
+            ),
             race_collected_share,
         ),
         Derived(
             "median_days_to_campaign",
-            "Median days from concern to campaign",
+            _l("Median days from concern to campaign"),
             "days",
             "lower",
             "quarterly",
-            "For campaigns started in the quarter: the median days from each evidence concern's date to the "
-            "day the campaign started.",
+            _l(
+                "For campaigns started in the quarter: the median days from each evidence concern's date to the "
+                "day the campaign started."
+            ),
             median_days_to_campaign,
         ),
     )
@@ -253,13 +259,13 @@ DERIVED: dict[str, Derived] = {
 def check(kind, param) -> str | None:
     """A problem with a derived measure's kind or parameter, or None."""
     if not isinstance(kind, str) or kind not in DERIVED:
-        return f"Use one of: {', '.join(DERIVED)}."
+        return gettext("Use one of: %(options)s.", options=", ".join(DERIVED))
     if not isinstance(param, str) or len(param) > 120:
-        return "Give the pattern key as text (at most 120 characters)."
+        return gettext("Give the pattern key as text (at most 120 characters).")
     if DERIVED[kind].needs_param:
         key, tag_id, value = _pattern(param.strip())
         if key is None or tag_id is None or value is None:
-            return "Give a pattern key of a tag that exists, like tag:no-heat or tag:no-heat/zip:11226."
+            return gettext("Give a pattern key of a tag that exists, like tag:no-heat or tag:no-heat/zip:11226.")
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FileField, HiddenField, SelectField, StringField, TextAreaField
 
@@ -18,38 +19,42 @@ class _Raw(FlaskForm):
 
 
 class MeasureForm(_Raw):
-    name = StringField("Name", description="Required. e.g. Median days from heat complaint to inspection.")
-    definition = TextAreaField("Definition", description="What is counted, how, and what is left out.")
-    unit = StringField("Unit", description="e.g. days, %, households.")
-    direction = SelectField("Which way is better", choices=list(DIRECTIONS.items()), validate_choice=False)
-    data_source = StringField("Data source", description="e.g. city 311 heat complaints; our concerns.")
-    frequency = SelectField("How often", choices=list(FREQUENCIES.items()), default="quarterly", validate_choice=False)
+    name = StringField(_l("Name"), description=_l("Required. e.g. Median days from heat complaint to inspection."))
+    definition = TextAreaField(_l("Definition"), description=_l("What is counted, how, and what is left out."))
+    unit = StringField(_l("Unit"), description=_l("e.g. days, %, households."))
+    direction = SelectField(_l("Which way is better"), choices=list(DIRECTIONS.items()), validate_choice=False)
+    data_source = StringField(_l("Data source"), description=_l("e.g. city 311 heat complaints; our concerns."))
+    frequency = SelectField(
+        _l("How often"), choices=list(FREQUENCIES.items()), default="quarterly", validate_choice=False
+    )
     breakdowns = MultiCheckboxField(
-        "Broken down by",
+        _l("Broken down by"),
         choices=list(DIMENSIONS.items()),
         validate_choice=False,
-        description="Groups each value can be entered for, to see whether gaps between them narrow.",
+        description=_l("Groups each value can be entered for, to see whether gaps between them narrow."),
     )
-    counts_people = BooleanField("The values count people (counts are published with the small-cell rule)")
-    derived = SelectField("Computed by Caseflow", choices=[("", "No: values are entered")], validate_choice=False)
-    derived_param = StringField("Pattern key (for concerns per month)", description="e.g. tag:no-heat")
+    counts_people = BooleanField(_l("The values count people (counts are published with the small-cell rule)"))
+    derived = SelectField(
+        _l("Computed by Caseflow"), choices=[("", _l("No: values are entered"))], validate_choice=False
+    )
+    derived_param = StringField(_l("Pattern key (for concerns per month)"), description=_l("e.g. tag:no-heat"))
 
 
 class ValueForm(_Raw):
     campaign = HiddenField()
-    observed_on = StringField("Date", render_kw=DATE, description="The day the value is for.")
-    dimension = SelectField("Breakdown", choices=[("all", "Everyone")], validate_choice=False)
+    observed_on = StringField(_l("Date"), render_kw=DATE, description=_l("The day the value is for."))
+    dimension = SelectField(_l("Breakdown"), choices=[("all", _l("Everyone"))], validate_choice=False)
     group = StringField(
-        "Group", description="Blank for everyone; a code for a breakdown (e.g. black, 11226, es, 25-34)."
+        _l("Group"), description=_l("Blank for everyone; a code for a breakdown (e.g. black, 11226, es, 25-34).")
     )
-    value = StringField("Value", render_kw=DECIMAL)
-    numerator = StringField("Numerator (for a rate)", render_kw=DECIMAL)
-    denominator = StringField("Denominator (for a rate)", render_kw=DECIMAL)
-    source_note = StringField("Source note", description="Where the number came from.")
-    corrects = BooleanField("This corrects the value already recorded (the old one stays in the history)")
+    value = StringField(_l("Value"), render_kw=DECIMAL)
+    numerator = StringField(_l("Numerator (for a rate)"), render_kw=DECIMAL)
+    denominator = StringField(_l("Denominator (for a rate)"), render_kw=DECIMAL)
+    source_note = StringField(_l("Source note"), description=_l("Where the number came from."))
+    corrects = BooleanField(_l("This corrects the value already recorded (the old one stays in the history)"))
     revision = HiddenField()
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", description="UTF-8, with the header row described above. Up to 5 MB.")
-    dry_run = BooleanField("Dry run: check every row, write nothing", default=True)
+    file = FileField(_l("CSV file"), description=_l("UTF-8, with the header row described above. Up to 5 MB."))
+    dry_run = BooleanField(_l("Dry run: check every row, write nothing"), default=True)

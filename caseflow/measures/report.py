@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 
 from caseflow import dates
-from caseflow.equity.policy import leaving
+from caseflow.campaigns.rules import STATUS_LABELS, STEP_DISPLAY, STEP_NAMES
+from caseflow.equity.policy import leaving, stored_note
 from caseflow.extensions import db
 from caseflow.measures.progress import fmt, summary_row
-from caseflow.models import DIMENSIONS, STEP_LABELS, Campaign, CampaignMeasure, Measure, MeasureValue, QuarterlySummary
+from caseflow.models import DIMENSIONS, Campaign, CampaignMeasure, Measure, MeasureValue, QuarterlySummary
 from caseflow.models.measure import ORG_SCOPE
 from caseflow.pdf import Document
 
@@ -76,7 +79,7 @@ def _signed(value, unit: str) -> str:
     if value is None:
         return "-"
     text = fmt(abs(value), unit)
-    return "no change" if value == 0 else (f"+{text}" if value > 0 else f"-{text}")
+    return gettext("no change") if value == 0 else (f"+{text}" if value > 0 else f"-{text}")
 
 
 def _with_date(value, unit: str, on: str | None) -> str:
@@ -88,20 +91,39 @@ def _with_date(value, unit: str, on: str | None) -> str:
 def gap_sentence(m: dict) -> str:
     """The gap between groups in words, as the summary page, the PDF and the CSV say it."""
     if m.get("gap_latest") is None:
-        return "No gap between groups yet (values for at least two groups on one date are needed)."
+        return gettext("No gap between groups yet (values for at least two groups on one date are needed).")
     dimension = DIMENSIONS.get(m["gap_dimension"], m["gap_dimension"]).lower()
     unit = m["unit"]
-    text = f"Gap between groups by {dimension}: {fmt(m['gap_latest'], unit)} on {m['gap_latest_on']}"
+    text = gettext(
+        "Gap between groups by %(dimension)s: %(value)s on %(day)s",
+        dimension=dimension,
+        value=fmt(m["gap_latest"], unit),
+        day=m["gap_latest_on"],
+    )
     if m.get("gap_first_on") and m["gap_first_on"] != m["gap_latest_on"]:
-        text += f", from {fmt(m['gap_first'], unit)} on {m['gap_first_on']}"
+        text += ", " + gettext("from %(value)s on %(day)s", value=fmt(m["gap_first"], unit), day=m["gap_first_on"])
     if m.get("gap_trend"):
-        text += f": {m['gap_trend']}"
+        text += f": {trend_word(m['gap_trend'])}"
     if m.get("gap_worst"):
-        text += f" (furthest from the goal: {m['gap_worst']})"
+        text += " " + gettext("(furthest from the goal: %(group)s)", group=m["gap_worst"])
     return text + "."
 
 
-TABLE_HEADER = ["Measure", "Baseline", "Latest", "Since last quarter", "Since baseline", "Target", "Gap"]
+def trend_word(trend: str) -> str:
+    """The gap's trend in the reader's words (the CSV and the API keep the English code)."""
+    words = {"narrowing": gettext("narrowing"), "widening": gettext("widening"), "no change": gettext("no change")}
+    return words.get(trend, trend)
+
+
+TABLE_HEADER = [
+    _l("Measure"),
+    _l("Baseline"),
+    _l("Latest"),
+    _l("Since last quarter"),
+    _l("Since baseline"),
+    _l("Target"),
+    _l("Gap"),
+]
 WIDTHS = [1.6, 1.6, 1.3, 1.3, 1.6, 1.1]  # the figures' columns; the name is written above them in full
 
 
@@ -114,7 +136,7 @@ def table_row(m: dict) -> list[str]:
         _signed(m["change_quarter"], unit),
         _signed(m["change_baseline"], unit),
         _with_date(m["target"], unit, m["target_on"]),
-        m.get("gap_trend") or "-",
+        trend_word(m.get("gap_trend") or "-"),
     ]
 
 
@@ -122,51 +144,81 @@ def progress_pdf(stored: QuarterlySummary, org_name: str) -> bytes:
     d = stored.data
     section = d.get("measures") or {"campaigns": [], "organisation": [], "note": d.get("suppression_note", "")}
     quarter = d["quarter"]
-    doc = Document(title=f"Progress report {quarter}", footer=f"{org_name} - progress report {quarter}")
-    doc.heading(f"Progress report, {quarter}" + (" (so far)" if d.get("so_far") else ""), size=18)
+    doc = Document(
+        title=gettext("Progress report %(quarter)s", quarter=quarter),
+        footer=f"{org_name} - " + gettext("progress report %(quarter)s", quarter=quarter),
+    )
+    heading = gettext("Progress report, %(quarter)s", quarter=quarter)
+    doc.heading(heading + (" " + gettext("(so far)") if d.get("so_far") else ""), size=18)
     signed = (
-        f"Signed off by {stored.signed_off_by.display_name} on {dates.show(stored.signed_off_at)}"
+        gettext(
+            "Signed off by %(name)s on %(moment)s",
+            name=stored.signed_off_by.display_name,
+            moment=format_datetime(stored.signed_off_at, "medium"),
+        )
         if stored.is_signed_off
-        else "Draft, not signed off"
+        else gettext("Draft, not signed off")
     )
-    doc.paragraph(f"{org_name} - {d['start']} to {d['end']} - {signed}, with the quarterly reflection summary.")
     doc.paragraph(
-        "Common measures of our campaigns: the latest value, the change since last quarter "
-        f"({d['previous_quarter']}) and since the baseline, the target, and whether the gap between groups "
-        "is narrowing. Each campaign follows on its own page."
+        gettext(
+            "%(org)s - %(start)s to %(end)s - %(signed)s, with the quarterly reflection summary.",
+            org=org_name,
+            start=d["start"],
+            end=d["end"],
+            signed=signed,
+        )
     )
-    doc.heading("Across the organisation")
+    doc.paragraph(
+        gettext(
+            "Common measures of our campaigns: the latest value, the change since last quarter (%(previous)s) and "
+            "since the baseline, the target, and whether the gap between groups is narrowing. Each campaign follows "
+            "on its own page.",
+            previous=d["previous_quarter"],
+        )
+    )
+    doc.heading(gettext("Across the organisation"))
     for m in section["organisation"]:
         _measure_block(doc, m)
     if not section["organisation"]:
-        doc.paragraph("No organisation-wide measures.")
-    doc.heading("Campaigns in this report")
+        doc.paragraph(gettext("No organisation-wide measures."))
+    doc.heading(gettext("Campaigns in this report"))
     doc.table(
-        ["Campaign", "Step", "Status", "Measures"],
+        [gettext("Campaign"), gettext("Step"), gettext("Status"), gettext("Measures")],
         [
-            [c["title"], STEP_LABELS.get(c["step"], c["step"]).split(" — ")[0], c["status"], len(c["measures"])]
+            [c["title"], str(STEP_NAMES.get(c["step"], c["step"])), _status(c["status"]), len(c["measures"])]
             for c in section["campaigns"]
         ]
-        or [["No campaign tracks a measure yet", "", "", ""]],
+        or [[gettext("No campaign tracks a measure yet"), "", "", ""]],
         [5, 2, 1.2, 1.2],
     )
-    doc.heading("Director's commentary")
-    doc.paragraph(stored.commentary or "No commentary.")
-    doc.paragraph(section.get("note", ""), size=8)
+    doc.heading(gettext("Director's commentary"))
+    doc.paragraph(stored.commentary or gettext("No commentary."))
+    doc.paragraph(stored_note(section.get("note", ""), d.get("min_cell")), size=8)
     for c in section["campaigns"]:
         doc.new_page()
         doc.heading(c["title"], size=16)
-        doc.paragraph(f"{quarter} - step: {STEP_LABELS.get(c['step'], c['step'])} - status: {c['status']}")
+        doc.paragraph(
+            gettext(
+                "%(quarter)s - step: %(step)s - status: %(status)s",
+                quarter=quarter,
+                step=STEP_DISPLAY.get(c["step"], c["step"]),
+                status=_status(c["status"]),
+            )
+        )
         for m in c["measures"]:
             _measure_block(doc, m)
     return doc.render()
+
+
+def _status(code: str) -> str:
+    return str(STATUS_LABELS.get(code, code)).lower()
 
 
 def _measure_block(doc: Document, m: dict) -> None:
     """One measure: its full name, a row of its figures, and the gap between groups in words."""
     row = table_row(m)
     doc.paragraph(row[0], size=10, bold=True)
-    doc.table(TABLE_HEADER[1:], [row[1:]], WIDTHS, size=8)
+    doc.table([str(h) for h in TABLE_HEADER[1:]], [row[1:]], WIDTHS, size=8)
     doc.paragraph(gap_sentence(m), size=9)
 
 

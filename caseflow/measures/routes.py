@@ -7,9 +7,10 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
-from caseflow import charts
+from caseflow import charts, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.audit.services import record
 from caseflow.concerns.csvio import neutralise
@@ -18,12 +19,15 @@ from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
 from caseflow.measures import csvio, derived, progress, report, services
 from caseflow.measures.forms import ImportForm, MeasureForm, ValueForm
-from caseflow.models import DIMENSIONS, Campaign, Measure
+from caseflow.models import DIMENSIONS, DIRECTIONS, FREQUENCIES, Campaign, Measure
 from caseflow.models.measure import scope_key
 from caseflow.web import add_missing_errors, database_id
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 bp.add_app_template_global(report.table_row, "measure_table_row")
+bp.add_app_template_global(services.group_label, "measure_group_label")
+bp.add_app_template_filter(lambda code: i18n.label(DIRECTIONS, code), "direction_label")
+bp.add_app_template_filter(lambda code: i18n.label(FREQUENCIES, code), "frequency_label")
 bp.add_app_template_global(report.gap_sentence, "measure_gap_sentence")
 
 
@@ -42,7 +46,9 @@ def index():
 @require("measure.manage")
 def new():
     form = MeasureForm()
-    form.derived.choices = [("", "No: values are entered")] + [(k, d.label) for k, d in derived.DERIVED.items()]
+    form.derived.choices = [("", gettext("No: values are entered"))] + [
+        (k, d.label) for k, d in derived.DERIVED.items()
+    ]
     status = 200
     if request.method == "POST":
         form.validate()
@@ -54,7 +60,7 @@ def new():
             status = 422
         else:
             db.session.commit()
-            flash(f"“{measure.name}” added to the library.", "success")
+            flash(gettext("“%(name)s” added to the library.", name=measure.name), "success")
             return redirect(url_for("measures.detail", measure_id=measure.id))
     return render_template("measures/new.html", form=form), status
 
@@ -69,7 +75,7 @@ def _scope_from(measure: Measure) -> tuple[int | None, list]:
 
 def _value_form(measure: Measure, campaign_id: int | None, form: ValueForm | None = None) -> ValueForm:
     form = form or ValueForm(formdata=None, data={"campaign": campaign_id or ""})
-    form.dimension.choices = [("all", "Everyone")] + [(d, DIMENSIONS[d]) for d in measure.dimensions]
+    form.dimension.choices = [("all", gettext("Everyone"))] + [(d, DIMENSIONS[d]) for d in measure.dimensions]
     return form
 
 
@@ -81,14 +87,18 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
     references = []
     if p.pick is not None:
         if p.pick.baseline is not None:
-            references.append((f"Baseline {progress.fmt(p.pick.baseline, measure.unit)}", p.pick.baseline))
+            references.append(
+                (gettext("Baseline %(value)s", value=progress.fmt(p.pick.baseline, measure.unit)), p.pick.baseline)
+            )
         if p.pick.target is not None:
-            references.append((f"Target {progress.fmt(p.pick.target, measure.unit)}", p.pick.target))
-    by_label = DIMENSIONS.get(p.dimension, "Everyone").lower() if p.dimension != "all" else "everyone"
+            references.append(
+                (gettext("Target %(value)s", value=progress.fmt(p.pick.target, measure.unit)), p.pick.target)
+            )
+    by_label = str(DIMENSIONS.get(p.dimension, p.dimension)).lower() if p.dimension != "all" else gettext("everyone")
     value_chart = charts.series_chart(
         labels,
         series,
-        f"{measure.name}: by {by_label} over time",
+        gettext("%(name)s: by %(by_label)s over time", name=measure.name, by_label=by_label),
         references=references,
         y_label=measure.unit,
         suppressed_label=disclosure.label,
@@ -96,7 +106,7 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
     )
     gap_chart = charts.line_chart(
         [(g.on.isoformat(), g.value) for g in p.gaps],
-        f"Gap between groups over time ({measure.unit or 'value'})",
+        gettext("Gap between groups over time (%(unit)s)", unit=measure.unit or gettext("value")),
         y_label=measure.unit,
         value_format="{:,g}",
         chart_id="measure-gap",
@@ -113,7 +123,7 @@ def render_detail(measure: Measure, campaign_id: int | None, used, *, form=None,
         gap_chart=gap_chart,
         totals_chart=charts.line_chart(
             [(pt.on.isoformat(), pt.value) for pt in p.totals],
-            f"{measure.name}: everyone",
+            gettext("%(name)s: everyone", name=measure.name),
             y_label=measure.unit,
             value_format="{:,g}",
             suppressed_label=disclosure.label,
@@ -166,7 +176,11 @@ def add_value(measure_id: int):
             measure, campaign_id if campaign_id in {c.id for c, _ in used} else None, used, form=form, status=e.status
         )
     db.session.commit()
-    what = "Correction recorded; the earlier value stays in the history." if row.revision > 1 else "Value recorded."
+    what = (
+        gettext("Correction recorded; the earlier value stays in the history.")
+        if row.revision > 1
+        else gettext("Value recorded.")
+    )
     flash(what, "success")
     return redirect(url_for("measures.detail", measure_id=measure.id, campaign=row.campaign_id) + "#values")
 
@@ -180,13 +194,13 @@ def import_page():
     if form.validate_on_submit():
         upload = form.file.data
         if upload is None or not getattr(upload, "filename", ""):
-            form.file.errors = ["Choose a CSV file."]
+            form.file.errors = [gettext("Choose a CSV file.")]
             status = 422
         else:
             result = csvio.import_values(current_user, upload.read(), dry_run=form.dry_run.data)
             if result.ok and not form.dry_run.data:
                 db.session.commit()
-                flash(f"Recorded {result.created} values.", "success")
+                flash(gettext("Recorded %(created)s values.", created=result.created), "success")
             else:
                 db.session.rollback()
                 status = 200 if result.ok else 422

@@ -11,10 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from caseflow import i18n
 from caseflow.audit.services import record
 from caseflow.campaigns.fields import Choice, Day, Errors, Int, Number, Text, parse
 from caseflow.dates import today
@@ -61,7 +64,7 @@ def _flag(raw: Mapping[str, Any], name: str, errors: Errors, strict: bool) -> bo
         return bool(value)
     if not strict and isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().lower() in TRUE_WORDS
-    errors.add(name, "Use true or false.")
+    errors.add(name, gettext("Use true or false."))
     return False
 
 
@@ -71,12 +74,19 @@ def _dimensions(raw: Mapping[str, Any], errors: Errors) -> str:
         return ""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
-        errors.add("breakdowns", f"Give a list of: {', '.join(DIMENSIONS)}.")
+        errors.add("breakdowns", gettext("Give a list of: %(dimensions)s.", dimensions=", ".join(DIMENSIONS)))
         return ""
     items = [i.strip() for i in items if i.strip()]
     unknown = [i for i in items if i not in DIMENSIONS]
     if unknown:
-        errors.add("breakdowns", f"Unknown breakdown {', '.join(unknown)}; use {', '.join(DIMENSIONS)}.")
+        errors.add(
+            "breakdowns",
+            gettext(
+                "Unknown breakdown %(unknown)s; use %(dimensions)s.",
+                unknown=", ".join(unknown),
+                dimensions=", ".join(DIMENSIONS),
+            ),
+        )
         return ""
     return ",".join(d for d in DIMENSIONS if d in items)  # one order everywhere
 
@@ -105,9 +115,11 @@ MEASURE_RULES = {
     "name": Text(200, required=True),
     "definition": Text(5000),
     "unit": Text(40),
-    "direction": Choice(tuple(DIRECTIONS), message="Choose lower or higher."),
+    "direction": Choice(tuple(DIRECTIONS), message=_l("Choose lower or higher.")),
     "data_source": Text(300),
-    "frequency": Choice(tuple(FREQUENCIES), message=f"Use one of: {', '.join(FREQUENCIES)}."),
+    "frequency": Choice(
+        tuple(FREQUENCIES), message=_l("Use one of: %(frequencies)s.", frequencies=", ".join(FREQUENCIES))
+    ),
 }
 
 
@@ -133,13 +145,13 @@ def create_measure(actor: User, raw: Mapping[str, Any], *, strict: bool = False)
             data["breakdowns"] = ",".join(spec.dimensions)
             data["counts_people"] = spec.counts_people(param)
             data["unit"], data["direction"], data["frequency"] = spec.unit, spec.direction, spec.frequency
-            data["definition"] = data.get("definition") or spec.definition
+            data["definition"] = data.get("definition") or str(spec.definition)
     data["derived"] = kind if isinstance(kind, str) else ""
     data["derived_param"] = param.strip() if kind and isinstance(param, str) else ""
     if data.get("name") and db.session.scalar(
         select(Measure.id).where(func.lower(Measure.name) == data["name"].lower())
     ):
-        errors.add("name", "The library already has a measure with this name.")
+        errors.add("name", gettext("The library already has a measure with this name."))
     if errors:
         raise ValidationFailed(dict(errors))
     measure = Measure(created_by_id=getattr(actor, "id", None), **data)
@@ -147,7 +159,7 @@ def create_measure(actor: User, raw: Mapping[str, Any], *, strict: bool = False)
         with db.session.begin_nested():
             db.session.add(measure)
     except IntegrityError:
-        raise ValidationFailed({"name": ["The library already has a measure with this name."]}) from None
+        raise ValidationFailed({"name": [gettext("The library already has a measure with this name.")]}) from None
     record("measure.create", actor, measure, name=measure.name)
     return measure
 
@@ -205,9 +217,9 @@ def campaign_picks(campaign_id: int) -> list[CampaignMeasure]:
 
 def group_label(dimension: str, code: str) -> str:
     if dimension == "all":
-        return "Everyone"
+        return gettext("Everyone")
     if dimension == "race_ethnicity":
-        return RACE_CODES.get(code, code)
+        return i18n.label(i18n.RACE_LABELS, code)
     if dimension == "program":
         return db.session.scalar(select(Program.name).where(Program.slug == code)) or code
     return code
@@ -215,7 +227,7 @@ def group_label(dimension: str, code: str) -> str:
 
 def group_choices(dimension: str) -> list[tuple[str, str]]:
     if dimension == "race_ethnicity":
-        return list(RACE_CODES.items())
+        return [(code, i18n.label(i18n.RACE_LABELS, code)) for code in RACE_CODES]
     if dimension == "age_band":
         return [(b, b) for b in AGE_BANDS]
     if dimension == "program":
@@ -227,21 +239,21 @@ def _group(measure: Measure, dimension: str | None, code: Any, errors: Errors) -
     code = code.strip() if isinstance(code, str) else code
     if dimension in (None, "all"):
         if code not in (None, ""):
-            errors.add("group", "Leave the group blank for everyone, or choose a breakdown.")
+            errors.add("group", gettext("Leave the group blank for everyone, or choose a breakdown."))
         return ""
     if not isinstance(code, str) or not code:
-        errors.add("group", "Choose the group this value is for.")
+        errors.add("group", gettext("Choose the group this value is for."))
         return ""
     if dimension == "race_ethnicity" and code not in RACE_CODES:
-        errors.add("group", f"Use one of: {', '.join(RACE_CODES)}.")
+        errors.add("group", gettext("Use one of: %(race_codes)s.", race_codes=", ".join(RACE_CODES)))
     elif dimension == "zip" and not _ZIP.match(code):
-        errors.add("group", "A ZIP code is 5 digits.")
+        errors.add("group", gettext("A ZIP code is 5 digits."))
     elif dimension == "age_band" and code not in AGE_BANDS:
-        errors.add("group", f"Use one of: {', '.join(AGE_BANDS)}.")
+        errors.add("group", gettext("Use one of: %(age_bands)s.", age_bands=", ".join(AGE_BANDS)))
     elif dimension == "program" and not db.session.scalar(select(Program.id).where(Program.slug == code)):
-        errors.add("group", "Use a program's slug.")
+        errors.add("group", gettext("Use a program's slug."))
     elif dimension == "language" and (len(code) > 40 or "\x00" in code):
-        errors.add("group", "Use at most 40 characters.")
+        errors.add("group", gettext("Use at most 40 characters."))
     return code
 
 
@@ -278,21 +290,23 @@ def parse_value(measure: Measure, raw: Mapping[str, Any], *, strict: bool = Fals
     data["group"] = _group(measure, data["dimension"], raw.get("group"), errors)
     data["corrects"] = _flag(raw, "corrects", errors, strict)
     if measure.derived:
-        errors.add("value", "Caseflow computes this measure from its own data; there is nothing to enter.")
+        errors.add("value", gettext("Caseflow computes this measure from its own data; there is nothing to enter."))
     numerator, denominator = data["numerator"], data["denominator"]
     if (numerator is None) != (denominator is None):
-        errors.add("denominator" if denominator is None else "numerator", "Give both parts of the rate, or neither.")
+        errors.add(
+            "denominator" if denominator is None else "numerator", gettext("Give both parts of the rate, or neither.")
+        )
     elif denominator is not None:
         if denominator <= 0:
-            errors.add("denominator", "The denominator must be more than 0.")
+            errors.add("denominator", gettext("The denominator must be more than 0."))
         elif numerator < 0:
-            errors.add("numerator", "The numerator cannot be negative.")
+            errors.add("numerator", gettext("The numerator cannot be negative."))
         elif data["value"] is None:
             data["value"] = numerator / denominator * (100 if measure.unit.strip() == "%" else 1)
     if data["value"] is None and not errors.get("value") and not errors.get("numerator"):
-        errors.add("value", "Give the value (or the rate's numerator and denominator).")
+        errors.add("value", gettext("Give the value (or the rate's numerator and denominator)."))
     if data["campaign"] is not None and pick_for(data["campaign"], measure) is None:
-        errors.add("campaign", "That campaign does not track this measure.")
+        errors.add("campaign", gettext("That campaign does not track this measure."))
     if errors:
         raise ValidationFailed(dict(errors))
     return data
@@ -310,16 +324,24 @@ def conflict(measure: Measure, data: Mapping[str, Any]) -> DomainError | None:
     current = _current_revision(measure.id, scope_key(data["campaign"]), data)
     if current is not None and not data["corrects"]:
         return AlreadyRecorded(
-            f"A value for {group_label(data['dimension'], data['group'])} on {data['observed_on'].isoformat()} is "
-            f"already recorded ({current.value:g}). To change it, record a correction: the old value stays in "
-            "the history.",
+            gettext(
+                "A value for %(group)s on %(day)s is already recorded (%(value)s). To change it, record a "
+                "correction: the old value stays in the history.",
+                group=group_label(data["dimension"], data["group"]),
+                day=data["observed_on"].isoformat(),
+                value=format(current.value, "g"),
+            ),
             revision=current.revision,
         )
     if current is None and data["corrects"]:
-        return DomainError("There is no value for this date and group to correct.", field="corrects")
+        return DomainError(gettext("There is no value for this date and group to correct."), field="corrects")
     if current is not None and data.get("revision") is not None and data["revision"] != current.revision:
         return AlreadyRecorded(
-            f"Someone corrected this value since you read it (now {current.value:g}, revision {current.revision}).",
+            gettext(
+                "Someone corrected this value since you read it (now %(value)s, revision %(revision)s).",
+                value=format(current.value, "g"),
+                revision=current.revision,
+            ),
             field="revision",
             revision=current.revision,
         )
@@ -352,7 +374,7 @@ def store(actor: User | None, measure: Measure, data: Mapping[str, Any]) -> Meas
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
-        raise AlreadyRecorded("Someone recorded this value at the same moment; reload and check it.") from None
+        raise AlreadyRecorded(gettext("Someone recorded this value at the same moment; reload and check it.")) from None
     record(
         "measure.value.correct" if current is not None else "measure.value.create",
         actor,

@@ -41,6 +41,7 @@ from caseflow.models.concern import (
     RACE_CODES,
     RACE_NON_ANSWERS,
     SOURCES,
+    STAFF_SOURCES,
     Concern,
     ConcernDeletionRequest,
     ConcernRace,
@@ -60,9 +61,11 @@ from caseflow.models.reflection import (
 from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
 from caseflow.models.self_report import SELF_REPORT_STATUSES, SelfReport, SelfReportAttempt
 from caseflow.models.suggestion import THEME_STATES, EmergingTheme, TagModelVersion, emerging_theme_concerns
-from caseflow.models.taxonomy import TAG_CATEGORIES, Program, Tag
+from caseflow.models.taxonomy import TAG_CATEGORIES, Program, ProgramName, Tag, TagName
 
 __all__ = [
+    "ProgramName",
+    "TagName",
     "DIMENSIONS",
     "DIRECTIONS",
     "FREQUENCIES",
@@ -127,6 +130,7 @@ __all__ = [
     "RACE_CODES",
     "RACE_NON_ANSWERS",
     "SOURCES",
+    "STAFF_SOURCES",
     "Concern",
     "ConcernDeletionRequest",
     "ConcernRace",

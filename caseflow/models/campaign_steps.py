@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,33 +18,33 @@ from caseflow.models.base import Base, utcnow
 from caseflow.models.measure import CampaignMeasure  # noqa: F401  (a campaign's measures live with the library)
 
 ACTOR_KINDS = {
-    "target": "Decision-maker (target)",
-    "ally": "Ally",
-    "opponent": "Opponent",
-    "neutral": "Neutral",
+    "target": _l("Decision-maker (target)"),
+    "ally": _l("Ally"),
+    "opponent": _l("Opponent"),
+    "neutral": _l("Neutral"),
 }
 POSITIONS = {
-    -2: "Strongly opposed",
-    -1: "Opposed",
-    0: "Neutral",
-    1: "Supportive",
-    2: "Strongly supportive",
+    -2: _l("Strongly opposed"),
+    -1: _l("Opposed"),
+    0: _l("Neutral"),
+    1: _l("Supportive"),
+    2: _l("Strongly supportive"),
 }
 ACTION_KINDS = {
-    "meeting": "Meeting",
-    "testimony": "Testimony",
-    "petition": "Petition",
-    "rally": "Rally",
-    "lobby_visit": "Lobby visit",
-    "public_comment": "Public comment",
-    "media": "Media",
-    "training": "Training",
-    "convening": "Convening",
+    "meeting": _l("Meeting"),
+    "testimony": _l("Testimony"),
+    "petition": _l("Petition"),
+    "rally": _l("Rally"),
+    "lobby_visit": _l("Lobby visit"),
+    "public_comment": _l("Public comment"),
+    "media": _l("Media"),
+    "training": _l("Training"),
+    "convening": _l("Convening"),
 }
 GATED_STEPS = ("strategy", "action")  # entering these may need the advisory committee's approval
-ADVISORY_DECISIONS = {"approve": "Approve", "return": "Return with notes"}
-REVIEW_DECISIONS = {"continue": "Continue", "revisit": "Revisit a step", "close": "Close the campaign"}
-CLOSE_AS = {"won": "Won", "lost": "Lost", "merged": "Merged into another campaign"}
+ADVISORY_DECISIONS = {"approve": _l("Approve"), "return": _l("Return with notes")}
+REVIEW_DECISIONS = {"continue": _l("Continue"), "revisit": _l("Revisit a step"), "close": _l("Close the campaign")}
+CLOSE_AS = {"won": _l("Won"), "lost": _l("Lost"), "merged": _l("Merged into another campaign")}
 
 
 class _Edited:
@@ -94,12 +95,12 @@ class CampaignVision(_Edited, Base):
 
 
 STRATEGY_QUESTIONS = {
-    "q_involved": "Who should be involved?",
-    "q_data": "What data should we get and analyse?",
-    "q_community": "How is the community engaged?",
-    "q_disparities": "Do our measures connect to the disparities we want to reduce?",
-    "q_levers": "Which levers can we pull?",
-    "q_challenges": "Which challenges do we expect?",
+    "q_involved": _l("Who should be involved?"),
+    "q_data": _l("What data should we get and analyse?"),
+    "q_community": _l("How is the community engaged?"),
+    "q_disparities": _l("Do our measures connect to the disparities we want to reduce?"),
+    "q_levers": _l("Which levers can we pull?"),
+    "q_challenges": _l("Which challenges do we expect?"),
 }
 
 
@@ -138,7 +139,6 @@ class CampaignAction(Base):
     title: Mapped[str] = mapped_column(String(200))
     staff_participants: Mapped[int] = mapped_column(default=0)
     constituent_participants: Mapped[int] = mapped_column(default=0)
-    new_leaders: Mapped[int] = mapped_column(default=0)
     target_reached: Mapped[str] = mapped_column(String(300), default="")
     outcome: Mapped[str] = mapped_column(Text, default="")
     takeaways: Mapped[str] = mapped_column(Text, default="")  # a convening's harvest
@@ -151,16 +151,20 @@ class CampaignAction(Base):
 
 
 class FollowUp(Base):
-    """An item someone must follow up: from a convening's harvest, or from the campaign at large."""
+    """An item someone must follow up: from the campaign at large, or from a convening's harvest.
+    A harvest follow-up belongs to the convening's campaign, or, for an organisation-wide
+    convening, to the convening alone; either way its owner is reminded like any other."""
 
     __tablename__ = "campaign_follow_ups"
     __table_args__ = (
         Index("ix_campaign_follow_ups_campaign_open", "campaign_id", "done_at", "due_on"),
         Index("ix_campaign_follow_ups_due_open", "due_on", "done_at"),
+        Index("ix_campaign_follow_ups_convening", "convening_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    convening_id: Mapped[int | None] = mapped_column(ForeignKey("convenings.id", ondelete="CASCADE"))
     action_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_actions.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -171,6 +175,7 @@ class FollowUp(Base):
 
     owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
     action = relationship(CampaignAction, lazy="joined")
+    convening = relationship("Convening", lazy="joined")
 
     def is_overdue(self, today: date) -> bool:
         return self.done_at is None and self.due_on is not None and self.due_on < today

@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, utcnow
 
-VOTES = {"for": "For", "against": "Against", "abstain": "Abstain"}
+VOTES = {"for": _l("For"), "against": _l("Against"), "abstain": _l("Abstain")}
 DECISION_KINDS = {
-    "promote": "Make patterns a campaign",
-    "enter_step": "Enter a campaign step",
-    "general": "Other decision",
+    "promote": _l("Make patterns a campaign"),
+    "enter_step": _l("Enter a campaign step"),
+    "general": _l("Other decision"),
 }
-DECISION_STATES = {"waiting": "Waiting for the committee's vote", "approved": "Approved", "rejected": "Not approved"}
+DECISION_STATES = {
+    "waiting": _l("Waiting for the committee's vote"),
+    "approved": _l("Approved"),
+    "rejected": _l("Not approved"),
+}
 
 
 class CommitteeSettings(Base):

@@ -30,6 +30,7 @@ RACE_CODES = {**RACE_CATEGORIES, **RACE_NON_ANSWERS}
 AGE_BANDS = ("under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus")
 # "self": the client told us on the public self-report page and a caseworker confirmed it (selfreport/).
 SOURCES = {"client": "Client reported", "staff": "Staff observed", "self": "Client self-report"}
+STAFF_SOURCES = ("client", "staff")  # what staff may set; "self" only by the triage queue
 
 CONSENTED_VOICE = (
     "client_root_cause IS NOT NULL AND story_consent_on IS NOT NULL "

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin, utcnow
 
-ATTENDANCE_ROLES = {"attended": "Attended", "spoke": "Spoke or testified", "led": "Led it"}
+ATTENDANCE_ROLES = {"attended": _l("Attended"), "spoke": _l("Spoke or testified"), "led": _l("Led it")}
 HARVEST_KINDS = {
-    "policy_change": "Policy change",
-    "staff_training": "Staff training",
-    "community_engagement": "Community engagement",
-    "internal_practice": "Internal practice",
+    "policy_change": _l("Policy change"),
+    "staff_training": _l("Staff training"),
+    "community_engagement": _l("Community engagement"),
+    "internal_practice": _l("Internal practice"),
 }
 HARVEST_OUTCOMES = {"follow_up": "Follow-up", "tag": "New tag", "campaign": "Campaign"}
 
@@ -72,10 +73,7 @@ class HarvestItem(Base):
     """One takeaway from a convening, typed, and what it became: a follow-up, a tag, a campaign."""
 
     __tablename__ = "harvest_items"
-    __table_args__ = (
-        Index("ix_harvest_items_convening", "convening_id"),
-        Index("ix_harvest_items_owner_open", "owner_id", "done_at"),
-    )
+    __table_args__ = (Index("ix_harvest_items_convening", "convening_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     convening_id: Mapped[int] = mapped_column(ForeignKey("convenings.id", ondelete="CASCADE"))
@@ -83,16 +81,14 @@ class HarvestItem(Base):
     takeaway: Mapped[str] = mapped_column(Text)
     breakout: Mapped[str] = mapped_column(String(120), default="")
     becomes: Mapped[str | None] = mapped_column(String(10))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    due_on: Mapped[date | None]
-    done_at: Mapped[datetime | None]
-    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The follow-up it became: a campaign follow-up like any other (owner, due, done, reminders).
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("campaign_follow_ups.id", ondelete="SET NULL"))
     tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id", ondelete="SET NULL"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    owner = relationship("User", foreign_keys=[owner_id], lazy="joined")
+    follow_up = relationship("FollowUp", lazy="joined")
     tag = relationship("Tag", lazy="joined")
     campaign = relationship("Campaign", lazy="joined")
 
@@ -100,8 +96,21 @@ class HarvestItem(Base):
     def kind_label(self) -> str:
         return HARVEST_KINDS.get(self.kind, self.kind)
 
+    # Read through to the follow-up the takeaway became (None for a tag or a campaign).
+    @property
+    def owner(self):
+        return self.follow_up.owner if self.follow_up else None
+
+    @property
+    def due_on(self) -> date | None:
+        return self.follow_up.due_on if self.follow_up else None
+
+    @property
+    def done_at(self) -> datetime | None:
+        return self.follow_up.done_at if self.follow_up else None
+
     def is_overdue(self, today: date) -> bool:
-        return self.becomes == "follow_up" and self.done_at is None and self.due_on is not None and self.due_on < today
+        return self.follow_up is not None and self.follow_up.is_overdue(today)
 
 
 class CampaignMember(Base):

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, utcnow
 
-DIRECTIONS = {"lower": "Lower is better", "higher": "Higher is better"}
-FREQUENCIES = {"monthly": "Monthly", "quarterly": "Quarterly", "yearly": "Yearly"}
+DIRECTIONS = {"lower": _l("Lower is better"), "higher": _l("Higher is better")}
+FREQUENCIES = {"monthly": _l("Monthly"), "quarterly": _l("Quarterly"), "yearly": _l("Yearly")}
 # The groups a measure can be broken down by; "all" (everyone, no breakdown) always exists.
 DIMENSIONS = {
-    "race_ethnicity": "Race and ethnicity",
-    "zip": "ZIP code",
-    "program": "Program",
-    "language": "Language",
-    "age_band": "Age band",
+    "race_ethnicity": _l("Race and ethnicity"),
+    "zip": _l("ZIP code"),
+    "program": _l("Program"),
+    "language": _l("Language"),
+    "age_band": _l("Age band"),
 }
 ORG_SCOPE = "org"
 

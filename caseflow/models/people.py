@@ -9,26 +9,27 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models.base import Base, TimestampMixin, utcnow
 
 CHANNELS = {
-    "phone": "Phone call",
-    "sms": "Text message",
-    "email": "E-mail",
-    "mail": "Post",
-    "in_person": "In person",
+    "phone": _l("Phone call"),
+    "sms": _l("Text message"),
+    "email": _l("E-mail"),
+    "mail": _l("Post"),
+    "in_person": _l("In person"),
 }
-SOURCES = {"concern": "Asked when logging a concern", "organizer": "Added by an organizer"}
+SOURCES = {"concern": _l("Asked when logging a concern"), "organizer": _l("Added by an organizer")}
 CALL_OUTCOMES = {
-    "reached": "Reached, interested",
-    "will_attend": "Reached, will come",
-    "declined": "Reached, not now",
-    "voicemail": "Left a message",
-    "no_answer": "No answer",
-    "wrong_number": "Wrong number or address",
+    "reached": _l("Reached, interested"),
+    "will_attend": _l("Reached, will come"),
+    "declined": _l("Reached, not now"),
+    "voicemail": _l("Left a message"),
+    "no_answer": _l("No answer"),
+    "wrong_number": _l("Wrong number or address"),
 }
 
 

@@ -28,8 +28,15 @@ class Program(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120))  # the default (English) name; exports and the API
     active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def display_name(self) -> str:
+        """The name for the current locale (ProgramName), else the default name. Pages show this."""
+        from caseflow.i18n import taxonomy_name
+
+        return taxonomy_name(self)
 
 
 class Tag(TimestampMixin, Base):
@@ -42,3 +49,30 @@ class Tag(TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id"))
+
+    @property
+    def display_name(self) -> str:
+        """The name for the current locale (TagName), else the default name. Pages show this."""
+        from caseflow.i18n import taxonomy_name
+
+        return taxonomy_name(self)
+
+
+class TagName(Base):
+    """A tag's name in one more language ("es" → "Reparaciones"); the default name is Tag.name."""
+
+    __tablename__ = "tag_names"
+
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class ProgramName(Base):
+    """A program's name in one more language; the default name is Program.name."""
+
+    __tablename__ = "program_names"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(10), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))

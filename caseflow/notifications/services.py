@@ -12,8 +12,10 @@ from caseflow.models import STEP_LABELS, Campaign, CampaignEvidence, Concern, No
 from caseflow.models.base import utcnow
 
 
-def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str, *, merge: bool = False) -> int:
+def notify(user_ids, kind: str, message, link: str, dedupe_key: str, *, merge: bool = False) -> int:
     """Add the notification for each user who has not had this news yet; returns how many were new.
+
+    `message` is best a lazy_gettext string with its values: each person gets it in their own language.
 
     With `merge`, the key names a group (one campaign's news on one day): a user who already has
     the group's row gets it updated (latest message, one more update, unread again) instead of a
@@ -21,6 +23,9 @@ def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str, *, mer
     user_ids = set(user_ids)
     if not user_ids:
         return 0
+    from caseflow.i18n import in_locale_of
+
+    texts = in_locale_of(sorted(user_ids), message)
     had = {
         n.user_id: n
         for n in db.session.scalars(
@@ -30,12 +35,12 @@ def notify(user_ids, kind: str, message: str, link: str, dedupe_key: str, *, mer
     if merge:
         now = utcnow()
         for row in had.values():
-            row.message, row.link, row.kind = message[:500], link[:300], kind
+            row.message, row.link, row.kind = texts[row.user_id][:500], link[:300], kind
             row.updates = (row.updates or 1) + 1
             row.updated_at, row.read_at = now, None
     fresh = sorted(user_ids - set(had))
     db.session.add_all(
-        Notification(user_id=u, kind=kind, message=message[:500], link=link[:300], dedupe_key=dedupe_key[:160])
+        Notification(user_id=u, kind=kind, message=texts[u][:500], link=link[:300], dedupe_key=dedupe_key[:160])
         for u in fresh
     )
     db.session.flush()

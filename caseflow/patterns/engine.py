@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
 
 from caseflow.dates import today
@@ -24,6 +25,7 @@ from caseflow.equity.policy import Disclosure, Tally
 from caseflow.equity.policy import exact as exact_counts
 from caseflow.equity.suppression import is_small, suppressed_label
 from caseflow.extensions import db
+from caseflow.i18n import taxonomy_name
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
 from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, PEOPLE_GROUPINGS, Facet, facet_of
 from caseflow.patterns.keys import PatternKey
@@ -463,7 +465,7 @@ def find_patterns(
                 key=str(key),
                 grouping=grouping,
                 tag=tag.slug,
-                tag_name=tag.name,
+                tag_name=taxonomy_name(tag),  # the tag's name in the reader's language
                 category=tag.category,
                 facet=facet.name if facet else None,
                 value=value,
@@ -595,9 +597,12 @@ def _attach_examples(patterns: list[Pattern], settings: PatternSettings, per_pat
 
 
 SORTS = {
-    "size": ("Most concerns", lambda p: (-p.count, p.key)),
-    "growth": ("Fastest growing", lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key)),
-    "potential": ("Most clients wanting to act", lambda p: (-p.wants_involvement, -p.count, p.key)),
+    "size": (_l("Most concerns"), lambda p: (-p.count, p.key)),
+    "growth": (
+        _l("Fastest growing"),
+        lambda p: (-(p.trend if p.trend is not None else float(p.count)), -p.count, p.key),
+    ),
+    "potential": (_l("Most clients wanting to act"), lambda p: (-p.wants_involvement, -p.count, p.key)),
 }
 
 

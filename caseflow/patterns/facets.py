@@ -17,6 +17,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import String, cast, select
 
 from caseflow.equity.policy import PEOPLE_FACETS
@@ -57,11 +60,12 @@ class Facet:
     @property
     def in_sentence(self) -> str:
         """The label inside a sentence: "program", "ZIP code" (an acronym keeps its capitals)."""
-        return self.label if self.label[:2].isupper() else self.label[0].lower() + self.label[1:]
+        label = str(self.label)
+        return label if label[:2].isupper() else label[0].lower() + label[1:]
 
     @property
     def grouping_label(self) -> str:
-        return f"Tag × {self.in_sentence}"
+        return gettext("Tag × %(facet)s", facet=self.in_sentence)
 
     # --- reading a concern -----------------------------------------------------------------------
     def value_of(self, concern) -> str | None:
@@ -87,7 +91,8 @@ class Facet:
         model = self.references
         ids = [int(v) for v in values]
         rows = session.execute(select(model.id, model.slug, model.name).where(model.id.in_(ids))).all()
-        return {str(i): slug for i, slug, _ in rows}, {slug: name for _, slug, name in rows}
+        translated = _translated_names(model)
+        return {str(i): slug for i, slug, _ in rows}, {slug: translated.get(i) or name for i, slug, name in rows}
 
     def stored_value(self, key_value: str, session) -> str | None:
         """A key's value → the stored value (a program's slug → its id), None if nothing has it."""
@@ -103,8 +108,17 @@ class Facet:
         if self.references is None:
             return {v: age_label(v) if self.name == "age_band" else v for v in key_values}
         model = self.references
-        found = dict(session.execute(select(model.slug, model.name).where(model.slug.in_(key_values))).all())
+        rows = session.execute(select(model.id, model.slug, model.name).where(model.slug.in_(key_values))).all()
+        translated = _translated_names(model)
+        found = {slug: translated.get(i) or name for i, slug, name in rows}
         return {v: found.get(v, v) for v in key_values}
+
+
+def _translated_names(model) -> dict[int, str]:
+    """{id: name in the reader's language} for a taxonomy model (programs), where an admin gave one."""
+    from caseflow.i18n import taxonomy_names
+
+    return taxonomy_names("tag" if model.__name__ == "Tag" else "program")
 
 
 def stored(value) -> str | None:
@@ -118,16 +132,20 @@ def age_label(band: str) -> str:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("program", "Program", " at {}", "{}", "program_id", r"[a-z0-9-]{1,60}", "housing", Program, "program"),
-    Facet("zip", "ZIP code", " in {}", "ZIP {}", "zip", r"[0-9]{5}", "11226"),
-    Facet("age_band", "Age band", ", aged {}", "aged {}", "age_band", "|".join(AGE_BANDS), "25-34"),
-    Facet("language", "Language", ", speaking {}", "speaks {}", "language", r"[^\x00-\x1f]{1,40}", "Spanish"),
+    Facet(
+        "program", _l("Program"), _l(" at {}"), "{}", "program_id", r"[a-z0-9-]{1,60}", "housing", Program, "program"
+    ),
+    Facet("zip", _l("ZIP code"), _l(" in {}"), _l("ZIP {}"), "zip", r"[0-9]{5}", "11226"),
+    Facet("age_band", _l("Age band"), _l(", aged {}"), _l("aged {}"), "age_band", "|".join(AGE_BANDS), "25-34"),
+    Facet(
+        "language", _l("Language"), _l(", speaking {}"), _l("speaks {}"), "language", r"[^\x00-\x1f]{1,40}", "Spanish"
+    ),
 )
 BY_NAME = {f.name: f for f in FACETS}
 BY_GROUPING = {f.grouping: f for f in FACETS}
 GROUPINGS: tuple[str, ...] = ("tag", *(f.grouping for f in FACETS))
 PEOPLE_GROUPINGS = frozenset(f.grouping for f in FACETS if f.about_people)
-GROUPING_LABELS = {"tag": "By tag", **{f.grouping: f.grouping_label for f in FACETS}}
+GROUPING_LABELS = {"tag": _l("By tag"), **{f.grouping: LazyString(lambda f=f: f.grouping_label) for f in FACETS}}
 
 
 def facet_of(grouping: str) -> Facet | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from caseflow.extensions import db
+from caseflow.i18n import taxonomy_names
 from caseflow.models import Tag
 from caseflow.patterns.facets import FACETS
 from caseflow.patterns.keys import PatternKey
@@ -19,9 +20,11 @@ def pattern_labels(keys: Iterable[str]) -> dict[str, str]:
     keys = list(dict.fromkeys(keys))
     parsed = {key: PatternKey.parse(key) for key in keys}
     tag_slugs = {p.tag for p in parsed.values() if p}
-    tags = (
-        dict(db.session.execute(select(Tag.slug, Tag.name).where(Tag.slug.in_(tag_slugs))).all()) if tag_slugs else {}
+    rows = (
+        db.session.execute(select(Tag.id, Tag.slug, Tag.name).where(Tag.slug.in_(tag_slugs))).all() if tag_slugs else []
     )
+    translated = taxonomy_names("tag")  # the names in the reader's language, where an admin gave one
+    tags = {slug: translated.get(tag_id) or name for tag_id, slug, name in rows}
     names = {
         facet.name: facet.names({p.value for p in parsed.values() if p and p.facet_name == facet.name}, db.session)
         for facet in FACETS
@@ -36,6 +39,13 @@ def pattern_labels(keys: Iterable[str]) -> dict[str, str]:
             parts.append(p.facet.tagline.format(names[p.facet_name].get(p.value, p.value)))
         labels[key] = " · ".join(parts)
     return labels
+
+
+def key_words(key: PatternKey) -> str:
+    """A key as people read it, without a query: "no-heat · ZIP 11226" (the tag's slug, not its name)."""
+    if key.facet is None:
+        return key.tag
+    return f"{key.tag} · {key.facet.tagline.format(key.value)}"
 
 
 def pattern_label(key: str) -> str:

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from caseflow import charts
+from caseflow import charts, i18n
 from caseflow.accounts.permissions import can, require
 from caseflow.dates import today
 from caseflow.equity.disparity import equity_overview
@@ -19,6 +21,7 @@ from caseflow.patterns import engine, facets, services
 from caseflow.patterns.detail import pattern_detail
 from caseflow.patterns.forms import DismissForm, PromoteConfirmForm, PromoteForm, SnoozeForm
 from caseflow.patterns.keys import PatternKey
+from caseflow.patterns.labels import key_words
 from caseflow.reflection.quarters import Quarter
 from caseflow.validation import is_ascii_digits, query_int
 from caseflow.web import EmptyForm, form_errors_from, paginate_list
@@ -27,15 +30,15 @@ bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 # Record-access viewers choose any of these; aggregate-access viewers only the policy's menu.
 WINDOWS = (7, 30, 60, 90, 180, 365)
 STATE_FILTERS = {
-    "open": "New and promoted",
-    "new": "New",
-    "promoted": "Promoted",
-    "snoozed": "Snoozed",
-    "dismissed": "Dismissed",
-    "all": "All",
+    "open": _l("New and promoted"),
+    "new": _l("New"),
+    "promoted": _l("Promoted"),
+    "snoozed": _l("Snoozed"),
+    "dismissed": _l("Dismissed"),
+    "all": _l("All"),
 }
 PER_PAGE = 50
-GROUPING_LABELS = {"": "All groupings", **facets.GROUPING_LABELS}
+GROUPING_LABELS = {"": _l("All groupings"), **facets.GROUPING_LABELS}
 
 
 def windows() -> tuple[int, ...]:
@@ -128,9 +131,9 @@ def detail():
     detail = pattern_detail(key, settings, for_viewer())
     pattern = detail.pattern
     promote = PromoteForm(data={"keys": [str(key)], "title": pattern.title if pattern else ""})
-    promote.keys.choices = [(str(key), pattern.title if pattern else str(key))] + [
-        (p.key, p.title) for p in detail.related
-    ]
+    # Not a pattern now: the key in words without a query (its tag's slug, and the facet's tagline).
+    heading = pattern.title if pattern else key_words(key)
+    promote.keys.choices = [(str(key), heading)] + [(p.key, p.title) for p in detail.related]
     group_labels = {r.code: r.label for r in detail.gap.rows}
     return render_template(
         "patterns/detail.html",
@@ -140,16 +143,25 @@ def detail():
         settings=settings,
         weeks=detail.weeks,
         week_chart=charts.line_chart(
-            [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks], "Concerns per week", y_label="concerns"
+            [(d.strftime("%b %-d"), cell.shown()) for d, cell in detail.weeks],
+            gettext("Concerns per week"),
+            y_label=gettext("concerns"),
         ),
         breakdowns=[
-            (facet, cells, charts.bar_chart([(n, c.shown()) for n, c in cells], f"Concerns by {facet.in_sentence}"))
+            (
+                facet,
+                cells,
+                charts.bar_chart(
+                    [(n, c.shown()) for n, c in cells],
+                    gettext("Concerns by %(in_sentence)s", in_sentence=facet.in_sentence),
+                ),
+            )
             for facet, cells in detail.breakdowns
         ],
         gap=detail.gap,
         gap_chart=charts.paired_bar_chart(
             [(group_labels[r.code], r.share_in_pattern, r.share_overall) for r in detail.gap.rows],
-            "Share of this pattern vs share of all concerns, by race/ethnicity",
+            gettext("Share of this pattern vs share of all concerns, by race/ethnicity"),
             flagged={group_labels[r.code] for r in detail.gap.rows if r.flagged},
         ),
         note=detail.disclosure.note,
@@ -158,9 +170,10 @@ def detail():
         voices=detail.voices,
         related=detail.related,
         promote=promote,
+        heading=heading,
         snooze=SnoozeForm(data={"key": str(key)}),
         dismiss=DismissForm(data={"key": str(key)}),
-        race_labels=RACE_CATEGORIES,
+        race_labels={code: i18n.label(i18n.RACE_LABELS, code) for code in RACE_CATEGORIES},
         windows=windows(),
     )
 
@@ -201,7 +214,15 @@ def promote():
             form_errors_from(form, {"keys" if k == "pattern_keys" else k: v for k, v in errors.items()})
         else:
             db.session.commit()
-            flash(f"Campaign “{campaign.title}” created from {len(campaign.pattern_keys)} pattern(s).", "success")
+            flash(
+                ngettext(
+                    "Campaign “%(title)s” created from %(num)s pattern.",
+                    "Campaign “%(title)s” created from %(num)s patterns.",
+                    len(campaign.pattern_keys),
+                    title=campaign.title,
+                ),
+                "success",
+            )
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     elif not keys:
         form.keys.errors = list(form.keys.errors) + ["Choose at least one pattern."]
@@ -230,9 +251,9 @@ def snooze():
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash(f"Snoozed until {form.until.data.isoformat()}.", "success")
+            flash(gettext("Snoozed until %(day)s.", day=i18n.day(form.until.data)), "success")
     else:
-        flash("Choose a date to snooze until.", "error")
+        flash(gettext("Choose a date to snooze until."), "error")
     return redirect(url_for("patterns.detail", key=form.key.data))
 
 
@@ -251,9 +272,9 @@ def dismiss():
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash("Dismissed. It will come back, marked, if it doubles.", "success")
+            flash(gettext("Dismissed. It will come back, marked, if it doubles."), "success")
     else:
-        flash("Say why you dismiss this pattern.", "error")
+        flash(gettext("Say why you dismiss this pattern."), "error")
     return redirect(url_for("patterns.detail", key=key))
 
 
@@ -281,13 +302,13 @@ def equity():
         since=period.since,
         until=period.until,
         alone=alone,
-        race_labels=RACE_CATEGORIES,
+        race_labels={code: i18n.label(i18n.RACE_LABELS, code) for code in RACE_CATEGORIES},
         note=disclosure.note,
         disclosure=disclosure,
         period_choices=period_choices,
         quality_chart=charts.bar_chart(
             [(c, round(v * 100)) for c, v in overview.not_collected_share.items() if v is not None],
-            "Share of concerns with race/ethnicity not collected, by category (%)",
+            gettext("Share of concerns with race/ethnicity not collected, by category (%)"),
             value_format="{}%",
         ),
     )

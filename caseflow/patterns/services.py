@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import insert, literal, or_, select
 
 from caseflow.audit.services import record
@@ -35,12 +36,12 @@ def _state_for(key: str) -> PatternState:
 
 def snooze(actor: User, key: str, until: date, today: date) -> PatternState:
     if PatternKey.parse(key) is None:
-        raise DomainError("Unknown pattern.", field="key")
+        raise DomainError(gettext("Unknown pattern."), field="key")
     if until <= today:
-        raise DomainError("Choose a date after today.", field="until")
+        raise DomainError(gettext("Choose a date after today."), field="until")
     state = _state_for(key)
     if state.state == "promoted":
-        raise DomainError("This pattern is already a campaign.", field="key")
+        raise DomainError(gettext("This pattern is already a campaign."), field="key")
     state.state, state.snoozed_until = "snoozed", until
     state.decided_by_id, state.decided_at = actor.id, utcnow()
     db.session.flush()
@@ -51,12 +52,14 @@ def snooze(actor: User, key: str, until: date, today: date) -> PatternState:
 def dismiss(actor: User, key: str, reason: str, count_now: int) -> PatternState:
     reason = (reason or "").strip()
     if PatternKey.parse(key) is None:
-        raise DomainError("Unknown pattern.", field="key")
+        raise DomainError(gettext("Unknown pattern."), field="key")
     if not reason or len(reason) > 1000 or "\x00" in reason:
-        raise DomainError("Say in a sentence why this is not worth pursuing (up to 1,000 characters).", field="reason")
+        raise DomainError(
+            gettext("Say in a sentence why this is not worth pursuing (up to 1,000 characters)."), field="reason"
+        )
     state = _state_for(key)
     if state.state == "promoted":
-        raise DomainError("This pattern is already a campaign.", field="key")
+        raise DomainError(gettext("This pattern is already a campaign."), field="key")
     state.state, state.dismissed_reason, state.count_at_decision = "dismissed", reason, count_now
     state.snoozed_until = None
     state.decided_by_id, state.decided_at = actor.id, utcnow()
@@ -81,17 +84,17 @@ def promote_patterns(
     errors: dict[str, list[str]] = {}
     title = title.strip() if isinstance(title, str) else ""
     if not title or len(title) > 200 or "\x00" in title:
-        errors["title"] = ["Give the campaign a title of 1–200 characters."]
+        errors["title"] = [gettext("Give the campaign a title of 1–200 characters.")]
     if not isinstance(issue_statement, str) or len(issue_statement) > 5000 or "\x00" in issue_statement:
-        errors["issue_statement"] = ["Use at most 5,000 characters."]
+        errors["issue_statement"] = [gettext("Use at most 5,000 characters.")]
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-        errors["pattern_keys"] = ["Choose at least one pattern."]
+        errors["pattern_keys"] = [gettext("Choose at least one pattern.")]
         parsed = []
     else:
         parsed = [PatternKey.parse(k) for k in dict.fromkeys(keys)]
         bad = [k for k, p in zip(dict.fromkeys(keys), parsed, strict=True) if p is None]
         if bad:
-            errors["pattern_keys"] = [f"Not a pattern key: {', '.join(bad[:5])}."]
+            errors["pattern_keys"] = [gettext("Not a pattern key: %(bad)s.", bad=", ".join(bad[:5]))]
         else:
             taken = db.session.scalars(
                 select(PatternState.key).where(
@@ -99,9 +102,9 @@ def promote_patterns(
                 )
             ).all()
             if taken:
-                errors["pattern_keys"] = [f"Already a campaign: {', '.join(taken)}."]
+                errors["pattern_keys"] = [gettext("Already a campaign: %(taken)s.", taken=", ".join(taken))]
             elif len(parsed) > 20:
-                errors["pattern_keys"] = ["Promote at most 20 patterns into one campaign."]
+                errors["pattern_keys"] = [gettext("Promote at most 20 patterns into one campaign.")]
     if errors:
         raise ValidationFailed(errors)
     if not by_committee:

@@ -8,20 +8,32 @@ actions or convenings: counted here, in SQL, never typed.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, delete, func, select
 
 from caseflow.audit.services import record
+from caseflow.equity.perturbation import MODULUS
+from caseflow.equity.policy import Tally
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import Attendance, CampaignAction, CommitteeMember, Convening, Person, User
 from caseflow.models.convenings import ATTENDANCE_ROLES
 
-STATUSES = {"": "—", "signed_up": "Signed up", **{k: v for k, v in ATTENDANCE_ROLES.items()}}
-RUNGS = {"attended": "Attended", "spoke": "Spoke or testified", "led": "Led an action", "committee": "Committee member"}
+STATUSES = {"": _l("—"), "signed_up": _l("Signed up"), **{k: v for k, v in ATTENDANCE_ROLES.items()}}
+RUNGS = {
+    "attended": _l("Attended"),
+    "spoke": _l("Spoke or testified"),
+    "led": _l("Led an action"),
+    "committee": _l("Committee member"),
+}
 STEPPED_UP = ("spoke", "led")
 
 
@@ -118,8 +130,33 @@ def new_leaders_by_action(action_ids: Iterable[int]) -> dict[int, int]:
 
 
 def new_leaders_between(start: date, end: date) -> int:
+    return new_leaders_tally(start, end).count
+
+
+def person_record_key(person_id: int) -> int:
+    """A person's record key for the cell key method (caseflow.equity.perturbation): the first
+    byte of a keyed hash of their id, so the same people always publish the same count."""
+    secret = str(current_app.config["CASEFLOW_CLIENT_KEY"]).encode()
+    return hmac.new(secret, f"person|{person_id}".encode(), hashlib.sha256).digest()[0] % MODULUS
+
+
+def _tally(person_ids) -> Tally:
+    return Tally(len(person_ids), sum(person_record_key(pid) for pid in person_ids))
+
+
+def new_leaders_tally(start: date, end: date) -> Tally:
+    """The people who first spoke, testified or led between two days (inclusive), as a count of
+    people with its record keys: anything that publishes it goes through the disclosure policy."""
     first = _first_step_up()
-    return db.session.scalar(select(func.count()).where(and_(first.c.day >= start, first.c.day <= end))) or 0
+    return _tally(
+        db.session.scalars(select(first.c.person_id).where(and_(first.c.day >= start, first.c.day <= end))).all()
+    )
+
+
+def campaign_new_leaders_tally(campaign_id: int) -> Tally:
+    """A campaign's new leaders as a count of people with its record keys (for protected viewers)."""
+    first = _first_step_up()
+    return _tally(db.session.scalars(select(first.c.person_id).where(first.c.campaign_id == campaign_id)).all())
 
 
 # --- Recording who came ----------------------------------------------------------------------
@@ -181,16 +218,16 @@ def set_attendance(
     errors: dict[str, list[str]] = {}
     bad = sorted({s for s in people.values() if s not in STATUSES})
     if bad:
-        errors["people"] = [f"Unknown status: {', '.join(map(str, bad[:5]))}."]
+        errors["people"] = [gettext("Unknown status: %(bad)s.", bad=", ".join(map(str, bad[:5])))]
     staff = set(staff)
     wanted = {pid for pid, s in people.items() if s}
     known = set(db.session.scalars(select(Person.id).where(Person.id.in_(wanted), Person.withdrawn_on.is_(None))))
     if wanted - known:
-        errors["people"] = ["Someone on the list is not a person who opted in (or withdrew)."]
+        errors["people"] = [gettext("Someone on the list is not a person who opted in (or withdrew).")]
     if staff and len(set(db.session.scalars(select(User.id).where(User.id.in_(staff), User.active.is_(True))))) != len(
         staff
     ):
-        errors["staff"] = ["Choose staff from the list."]
+        errors["staff"] = [gettext("Choose staff from the list.")]
     if errors:
         raise ValidationFailed(errors)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import can, require
@@ -69,7 +70,7 @@ def index():
 @require("person.manage")
 def new():
     form = PersonForm()
-    _campaign_choices(form, "No campaign yet")
+    _campaign_choices(form, gettext("No campaign yet"))
     if request.method == "POST":
         try:
             data = services.parse_person(form.raw())
@@ -79,7 +80,7 @@ def new():
             _show_errors(form, error)
             return render_template("people/form.html", form=form, person=None, concern=None), 422
         db.session.commit()
-        flash("Saved. Their contact details are encrypted and shown only to organizers and directors.")
+        flash(gettext("Saved. Their contact details are encrypted and shown only to organizers and directors."))
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=None, concern=None)
 
@@ -104,7 +105,7 @@ def from_concern(concern_id: int):
             _show_errors(form, error)
             return render_template("people/form.html", form=form, concern=concern, existing=existing), 422
         db.session.commit()
-        flash("Consent and contact recorded. Organizers can now invite the client.")
+        flash(gettext("Consent and contact recorded. Organizers can now invite the client."))
         if can("person.read"):
             return redirect(url_for("people.detail", person_id=person.id))
         return redirect(url_for("concerns.detail", concern_id=concern.id))
@@ -116,7 +117,7 @@ def from_concern(concern_id: int):
 def detail(person_id: int):
     person = _person_or_404(person_id)
     interest_form = InterestForm(formdata=None)
-    _campaign_choices(interest_form, "Choose…")
+    _campaign_choices(interest_form, gettext("Choose…"))
     return render_template(
         "people/detail.html",
         person=person,
@@ -154,7 +155,7 @@ def edit(person_id: int):
             status = 409 if isinstance(error, StaleVersion) else 422
             return render_template("people/form.html", form=form, person=person, concern=None), status
         db.session.commit()
-        flash("Saved.")
+        flash(gettext("Saved."))
         return redirect(url_for("people.detail", person_id=person.id))
     return render_template("people/form.html", form=form, person=person, concern=None)
 
@@ -171,7 +172,7 @@ def withdraw(person_id: int):
         flash(error.message)
         return redirect(url_for("people.detail", person_id=person.id))
     db.session.commit()
-    flash("Consent withdrawn: their contact details are erased and they are no longer linked to any concern.")
+    flash(gettext("Consent withdrawn: their contact details are erased and they are no longer linked to any concern."))
     return redirect(url_for("people.detail", person_id=person.id))
 
 
@@ -181,7 +182,7 @@ def add_interest(person_id: int):
     person = _person_or_404(person_id)
     campaign = _chosen_campaign(InterestForm().campaign_id.data)
     if campaign is None:
-        flash("Choose a campaign.")
+        flash(gettext("Choose a campaign."))
         return redirect(url_for("people.detail", person_id=person.id))
     try:
         services.add_interest(current_user, person, campaign)
@@ -246,7 +247,7 @@ def log_call(person_id: int):
     campaign = _chosen_campaign(form.campaign_id.data)
     key = PatternKey.parse(form.pattern_key.data or "") if campaign is None else None
     if campaign is None and key is None:
-        flash("A call belongs to a call list (a pattern or a campaign).")
+        flash(gettext("A call belongs to a call list (a pattern or a campaign)."))
         return redirect(url_for("people.detail", person_id=person.id))
     try:
         services.log_call(
@@ -261,7 +262,7 @@ def log_call(person_id: int):
         _show_errors(form, error)
         return _call_list_page(key=key, campaign=campaign, failed=(person.id, form), status=422)
     db.session.commit()
-    flash(f"Call to {person.label} logged.")
+    flash(gettext("Call to %(label)s logged.", label=person.label))
     back = (
         url_for("people.campaign_calls", campaign_id=campaign.id)
         if campaign
@@ -303,7 +304,7 @@ def attendance_page(
             current = ladder.Roll(people=people, staff=staff, signed_up=0, came_people=0, came_staff=0)
         else:
             db.session.commit()
-            flash("Attendance saved.")
+            flash(gettext("Attendance saved."))
             return redirect(back)
     statuses = dict(ladder.STATUSES)
     if not with_sign_ups:

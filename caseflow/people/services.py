@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext
 from sqlalchemy import Select, delete, func, select, update
 
 from caseflow.accounts.permissions import can
@@ -45,7 +46,7 @@ class PersonInput:
 def _text(raw: dict, name: str, errors: dict[str, list[str]]) -> str | None:
     value = str(raw.get(name) or "").strip()
     if len(value) > LIMITS[name]:
-        errors.setdefault(name, []).append(f"At most {LIMITS[name]} characters.")
+        errors.setdefault(name, []).append(gettext("At most %(limit)s characters.", limit=LIMITS[name]))
     return value or None
 
 
@@ -53,7 +54,7 @@ def parse_person(raw: dict, *, consent_required: bool = True) -> PersonInput:
     """Validate a person's details as typed in a form or sent to the API; raise with every field's error."""
     errors: dict[str, list[str]] = {}
     if consent_required and raw.get("consent") not in (True, "y", "yes", "true", "on", "1"):
-        errors["consent"] = ["Ask first: a person is recorded only when they agree to be contacted."]
+        errors["consent"] = [gettext("Ask first: a person is recorded only when they agree to be contacted.")]
     name = _text(raw, "name", errors)
     phone = _text(raw, "phone", errors)
     email = _text(raw, "email", errors)
@@ -61,18 +62,20 @@ def parse_person(raw: dict, *, consent_required: bool = True) -> PersonInput:
     language = _text(raw, "language", errors)
     channel = str(raw.get("channel") or "phone")
     if not name:
-        errors.setdefault("name", []).append("How should we address them? A first name is enough.")
+        errors.setdefault("name", []).append(gettext("How should we address them? A first name is enough."))
     if phone and not _PHONE.match(phone):
-        errors.setdefault("phone", []).append("Digits, spaces and + ( ) - only, 7 to 30 characters.")
+        errors.setdefault("phone", []).append(gettext("Digits, spaces and + ( ) - only, 7 to 30 characters."))
     if email and not _EMAIL.match(email):
-        errors.setdefault("email", []).append("That does not look like an e-mail address.")
+        errors.setdefault("email", []).append(gettext("That does not look like an e-mail address."))
     if channel not in CHANNELS:
-        errors["channel"] = [f"One of: {', '.join(CHANNELS)}."]
+        errors["channel"] = [gettext("One of: %(channels)s.", channels=", ".join(CHANNELS))]
     else:
         needed = {"phone": phone, "sms": phone, "email": email, "mail": address}.get(channel, "given")
         if not needed:
             field = {"phone": "phone", "sms": "phone", "email": "email", "mail": "address"}[channel]
-            errors.setdefault(field, []).append(f"Needed to reach them by {CHANNELS[channel].lower()}.")
+            errors.setdefault(field, []).append(
+                gettext("Needed to reach them by %(channel)s.", channel=CHANNELS[channel].lower())
+            )
     if errors:
         raise ValidationFailed(errors)
     return PersonInput(name or "", phone, email, address, language, channel)
@@ -102,9 +105,9 @@ def person_for_concern(concern: Concern) -> Person | None:
 def record_consent(actor, concern: Concern, data: PersonInput) -> Person:
     """The client of `concern` agreed to be contacted: a person with their contact, linked to it."""
     if not concern.wants_involvement:
-        raise DomainError("This concern does not say the client wants to be involved.", field="consent")
+        raise DomainError(gettext("This concern does not say the client wants to be involved."), field="consent")
     if person_for_concern(concern) is not None:
-        raise DomainError("Consent and contact are already recorded for this concern.", field="consent")
+        raise DomainError(gettext("Consent and contact are already recorded for this concern."), field="consent")
     person = Person(source="concern", consent_on=today(), consent_by_id=actor.id)
     _fill(person, data)
     db.session.add(person)
@@ -134,7 +137,7 @@ def _given(data: PersonInput) -> list[str]:
 
 def update_person(actor, person: Person, data: PersonInput, version: int) -> Person:
     if person.is_withdrawn:
-        raise DomainError("This person withdrew their consent; their record cannot be edited.")
+        raise DomainError(gettext("This person withdrew their consent; their record cannot be edited."))
     if version != person.version:
         raise StaleVersion()
     changed = _fill(person, data)
@@ -147,7 +150,7 @@ def update_person(actor, person: Person, data: PersonInput, version: int) -> Per
 
 def add_interest(actor, person: Person, campaign: Campaign) -> None:
     if person.is_withdrawn:
-        raise DomainError("This person withdrew their consent.")
+        raise DomainError(gettext("This person withdrew their consent."))
     exists = db.session.get(PersonInterest, (person.id, campaign.id))
     if exists is None:
         db.session.add(PersonInterest(person_id=person.id, campaign_id=campaign.id))
@@ -179,11 +182,11 @@ def log_call(actor, person: Person, raw: dict, *, campaign: Campaign | None, pat
     outcome = str(raw.get("outcome") or "")
     notes = str(raw.get("notes") or "").strip()
     if outcome not in CALL_OUTCOMES:
-        errors["outcome"] = ["Choose how the call went."]
+        errors["outcome"] = [gettext("Choose how the call went.")]
     if len(notes) > 2000:
-        errors["notes"] = ["At most 2000 characters."]
+        errors["notes"] = [gettext("At most 2000 characters.")]
     if person.is_withdrawn:
-        errors["outcome"] = ["This person withdrew their consent: do not contact them."]
+        errors["outcome"] = [gettext("This person withdrew their consent: do not contact them.")]
     if errors:
         raise ValidationFailed(errors)
     call = CallLog(
@@ -252,7 +255,7 @@ class CallListRow:
 
     @property
     def last_outcome_label(self) -> str:
-        return CALL_OUTCOMES.get(self.last_outcome or "", "Not called yet")
+        return str(CALL_OUTCOMES.get(self.last_outcome or "", gettext("Not called yet")))
 
 
 def _call_list(person_ids: Select, *, campaign_id: int | None, pattern_key: str | None) -> list[CallListRow]:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -7,9 +8,9 @@ from caseflow.reflection.self_assessment import ITEMS, LEVELS
 
 class CommentaryForm(FlaskForm):
     commentary = TextAreaField(
-        "Director's commentary",
+        _l("Director's commentary"),
         validators=[Length(max=20000)],
-        description="What changed, what it means, what the board should know.",
+        description=_l("What changed, what it means, what the board should know."),
     )
     version = HiddenField()
 
@@ -19,14 +20,14 @@ class SignOffForm(FlaskForm):
 
 
 class BuildForm(FlaskForm):
-    quarter = StringField("Quarter", description="Like 2026-Q3.", validators=[Length(max=7)])
+    quarter = StringField(_l("Quarter"), description=_l("Like 2026-Q3."), validators=[Length(max=7)])
 
 
 def self_assessment_form(formdata=None):
     """One radio group per item, built from the item list."""
 
     class SelfAssessmentForm(FlaskForm):
-        anonymous = BooleanField("Answer anonymously: nothing links these ratings to you")
+        anonymous = BooleanField(_l("Answer anonymously: nothing links these ratings to you"))
 
     for key, _group, statement in ITEMS:
         setattr(

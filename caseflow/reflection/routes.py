@@ -4,6 +4,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,8 +14,8 @@ from caseflow.audit.services import record
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import STEP_LABELS, QuarterlySummary
-from caseflow.reflection import self_assessment, services
+from caseflow.models import QuarterlySummary
+from caseflow.reflection import self_assessment, services, words
 from caseflow.reflection.forms import BuildForm, CommentaryForm, SignOffForm, self_assessment_form
 from caseflow.reflection.quarters import Quarter
 from caseflow.reflection.summary import today_quarter
@@ -38,19 +39,19 @@ def summaries():
     if form.validate_on_submit() and can("summary.sign_off"):
         q = Quarter.parse((form.quarter.data or "").strip(), current_app.config["FISCAL_YEAR_START_MONTH"])
         if q is None or q.start > today():
-            form.quarter.errors.append("Give a quarter that has started, like 2026-Q3.")
+            form.quarter.errors.append(gettext("Give a quarter that has started, like 2026-Q3."))
         else:
             existing = services.get_summary(q.label)
             if existing is None:
                 services.ensure_summary(q, current_user)
-                done = "built"
+                done = gettext("Summary for %(quarter)s built.", quarter=q.label)
             elif existing.is_signed_off:
-                done = "is signed off and stays as it was"
+                done = gettext("Summary for %(quarter)s is signed off and stays as it was.", quarter=q.label)
             else:
                 services.rebuild(existing, current_user)
-                done = "rebuilt from the data as it is now"
+                done = gettext("Summary for %(quarter)s rebuilt from the data as it is now.", quarter=q.label)
             db.session.commit()
-            flash(f"Summary for {q.label} {done}.", "success")
+            flash(done, "success")
             return redirect(url_for("reflection.summary", quarter=q.label))
     rows = db.session.scalars(select(QuarterlySummary).order_by(QuarterlySummary.quarter.desc())).all()
     return render_template("reflection/summaries.html", summaries=rows, form=form, current=current)
@@ -89,31 +90,33 @@ def _render(stored: QuarterlySummary, q: Quarter, *, print_view: bool, commentar
         commentary=commentary_form or CommentaryForm(data={"commentary": stored.commentary, "version": stored.version}),
         sign_off=SignOffForm(data={"version": stored.version}),
         sign_off_refusal=services.sign_off_refusal(stored),
-        step_labels=STEP_LABELS,
+        words=words.template_words(),
         category_chart=charts.bar_chart(
-            [(r["label"], r["count"]) for r in data["by_category"]], "Concerns by issue category"
+            [(words.category(r["label"]), r["count"]) for r in data["by_category"]],
+            gettext("Concerns by issue category"),
         ),
-        program_chart=charts.bar_chart([(r["label"], r["count"]) for r in data["by_program"]], "Concerns by program"),
+        program_chart=charts.bar_chart(
+            [(r["label"], r["count"]) for r in data["by_program"]], gettext("Concerns by program")
+        ),
         step_chart=charts.bar_chart(
-            [(STEP_LABELS[r["step"]].split(" — ")[0], r["count"]) for r in data["campaigns"]["by_step"]],
-            "Active campaigns by step",
+            [(words.step(r["step"]), r["count"]) for r in data["campaigns"]["by_step"]],
+            gettext("Active campaigns by step"),
         ),
         pattern_chart=charts.bar_chart(
-            [(p["title"], p["count"]) for p in data["patterns"]["top"]], "Largest patterns (concerns)"
+            [(p["title"], p["count"]) for p in data["patterns"]["top"]], gettext("Largest patterns (concerns)")
         ),
         action_chart=charts.bar_chart(
-            [(k["kind"].replace("_", " "), k["count"]) for k in data["actions"]["by_kind"]],
-            "Organizing actions by kind",
+            [(words.action_kind(k["kind"]), k["count"]) for k in data["actions"]["by_kind"]],
+            gettext("Organizing actions by kind"),
         ),
         assessment_chart=charts.paired_bar_chart(
-            [
-                (self_assessment.SHORT.get(i["item"], i["statement"]), i["this"], i["previous"])
-                for i in data["self_assessment"]["items"]
-            ],
-            "Self-assessment: this quarter against the last (0 not started – 3 integrated)",
+            [(words.short(i), i["this"], i["previous"]) for i in data["self_assessment"]["items"]],
+            gettext("Self-assessment: this quarter against the last (0 not started – 3 integrated)"),
             series=(data["quarter"], data["previous_quarter"]),
             value_format="{:.1f}",
-            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",  # averages need 3 responses
+            suppressed_label=gettext(
+                "fewer than %(min_responses)s", min_responses=self_assessment.MIN_RESPONSES
+            ),  # averages need 3 responses
         ),
     ), status
 
@@ -133,7 +136,7 @@ def commentary(quarter: str):
             form_errors_from(form, {"commentary": [e.message]})
             return _render(stored, q, print_view=False, commentary_form=form, status=e.status)
         db.session.commit()
-        flash("Commentary saved.", "success")
+        flash(gettext("Commentary saved."), "success")
         return redirect(url_for("reflection.summary", quarter=q.label))
     return _render(stored, q, print_view=False, commentary_form=form, status=422)
 
@@ -151,7 +154,7 @@ def sign_off(quarter: str):
             flash(e.message, "error")
         else:
             db.session.commit()
-            flash(f"{q.label} signed off. The summary is now read-only.", "success")
+            flash(gettext("%(label)s signed off. The summary is now read-only.", label=q.label), "success")
     return redirect(url_for("reflection.summary", quarter=q.label))
 
 
@@ -168,11 +171,16 @@ CSV_TABLES = (
 )
 
 
+def _shown(row: dict, which: str):
+    """A number as stored, or its display ("<11") when it was published without one."""
+    return row[which] if row[which] is not None else row.get(f"{which}_display")
+
+
 def csv_rows(data: dict, table: str) -> list[list]:
     """A summary table as CSV rows; suppressed cells stay suppressed (they were stored that way)."""
     if table == "comparison":
         return [["measure", data["quarter"], data["previous_quarter"], "change"]] + [
-            [r["label"], r["this"], r["previous"], r["change"]] for r in data["comparison"]
+            [r["label"], _shown(r, "this"), _shown(r, "previous"), r["change"]] for r in data["comparison"]
         ]
     if table in ("by_category", "by_program", "by_zip"):
         return [["label", "concerns"]] + [[r["label"], r["display"]] for r in data[table]]
@@ -194,7 +202,7 @@ def csv_rows(data: dict, table: str) -> list[list]:
                 ["all actions", a["actions"]],
                 ["staff participants", a["staff_participants"]],
                 ["constituent participants", a["constituent_participants"]],
-                ["new leaders", a["new_leaders"]],
+                ["new leaders", a.get("new_leaders_display", a["new_leaders"])],
             ]
         )
     if table == "overdue_follow_ups":
@@ -263,7 +271,7 @@ def self_assessment_page():
             status = e.status
         else:
             db.session.commit()
-            flash(f"Thank you: your assessment for {q.label} is recorded.", "success")
+            flash(gettext("Thank you: your assessment for %(label)s is recorded.", label=q.label), "success")
             return redirect(url_for("reflection.self_assessment_page"))
     labels = [q.label]
     for _ in range(5):
@@ -283,10 +291,10 @@ def self_assessment_page():
         previous=q.previous(),
         role_chart=charts.paired_bar_chart(
             [(r["label"], r["average"], b["average"]) for r, b in zip(roles_now, roles_before, strict=True)],
-            f"Average by role (0–3): {q.label} and {q.previous().label}",
+            gettext("Average by role (0–3): %(label)s and %(label2)s", label=q.label, label2=q.previous().label),
             series=(q.label, q.previous().label),
             value_format="{:.2f}",
-            suppressed_label=f"fewer than {self_assessment.MIN_RESPONSES}",
+            suppressed_label=gettext("fewer than %(min_responses)s", min_responses=self_assessment.MIN_RESPONSES),
         ),
         form=form,
         q=q,
@@ -294,7 +302,7 @@ def self_assessment_page():
         levels=self_assessment.LEVELS,
         labels=labels,
         means=means,
-        trend=charts.trend_chart(overall, "Average across all items, by quarter (0–3)", y_max=3),
+        trend=charts.trend_chart(overall, gettext("Average across all items, by quarter (0–3)"), y_max=3),
         overall=overall,
         respondents=self_assessment.respondents(q.label),
     ), status

@@ -11,7 +11,11 @@ MIN_RESPONSES responses up, overall and per role, so no one's ratings can be rea
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from caseflow import dates
@@ -24,58 +28,80 @@ from caseflow.validation import ascii_int
 
 MIN_RESPONSES = 3
 ROLE_ORDER = ("director", "organizer", "caseworker", "admin")  # a person with several roles answers as the first
-ROLE_LABELS = {"director": "Directors", "organizer": "Organizers", "caseworker": "Caseworkers", "admin": "Admins"}
+ROLE_LABELS = {
+    "director": _l("Directors"),
+    "organizer": _l("Organizers"),
+    "caseworker": _l("Caseworkers"),
+    "admin": _l("Admins"),
+}
 
-LEVELS = {0: "Not started", 1: "Beginning", 2: "Developing", 3: "Integrated"}
+LEVELS = {0: _l("Not started"), 1: _l("Beginning"), 2: _l("Developing"), 3: _l("Integrated")}
 
-ITEMS: list[tuple[str, str, str]] = [
+ITEMS: list[tuple[str, Any, Any]] = [
     # (key, group, statement)
     (
         "step_learning",
-        "The six steps",
-        "We analyse the issues clients bring, with data and with clients' own views of the causes.",
+        _l("The six steps"),
+        _l("We analyse the issues clients bring, with data and with clients' own views of the causes."),
     ),
-    ("step_awareness", "The six steps", "We map who holds power over an issue and where they stand."),
-    ("step_vision", "The six steps", "We write, with constituents, what the world could be like."),
-    ("step_strategy", "The six steps", "Our plans build constituents' power, with goals, targets and measures."),
-    ("step_action", "The six steps", "We take organizing action while keeping service quality up."),
-    ("step_reflection", "The six steps", "We evaluate the change we sought, not only our services."),
-    ("shared_analysis", "Normalize", "Staff at every level share an analysis of why clients face these problems."),
-    ("justice_in_roles", "Normalize", "Justice goals appear in job descriptions and supervision."),
-    ("advisory_authority", "Organize", "A constituent advisory committee has real authority over campaigns."),
-    ("cross_program", "Organize", "Programs organize together on issues that cross their boundaries."),
-    ("constituent_leadership", "Organize", "Clients step into leadership and are supported to lead."),
+    ("step_awareness", _l("The six steps"), _l("We map who holds power over an issue and where they stand.")),
+    ("step_vision", _l("The six steps"), _l("We write, with constituents, what the world could be like.")),
+    (
+        "step_strategy",
+        _l("The six steps"),
+        _l("Our plans build constituents' power, with goals, targets and measures."),
+    ),
+    ("step_action", _l("The six steps"), _l("We take organizing action while keeping service quality up.")),
+    ("step_reflection", _l("The six steps"), _l("We evaluate the change we sought, not only our services.")),
+    (
+        "shared_analysis",
+        _l("Normalize"),
+        _l("Staff at every level share an analysis of why clients face these problems."),
+    ),
+    ("justice_in_roles", _l("Normalize"), _l("Justice goals appear in job descriptions and supervision.")),
+    ("advisory_authority", _l("Organize"), _l("A constituent advisory committee has real authority over campaigns.")),
+    ("cross_program", _l("Organize"), _l("Programs organize together on issues that cross their boundaries.")),
+    ("constituent_leadership", _l("Organize"), _l("Clients step into leadership and are supported to lead.")),
     (
         "case_to_cause_funnel",
-        "Operationalize",
-        "Concerns from casework reliably reach organizing, and staff hear what came of them.",
+        _l("Operationalize"),
+        _l("Concerns from casework reliably reach organizing, and staff hear what came of them."),
     ),
-    ("equity_lens", "Operationalize", "We disaggregate our data by race and act on the disparities we find."),
+    ("equity_lens", _l("Operationalize"), _l("We disaggregate our data by race and act on the disparities we find.")),
 ]
 ITEM_KEYS = [key for key, _, _ in ITEMS]
 # Chart labels: short enough to be drawn whole (the statements are in the tables).
 SHORT = {
-    "step_learning": "1 Learning",
-    "step_awareness": "2 Awareness",
-    "step_vision": "3 Vision",
-    "step_strategy": "4 Strategy",
-    "step_action": "5 Action",
-    "step_reflection": "6 Reflection",
-    "shared_analysis": "Shared analysis",
-    "justice_in_roles": "Justice in job roles",
-    "advisory_authority": "Advisory authority",
-    "cross_program": "Cross-program work",
-    "constituent_leadership": "Client leadership",
-    "case_to_cause_funnel": "Case-to-cause funnel",
-    "equity_lens": "Racial-equity lens",
+    "step_learning": _l("1 Learning"),
+    "step_awareness": _l("2 Awareness"),
+    "step_vision": _l("3 Vision"),
+    "step_strategy": _l("4 Strategy"),
+    "step_action": _l("5 Action"),
+    "step_reflection": _l("6 Reflection"),
+    "shared_analysis": _l("Shared analysis"),
+    "justice_in_roles": _l("Justice in job roles"),
+    "advisory_authority": _l("Advisory authority"),
+    "cross_program": _l("Cross-program work"),
+    "constituent_leadership": _l("Client leadership"),
+    "case_to_cause_funnel": _l("Case-to-cause funnel"),
+    "equity_lens": _l("Racial-equity lens"),
 }
+
+
+def _day(on) -> str:
+    from caseflow.i18n import day
+
+    return day(on)
 
 
 class AlreadyAnswered(DomainError):
     status = 409
 
     def __init__(self, quarter: str, on):
-        super().__init__(f"You answered for {quarter} on {on.isoformat()}; one answer per quarter.", field="anonymous")
+        super().__init__(
+            gettext("You answered for %(quarter)s on %(day)s; one answer per quarter.", quarter=quarter, day=_day(on)),
+            field="anonymous",
+        )
 
 
 def role_of(actor) -> str | None:
@@ -103,7 +129,7 @@ def submit(actor, quarter: str, ratings: dict[str, object], *, anonymous: bool) 
         value = ratings.get(key)
         rating = ascii_int(value)
         if rating not in LEVELS:
-            errors[key] = ["Choose where we are on the continuum."]
+            errors[key] = [gettext("Choose where we are on the continuum.")]
         else:
             clean[key] = rating
     if errors:

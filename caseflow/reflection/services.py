@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from caseflow import dates
@@ -87,7 +88,9 @@ def _check(summary: QuarterlySummary, version) -> None:
     stale = ascii_int(version) != summary.version
     if stale:
         raise StaleVersion(
-            "Someone else saved this summary while you were writing. Your text is kept below; review and save again."
+            gettext(
+                "Someone else saved this summary while you were writing. Your text is kept below; review and save again."
+            )
         )
 
 
@@ -95,7 +98,7 @@ def set_commentary(actor, summary: QuarterlySummary, text: str, version) -> None
     _check(summary, version)
     text = text or ""
     if len(text) > 20000 or "\x00" in text:
-        raise DomainError("Use at most 20,000 characters.", field="commentary")
+        raise DomainError(gettext("Use at most 20,000 characters."), field="commentary")
     summary.commentary = text
     db.session.flush()
     record("summary.commentary", actor, summary, quarter=summary.quarter)

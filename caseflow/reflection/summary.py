@@ -22,6 +22,7 @@ from caseflow.models import (
     STEPS,
     Campaign,
     Concern,
+    Convening,
     Program,
     Tag,
     User,
@@ -30,6 +31,7 @@ from caseflow.models import (
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
 from caseflow.patterns.engine import PatternSettings, disparity_for, find_patterns
 from caseflow.patterns.keys import PatternKey
+from caseflow.people import ladder
 from caseflow.reflection import self_assessment
 from caseflow.reflection.quarters import Quarter
 
@@ -150,6 +152,7 @@ def _patterns(q: Quarter, disclosure: Disclosure) -> dict:
                         "pattern": p.title,
                         "key": p.key,
                         "group": row.label,
+                        "group_code": row.code,
                         "rate_ratio": row.ratio,
                         "in_pattern": row.in_pattern.display(),
                         "overall": row.overall.display(),
@@ -210,14 +213,13 @@ def _campaigns(q: Quarter) -> dict:
     }
 
 
-def _actions(q: Quarter) -> dict:
+def _actions(q: Quarter, disclosure: Disclosure) -> dict:
     in_q = _in_quarter(CampaignAction.occurred_on, q)
     totals = db.session.execute(
         select(
             func.count(CampaignAction.id),
             func.coalesce(func.sum(CampaignAction.staff_participants), 0),
             func.coalesce(func.sum(CampaignAction.constituent_participants), 0),
-            func.coalesce(func.sum(CampaignAction.new_leaders), 0),
         ).where(in_q)
     ).one()
     kinds = db.session.execute(
@@ -226,11 +228,15 @@ def _actions(q: Quarter) -> dict:
         .group_by(CampaignAction.kind)
         .order_by(func.count().desc())
     ).all()
+    # New leaders are people, counted from the ladder (who first spoke, testified or led in these
+    # days), never typed; published through the disclosure policy like any count of people.
+    leaders = disclosure.cell(ladder.new_leaders_tally(q.start, q.end))
     return {
         "actions": int(totals[0]),
         "staff_participants": int(totals[1]),
         "constituent_participants": int(totals[2]),
-        "new_leaders": int(totals[3]),
+        "new_leaders": leaders.shown(),
+        "new_leaders_display": leaders.display(),
         "by_kind": [{"kind": k, "count": int(n)} for k, n in kinds],
     }
 
@@ -264,8 +270,11 @@ def _overdue(q) -> dict:
     overdue = (FollowUp.due_on < cutoff) & (FollowUp.done_at.is_(None) | (FollowUp.done_at >= end))
     count = db.session.scalar(select(func.count()).select_from(FollowUp).where(overdue))
     rows = db.session.execute(
-        select(FollowUp.description, FollowUp.due_on, Campaign.title, User.name, User.email)
-        .join(Campaign, Campaign.id == FollowUp.campaign_id)
+        select(
+            FollowUp.description, FollowUp.due_on, func.coalesce(Campaign.title, Convening.title), User.name, User.email
+        )
+        .outerjoin(Campaign, Campaign.id == FollowUp.campaign_id)
+        .outerjoin(Convening, Convening.id == FollowUp.convening_id)
         .outerjoin(User, User.id == FollowUp.owner_id)
         .where(overdue)
         .order_by(FollowUp.due_on, FollowUp.id)
@@ -289,14 +298,29 @@ def _assessment(q: Quarter) -> dict:
         items.append(
             {
                 "item": key,
-                "group": group,
-                "statement": statement,
+                "group": str(group),
+                "statement": str(statement),
                 "this": now,
                 "previous": before,
                 "change": None if now is None or before is None else round(now - before, 2),
             }
         )
     return {"respondents": self_assessment.respondents(q.label), "items": items}
+
+
+def _compared(key: str, label: str, this, before, *, shown: tuple[str, str] | None = None) -> dict:
+    """One row of the comparison. A count published as "<11" has no number (None), and then no change."""
+    this_shown, before_shown = shown or (f"{this:,}", f"{before:,}")
+    change = None if this is None or before is None else this - before
+    return {
+        "key": key,
+        "label": label,
+        "this": this,
+        "previous": before,
+        "change": change,
+        "this_display": this_shown,
+        "previous_display": before_shown,
+    }
 
 
 def build_summary(q: Quarter, today: date | None = None) -> dict:
@@ -307,7 +331,7 @@ def build_summary(q: Quarter, today: date | None = None) -> dict:
     q = Span.of(q, today or dates.today())
     prev = q.previous()
     now_totals, prev_totals = concern_totals(q), concern_totals(prev)
-    actions, prev_actions = _actions(q), _actions(prev)
+    actions, prev_actions = _actions(q, disclosure), _actions(prev, disclosure)
     overview = equity_overview(q.start, q.end, disclosure)
     comparison = []
     for key, label, this, before in [
@@ -331,9 +355,10 @@ def build_summary(q: Quarter, today: date | None = None) -> dict:
             actions["constituent_participants"],
             prev_actions["constituent_participants"],
         ),
-        ("new_leaders", "New constituent leaders", actions["new_leaders"], prev_actions["new_leaders"]),
     ]:
-        comparison.append({"key": key, "label": label, "this": this, "previous": before, "change": this - before})
+        comparison.append(_compared(key, label, this, before))
+    leaders = ("new_leaders", "New constituent leaders", actions["new_leaders"], prev_actions["new_leaders"])
+    comparison.append(_compared(*leaders, shown=(actions["new_leaders_display"], prev_actions["new_leaders_display"])))
     return {
         "quarter": q.label,
         "start": q.start.isoformat(),

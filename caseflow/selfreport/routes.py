@@ -83,8 +83,8 @@ def queue():
 
 def _triage_forms(report: SelfReport) -> tuple[ConfirmForm, DeclineForm]:
     confirm = ConfirmForm(prefix="confirm")
-    confirm.program.choices = [("", _("Choose a program"))] + [(p.slug, p.name) for p in active_programs()]
-    confirm.tags.choices = [(t.slug, t.name) for t in active_tags()]
+    confirm.program.choices = [("", _("Choose a program"))] + [(p.slug, p.display_name) for p in active_programs()]
+    confirm.tags.choices = [(t.slug, t.display_name) for t in active_tags()]
     return confirm, DeclineForm(prefix="decline")
 
 

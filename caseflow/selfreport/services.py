@@ -188,7 +188,8 @@ def confirm_report(actor, report: SelfReport, program: str | None, tags: list[st
             "client_root_cause": report.what_happened,
             "wants_involvement": report.wants_involvement,
             "story_consent": report.consent_to_quote,
-        }
+        },
+        sources=("self",),
     )
     concern = log_concern(actor, data)
     report.status, report.decided_at, report.decided_by_id, report.concern_id = "confirmed", now(), actor.id, concern.id

@@ -17,6 +17,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const input = picker.querySelector("input[list]");
     const chips = picker.querySelector("[data-chips]");
     if (!input || !chips) return;
+    // The words it speaks come from the page, in the reader's language (data-say-*).
+    const phrase = (key, fallback, vars = {}) =>
+      Object.entries(vars).reduce((text, [k, v]) => text.split(`{${k}}`).join(v), picker.dataset[key] || fallback);
     const tags = Array.from(picker.querySelectorAll("datalist option")).map((o) => ({
       name: o.value, slug: o.dataset.slug, category: o.textContent.trim(),
     }));
@@ -25,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
     listbox.id = `${input.id}-suggestions`;
     listbox.className = "tag-suggestions";
     listbox.setAttribute("role", "listbox");
-    listbox.setAttribute("aria-label", "Matching tags");
+    listbox.setAttribute("aria-label", phrase("sayMatching", "Matching tags"));
     listbox.hidden = true;
     input.insertAdjacentElement("afterend", listbox);
     const status = document.createElement("p");
@@ -98,7 +101,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const remove = document.createElement("button");
       remove.type = "button"; remove.textContent = "×";
       remove.setAttribute("data-remove", "");
-      remove.setAttribute("aria-label", `Remove ${tag.name}`);
+      remove.setAttribute("aria-label", phrase("sayRemove", "Remove {name}", { name: tag.name }));
       li.append(hidden, document.createTextNode(tag.name), remove);
       chips.append(li);
     };
@@ -107,7 +110,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const parts = input.value.split(";");
       parts.pop();
       input.value = parts.filter((p) => p.trim()).map((p) => p.trim()).join("; ");
-      status.textContent = `${tag.name} added.`;
+      status.textContent = phrase("sayAdded", "{name} added.", { name: tag.name });
       matches = []; active = -1;
       close();
       input.focus();
@@ -131,7 +134,7 @@ document.addEventListener("DOMContentLoaded", () => {
         ev.preventDefault(); // a half-typed tag never submits the form
         if (listbox.hidden) update();
         if (active >= 0) pick(matches[active]);
-        else status.textContent = `No tag matches “${query()}”.`;
+        else status.textContent = phrase("sayNone", "No tag matches “{query}”.", { query: query() });
       } else if (ev.key === "Escape" && !listbox.hidden) {
         ev.preventDefault();
         close();

@@ -21,6 +21,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const chosen = () => Array.from(chips.querySelectorAll("input[name=tags]")).map((i) => i.value);
   const text = () => sources.map((el) => el.value.trim()).filter(Boolean).join(" ");
   const say = (message) => { if (status) status.textContent = message; };
+  // The words it speaks come from the page, in the reader's language (data-say-*).
+  const phrase = (key, fallback, vars = {}) =>
+    Object.entries(vars).reduce((text, [k, v]) => text.split(`{${k}}`).join(v), box.dataset[key] || fallback);
 
   const render = (items) => {
     shown = items;
@@ -57,7 +60,8 @@ document.addEventListener("DOMContentLoaded", () => {
         const before = shown.map((s) => s.tag).join(",");
         render(items);
         if (items.length && items.map((s) => s.tag).join(",") !== before) {
-          say(`Suggested tags: ${items.map((s, i) => `Alt+${i + 1} ${s.name}`).join(", ")}.`);
+          const named = items.map((s, i) => `Alt+${i + 1} ${s.name}`).join(", ");
+          say(phrase("saySuggested", "Suggested tags: {list}.", { list: named }));
         }
       })
       .catch(() => {});
@@ -73,11 +77,11 @@ document.addEventListener("DOMContentLoaded", () => {
       const remove = document.createElement("button");
       remove.type = "button"; remove.textContent = "×";
       remove.setAttribute("data-remove", "");
-      remove.setAttribute("aria-label", `Remove ${item.name}`);
+      remove.setAttribute("aria-label", phrase("sayRemove", "Remove {name}", { name: item.name }));
       li.append(hidden, document.createTextNode(item.name), remove);
       chips.append(li);
     }
-    say(`${item.name} added as a tag.`);
+    say(phrase("sayAdded", "{name} added as a tag.", { name: item.name }));
     render(shown.filter((_, i) => i !== index));
     lastAsked = "";
     window.clearTimeout(timer);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from caseflow.accounts.permissions import require
@@ -27,7 +28,8 @@ def suggest_tags():
     except ValidationFailed as e:
         return jsonify(errors=e.errors), 422
     exclude = frozenset(request.args.getlist("chosen"))
-    return jsonify(services.suggest(text, limit, exclude=exclude).as_json())
+    answer = services.suggest(text, limit, exclude=exclude).as_json()
+    return jsonify(answer | {"suggestions": services.in_reader_words(answer["suggestions"])})
 
 
 def _forms(themes, submitted: tuple[int, ThemeTagForm] | None = None) -> dict[int, ThemeTagForm]:
@@ -87,7 +89,15 @@ def tag_theme(theme_id: int):
             flash(e.message, "error")
             return _page(status=e.status)
         db.session.commit()
-        flash(f"Tag “{tag.name}” created and put on {moved} concern{'s' if moved != 1 else ''}.", "success")
+        flash(
+            ngettext(
+                "Tag “%(name)s” created and put on %(num)d concern.",
+                "Tag “%(name)s” created and put on %(num)d concerns.",
+                moved,
+                name=tag.display_name,
+            ),
+            "success",
+        )
         return redirect(url_for("suggestions.emerging"))
     return _page((theme_id, form), 400 if form.errors else 200)
 
@@ -105,5 +115,5 @@ def dismiss_theme(theme_id: int):
             flash(e.message, "error")
             return _page(status=e.status)
         db.session.commit()
-        flash("Theme dismissed; its concerns will not be suggested as a theme again.", "success")
+        flash(gettext("Theme dismissed; its concerns will not be suggested as a theme again."), "success")
     return redirect(url_for("suggestions.emerging"))

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -202,7 +203,7 @@ def parse_request(args) -> tuple[str, int]:
     errors: dict[str, list[str]] = {}
     raw = args.get("text")
     if raw is None:
-        errors["text"] = ["Give the text to suggest tags for."]
+        errors["text"] = [gettext("Give the text to suggest tags for.")]
     elif len(raw) > MAX_TEXT:
         errors["text"] = [f"Use at most {MAX_TEXT:,} characters."]
     limit_raw = args.get("limit", "3")
@@ -244,9 +245,19 @@ def suggest(text_in: str, limit: int = 3, *, exclude: frozenset[str] = frozenset
 
 
 def suggested_for_form(summary: str | None, root_cause: str | None, limit: int = 3) -> list[dict]:
-    """The likeliest tags for a concern form's text (empty when nothing is typed)."""
+    """The likeliest tags for a concern form's text (empty when nothing is typed), named for the reader."""
     words = example_text(summary, root_cause)
-    return suggest(words, limit).items if words.strip() else []
+    return in_reader_words(suggest(words, limit).items) if words.strip() else []
+
+
+def in_reader_words(items: list[dict]) -> list[dict]:
+    """Suggestions with each tag's name in the reader's language (tag.display_name); the API keeps
+    the default names."""
+    slugs = [item["tag"] for item in items]
+    if not slugs:
+        return items
+    shown = {t.slug: t.display_name for t in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    return [item | {"name": shown.get(item["tag"], item["name"])} for item in items]
 
 
 def _merged_into() -> dict[str, str]:
@@ -473,8 +484,8 @@ def _decide(actor, theme: EmergingTheme, version, status: str) -> None:
     """Claim an open theme for a decision: a stale form, or another organizer deciding it between our
     read and our write, is StaleVersion (409), never a second decision."""
     if theme.status != "open":
-        raise DomainError("This theme was already decided; the list shows what is open now.", field="version")
-    stale = StaleVersion("Someone else acted on this theme meanwhile; the list shows it as it is now.")
+        raise DomainError(gettext("This theme was already decided; the list shows what is open now."), field="version")
+    stale = StaleVersion(gettext("Someone else acted on this theme meanwhile; the list shows it as it is now."))
     if version is None or str(version) != str(theme.version):
         raise stale
     theme.status, theme.decided_by_id, theme.decided_at = status, actor.id, utcnow()

@@ -1,10 +1,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from caseflow.accounts.permissions import require
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
+from caseflow.i18n import CATEGORY_LABELS, forget_taxonomy_names, label
 from caseflow.models import Program, Tag
 from caseflow.taxonomy import services
 from caseflow.taxonomy.forms import MergeForm, ProgramForm, RenameForm, TagForm
@@ -49,7 +51,7 @@ def index():
             form_errors_from(program_form, e.errors)
         else:
             db.session.commit()
-            flash(f"Program {program.name} created.", "success")
+            flash(gettext("Program %(name)s created.", name=program.name), "success")
             return redirect(url_for("taxonomy.index"))
     elif "tag-slug" in submitted and _all_errors(tag_form, Tag):
         try:
@@ -61,14 +63,16 @@ def index():
             form_errors_from(tag_form, e.errors)
         else:
             db.session.commit()
-            flash(f"Tag {tag.name} created.", "success")
+            flash(gettext("Tag %(name)s created.", name=tag.name), "success")
             return redirect(url_for("taxonomy.index"))
     if any(f.errors or f.form_errors for f in (program_form, tag_form)):
         status = 422
     programs = db.session.scalars(select(Program).order_by(Program.name)).all()
     tags = db.session.scalars(select(Tag).order_by(Tag.category, Tag.name)).all()
     merge = MergeForm()
-    merge.source.choices = merge.target.choices = [(t.slug, f"{t.name} ({t.category})") for t in tags if t.active]
+    merge.source.choices = merge.target.choices = [
+        (t.slug, f"{t.display_name} ({label(CATEGORY_LABELS, t.category)})") for t in tags if t.active
+    ]
     return render_template(
         "taxonomy/index.html", merge=merge, program_form=program_form, tag_form=tag_form, programs=programs, tags=tags
     ), status
@@ -76,7 +80,14 @@ def index():
 
 def _edit(model, obj_id: int, kind: str):
     obj = db.get_or_404(model, obj_id)
-    form = RenameForm(data={"name": obj.name, "active": obj.active, "category": getattr(obj, "category", None)})
+    form = RenameForm(
+        data={
+            "name": obj.name,
+            "name_es": services.local_name(obj, "es"),
+            "active": obj.active,
+            "category": getattr(obj, "category", None),
+        }
+    )
     if form.validate_on_submit():
         try:
             services.update(
@@ -86,12 +97,14 @@ def _edit(model, obj_id: int, kind: str):
                 active=form.active.data,
                 category=form.category.data if kind == "tag" else None,
             )
+            services.set_local_name(current_user, obj, "es", form.name_es.data)
         except ValidationFailed as e:
             db.session.rollback()
             form_errors_from(form, e.errors)
         else:
             db.session.commit()
-            flash(f"{obj.name} saved.", "success")
+            forget_taxonomy_names()
+            flash(gettext("%(name)s saved.", name=obj.display_name), "success")
             return redirect(url_for("taxonomy.index"))
     return render_template("taxonomy/edit.html", form=form, obj=obj, kind=kind)
 
@@ -116,7 +129,7 @@ def tag_merge():
         source = db.session.scalar(select(Tag).where(Tag.slug == form.source.data))
         target = db.session.scalar(select(Tag).where(Tag.slug == form.target.data))
         if source is None or target is None:
-            flash("Choose two existing tags to merge.", "error")
+            flash(gettext("Choose two existing tags to merge."), "error")
         else:
             try:
                 moved = services.merge_tags(current_user, source, target)
@@ -125,5 +138,14 @@ def tag_merge():
                 flash(" ".join(m for ms in e.errors.values() for m in ms), "error")
             else:
                 db.session.commit()
-                flash(f"Merged {source.name} into {target.name}: {moved} concerns moved.", "success")
+                flash(
+                    ngettext(
+                        "Merged %(source)s into %(target)s: %(num)d concern moved.",
+                        "Merged %(source)s into %(target)s: %(num)d concerns moved.",
+                        moved,
+                        source=source.display_name,
+                        target=target.display_name,
+                    ),
+                    "success",
+                )
     return redirect(url_for("taxonomy.index"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from caseflow.audit.services import record
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import TAG_CATEGORIES, Program, Tag
+from caseflow.models import TAG_CATEGORIES, Program, ProgramName, Tag, TagName
 from caseflow.taxonomy.signals import concerns_retagged, tag_category_changed
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -25,11 +26,11 @@ def slugify(text: str) -> str:
 def _check(model, slug: str, name: str, *, existing_id: int | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not isinstance(slug, str) or not SLUG.match(slug) or len(slug) > 60:
-        errors["slug"] = ["Use 1–60 lowercase letters, digits and single hyphens, e.g. 'food-pantry'."]
+        errors["slug"] = [gettext("Use 1–60 lowercase letters, digits and single hyphens, e.g. 'food-pantry'.")]
     elif db.session.scalar(select(model.id).where(model.slug == slug, model.id != (existing_id or 0))):
-        errors["slug"] = ["This slug is already in use."]
+        errors["slug"] = [gettext("This slug is already in use.")]
     if not isinstance(name, str) or not name.strip() or len(name) > 120 or "\x00" in name:
-        errors["name"] = ["Give a name of 1–120 characters (no NUL)."]
+        errors["name"] = [gettext("Give a name of 1–120 characters (no NUL).")]
     return errors
 
 
@@ -54,9 +55,9 @@ def create_tag(actor, slug: str, name: str, category: str, description: str = ""
     errors = _check(Tag, slug, name)
     description = "" if description is None else description
     if not isinstance(description, str) or len(description) > 1000 or "\x00" in description:
-        errors["description"] = ["Use at most 1,000 characters of plain text."]
+        errors["description"] = [gettext("Use at most 1,000 characters of plain text.")]
     if category not in TAG_CATEGORIES:
-        errors["category"] = [f"Choose one of: {', '.join(TAG_CATEGORIES)}."]
+        errors["category"] = [gettext("Choose one of: %(values)s.", values=", ".join(TAG_CATEGORIES))]
     if errors:
         raise ValidationFailed(errors)
     tag = Tag(slug=slug, name=name.strip(), category=category, description=description or "")
@@ -69,7 +70,7 @@ def create_tag(actor, slug: str, name: str, category: str, description: str = ""
 def update(actor, obj, *, name: str, active: bool, category: str | None = None) -> None:
     errors = _check(type(obj), obj.slug, name, existing_id=obj.id)
     if category is not None and category not in TAG_CATEGORIES:
-        errors["category"] = ["Choose a category from the list."]
+        errors["category"] = [gettext("Choose a category from the list.")]
     if errors:
         raise ValidationFailed(errors)
     before = {"name": obj.name, "active": obj.active}
@@ -83,6 +84,33 @@ def update(actor, obj, *, name: str, active: bool, category: str | None = None) 
             db.session.flush()
             tag_category_changed.send(db.session, tag=obj)
     record(f"{obj.__tablename__[:-1]}.update", actor, obj, before=before)
+
+
+def local_name(obj, locale: str) -> str:
+    """The name set for `locale` ("" when none: pages then show the default name)."""
+    model, key = (TagName, "tag_id") if isinstance(obj, Tag) else (ProgramName, "program_id")
+    row = db.session.get(model, {key: obj.id, "locale": locale})
+    return row.name if row else ""
+
+
+def set_local_name(actor, obj, locale: str, name: str | None) -> None:
+    """Name a tag or program in one more language (empty: the default name again); audited."""
+    name = (name or "").strip() if isinstance(name, str) else ""
+    if len(name) > 120 or "\x00" in name:
+        raise ValidationFailed({f"name_{locale}": [gettext("Give a name of 1–120 characters (no NUL).")]})
+    model, key = (TagName, "tag_id") if isinstance(obj, Tag) else (ProgramName, "program_id")
+    row = db.session.get(model, {key: obj.id, "locale": locale})
+    before = row.name if row else ""
+    if name == before:
+        return
+    if not name:
+        db.session.delete(row)
+    elif row is None:
+        db.session.add(model(**{key: obj.id, "locale": locale, "name": name}))
+    else:
+        row.name = name
+    db.session.flush()
+    record(f"{obj.__tablename__[:-1]}.translate", actor, obj, locale=locale, name=name, before=before)
 
 
 def active_programs() -> list[Program]:
@@ -103,9 +131,9 @@ def merge_tags(actor, source: Tag, target: Tag) -> int:
     from caseflow.models import concern_tags
 
     if source.id == target.id:
-        raise ValidationFailed({"target": ["Choose a different tag to merge into."]})
+        raise ValidationFailed({"target": [gettext("Choose a different tag to merge into.")]})
     if target.merged_into_id is not None:
-        raise ValidationFailed({"target": ["That tag was itself merged; choose the tag it was merged into."]})
+        raise ValidationFailed({"target": [gettext("That tag was itself merged; choose the tag it was merged into.")]})
     ct = concern_tags
     t2 = ct.alias("t2")
     both = exists().where(t2.c.concern_id == ct.c.concern_id, t2.c.tag_id == target.id)

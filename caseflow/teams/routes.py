@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -18,8 +20,8 @@ bp = Blueprint("teams", __name__, url_prefix="/campaigns")
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField("Member of staff", choices=[], validate_choice=False)
-    program_id = SelectField("Program they bring", choices=[], validate_choice=False)
+    user_id = SelectField(_l("Member of staff"), choices=[], validate_choice=False)
+    program_id = SelectField(_l("Program they bring"), choices=[], validate_choice=False)
 
 
 class ButtonForm(FlaskForm):
@@ -35,8 +37,8 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 
 def _page(campaign: Campaign, form: MemberForm | None = None, status: int = 200):
     form = form or MemberForm(formdata=None)
-    form.user_id.choices = [("", "Choose…")] + [(str(u.id), u.display_name) for u in staff_choices()]
-    form.program_id.choices = [("", "No program")] + [(str(p.id), p.name) for p in services.active_programs()]
+    form.user_id.choices = [("", _l("Choose…"))] + [(str(u.id), u.display_name) for u in staff_choices()]
+    form.program_id.choices = [("", gettext("No program"))] + [(str(p.id), p.name) for p in services.active_programs()]
     rows = services.team(campaign)
     return (
         render_template(

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from flask_babel import gettext
+from sqlalchemy import case, func, select
 
 from caseflow.audit.services import record
 from caseflow.campaigns.services import staff_choices
 from caseflow.dates import today
 from caseflow.errors import DomainError, ValidationFailed
 from caseflow.extensions import db
-from caseflow.models import Campaign, CampaignMember, Convening, FollowUp, HarvestItem, Program, User
+from caseflow.models import Campaign, CampaignMember, FollowUp, Program, User
 
 
 def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
@@ -23,16 +24,16 @@ def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
     except (TypeError, ValueError, OverflowError):
         pass
     if user is None or user.id not in {u.id for u in staff_choices()}:
-        errors["user_id"] = ["Choose a member of staff."]
+        errors["user_id"] = [gettext("Choose a member of staff.")]
     if raw.get("program_id"):
         try:
             program = db.session.get(Program, int(raw["program_id"]))
         except (TypeError, ValueError, OverflowError):
             program = None
         if program is None:
-            errors["program_id"] = ["Choose a program from the list."]
+            errors["program_id"] = [gettext("Choose a program from the list.")]
     if not errors and db.session.get(CampaignMember, (campaign.id, user.id)) is not None:
-        errors["user_id"] = [f"{user.display_name} is already on the team."]
+        errors["user_id"] = [gettext("%(display_name)s is already on the team.", display_name=user.display_name)]
     if errors:
         raise ValidationFailed(errors)
     member = CampaignMember(
@@ -47,7 +48,7 @@ def add_member(actor, campaign: Campaign, raw) -> CampaignMember:
 def remove_member(actor, campaign: Campaign, user_id: int) -> None:
     member = db.session.get(CampaignMember, (campaign.id, user_id))
     if member is None:
-        raise DomainError("Not on the team.", field="user_id")
+        raise DomainError(gettext("Not on the team."), field="user_id")
     db.session.delete(member)
     record("campaign.team_remove", actor, campaign, user_id=user_id)
     db.session.flush()
@@ -62,7 +63,7 @@ class TeamRow:
 
 def team(campaign: Campaign) -> list[TeamRow]:
     """Members with the open follow-ups each owns in this campaign: its own and its convenings'
-    harvest (two GROUP BYs, one per kind of follow-up)."""
+    harvest, all of them campaign follow-ups."""
     now = today()
     members = db.session.scalars(
         select(CampaignMember).where(CampaignMember.campaign_id == campaign.id).order_by(CampaignMember.created_at)
@@ -77,23 +78,9 @@ def team(campaign: Campaign) -> list[TeamRow]:
         .where(FollowUp.campaign_id == campaign.id, FollowUp.done_at.is_(None), FollowUp.owner_id.is_not(None))
         .group_by(FollowUp.owner_id)
     )
-    harvest_rows = (
-        select(HarvestItem.owner_id, func.count(), func.count(case((HarvestItem.due_on < now, 1))))
-        .join(Convening, Convening.id == HarvestItem.convening_id)
-        .where(
-            and_(
-                Convening.campaign_id == campaign.id,
-                HarvestItem.becomes == "follow_up",
-                HarvestItem.done_at.is_(None),
-            )
-        )
-        .group_by(HarvestItem.owner_id)
-    )
-    for rows in (campaign_rows, harvest_rows):
-        for owner_id, n, late in db.session.execute(rows):
-            counts = owned.setdefault(owner_id, [0, 0])
-            counts[0] += n
-            counts[1] += late
+    # A convening's harvest follow-ups are the campaign's follow-ups too: one GROUP BY counts both.
+    for owner_id, n, late in db.session.execute(campaign_rows):
+        owned[owner_id] = [n, late]
     return [TeamRow(m, *owned.get(m.user_id, [0, 0])) for m in members]
 
 

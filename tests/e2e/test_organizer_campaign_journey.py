@@ -160,7 +160,7 @@ def test_organizer_campaign_with_the_advisory_gate(
     # Promotion lands in the new campaign's workspace.
     expect(page).to_have_url(re.compile(r"/campaigns/\d+$"))
     cid = int(re.search(r"/campaigns/(\d+)$", page.url).group(1))
-    expect(page.get_by_role("status")).to_contain_text(f"Campaign “{title}” created from 2 pattern(s).")
+    expect(page.get_by_role("status")).to_contain_text(f"Campaign “{title}” created from 2 patterns.")
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     about = page.get_by_role("region", name="About this campaign")
     for key, name in zip(planted["keys"], planted["names"], strict=True):
@@ -454,7 +454,7 @@ def test_promotion_is_confirmed_and_can_be_discarded(page, login, small_pattern,
     page.get_by_role("button", name="Create campaign").click()
 
     expect(page).to_have_url(re.compile(r"/campaigns/\d+$"))
-    expect(page.get_by_role("status")).to_contain_text(f"Campaign “{title}” created from 1 pattern(s).")
+    expect(page.get_by_role("status")).to_contain_text(f"Campaign “{title}” created from 1 pattern.")
     about = page.get_by_role("region", name="About this campaign")
     expect(about.get_by_role("link", name=small_pattern["name"])).to_be_visible()
     expect(about).not_to_contain_text(small_pattern["key"])

@@ -148,7 +148,7 @@ def test_organizer_finds_and_promotes_a_pattern(page, login, planted, check_a11y
 
     expect(page).to_have_url(re.compile(r"/campaigns/\d+$"))
     flash = page.get_by_role("status").filter(has_text="Campaign")
-    expect(flash).to_contain_text(f"Campaign “{title}” created from 2 pattern(s).")
+    expect(flash).to_contain_text(f"Campaign “{title}” created from 2 patterns.")
     screenshot(page, "organizer-promoted")
 
     # Both patterns now say they are a campaign.

@@ -125,7 +125,7 @@ def test_organizer_call_list_convening_and_harvest(
     for _kind, text in takeaways[1:]:
         item = page.locator("li.card").filter(has_text=text)
         item.get_by_text("Make it a follow-up").click()
-        item.get_by_label("Owner").select_option(index=1)
+        item.get_by_label("Owner").select_option(label="E2E Caseworker")
         item.get_by_label("Due").fill((app_today + timedelta(days=14)).isoformat())
         item.get_by_role("button", name="Make follow-up").click()
         expect(page.locator("li.card").filter(has_text=text)).to_contain_text("Follow-up for")
@@ -150,6 +150,20 @@ def test_organizer_call_list_convening_and_harvest(
     login(phone_page, "organizer")
     phone_page.goto(page.url)
     assert_no_horizontal_scroll(phone_page)
+
+    # --- An organisation-wide convening's follow-ups reach their owner like any other ----------------
+    page.get_by_role("button", name=re.compile("Log out")).click()
+    login(page, "caseworker")
+    page.goto("/inbox")
+    notice = page.locator("li.card").filter(has_text=takeaways[1][1])
+    expect(notice).to_contain_text(title)
+    notice.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/follow-ups/\d+$"))
+    expect(page.locator("p.lead")).to_have_text(takeaways[1][1])
+    expect(page.locator("dl.facts")).to_contain_text(title)
+    check_a11y(page, f"{PREFIX}-follow-up")
+    page.locator("form[action$='/done'] button").click()
+    expect(page.locator("form[action$='/done']")).to_have_count(0)
 
 
 def test_the_committee_votes_a_pattern_into_a_campaign(page, login, pattern, api, check_a11y, screenshot, app_today):
