@@ -235,12 +235,15 @@ def write_in_chunks(
     committed are taken out again and nothing of the file is kept. A process killed half-way leaves
     the rows it committed: importing the same file again (with external_id) completes it without
     duplicates. Ends with the import's audit row."""
+    from caseflow.database import begin_background
+
     started = time.perf_counter()
     written: list[int] = []
     try:
         done, size = 0, chunk or IMPORT_CHUNK
         while done < len(parsed):
             began = time.perf_counter()
+            begin_background(db.session)  # on SQLite, writers already waiting go first
             actor = db.session.get(User, actor_id)
             written += log_concerns(actor, parsed[done : done + size])
             db.session.commit()
