@@ -8,7 +8,9 @@ Writers also take an advisory lock file (`<database>-writer.lock`) before BEGIN 
 SQLite's own busy handler waits by sleeping in growing steps (up to 100 ms) and polling, so a
 worker kept waiting behind a 10 ms transaction could sleep ten times that; a writer blocked on the
 lock file is instead woken in about a millisecond after the other commits. SQLite's locking stays
-the authority (other programs do not use the file); the file only orders our own writers.
+the authority (other programs do not use the file); the file only orders our own writers. Writers
+kept waiting also hold a shared lock on `<database>-writer.waiting`, so a background writer (an
+import between two chunks, `begin_background`) lets them go first.
 """
 
 from __future__ import annotations
