@@ -5,7 +5,7 @@ programs, tags, ZIPs and races; an external_id each) goes in through the real co
 `flask --app caseflow import concerns FILE --as <bench API user>`:
   - `--dry-run` first: the whole file checked, nothing written (validation throughput, from the
     seconds the command reports for its check; the command's wall-clock time is kept beside it);
-  - then the import itself, alone (write throughput, chunks of 1,000 rows per transaction), and its
+  - then the import itself, alone (write throughput, in short transactions of its own), and its
     floor: the same cells, 1,000 rows per committed executemany into a bare table;
   - then `WRITERS` API clients each log a concern every WRITE_GAP seconds through gunicorn, first
     for IDLE_SECONDS with no import (the floor), then while the import runs once more: each

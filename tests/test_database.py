@@ -72,3 +72,33 @@ def test_memory_databases_take_no_lock_file(tmp_path, monkeypatch):
     connection.release_writer()
     connection.close()
     assert list(tmp_path.iterdir()) == []  # no ":memory:-writer.lock" beside it
+
+
+def test_a_background_writer_lets_a_waiting_writer_go_first(tmp_path, engine):
+    """Between two chunks an import takes the lock as a background writer: a caseworker's write
+    already waiting for the lock goes first, instead of racing the import for it."""
+    importer = sqlite3.connect(tmp_path / "w.db", factory=WriterLockedConnection)
+    caseworker = sqlite3.connect(tmp_path / "w.db", factory=WriterLockedConnection, check_same_thread=False)
+    order = []
+    importer.acquire_writer()  # a chunk is being written
+
+    def save_a_concern():
+        caseworker.acquire_writer()
+        order.append("caseworker")
+        caseworker.release_writer()
+
+    thread = threading.Thread(target=save_a_concern)
+    thread.start()
+    for _ in range(10_000):  # until the caseworker is seen waiting
+        if importer._others_waiting():
+            break
+        threading.Event().wait(0.001)
+    importer.release_writer()  # the chunk commits
+    importer.acquire_writer(background=True)  # the next chunk
+    order.append("import")
+    importer.release_writer()
+    thread.join()
+    assert order == ["caseworker", "import"]
+    assert not importer._others_waiting()
+    importer.close()
+    caseworker.close()

@@ -45,7 +45,7 @@ from tests.test_concurrency import (
 # --- a killed import ----------------------------------------------------------------------------
 
 IMPORT_ROWS = 2000
-CHUNK = 1000  # caseflow.concerns.csvio.IMPORT_CHUNK: rows per transaction of a command-line import
+CHUNK = 250  # caseflow.concerns.csvio.IMPORT_CHUNK: rows in the first transaction of an import
 MARK = "CASEFLOW-TEST-MID-CHUNK"
 
 # The real `flask import concerns`, held still (and reported) once its second chunk has inserted its
@@ -91,7 +91,7 @@ def _write_csv(path: Path, rows: int) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", backends())
 def test_killed_import_keeps_whole_chunks_and_finishes_when_run_again(backend, tmp_path):
-    """A command-line import commits 1,000 rows at a time (so others can write meanwhile). Killed with
+    """A command-line import commits in short chunks (so others can write meanwhile). Killed with
     SIGKILL in the middle of its second chunk, it leaves the first chunk whole (concerns, rollups, an
     audit row each) and nothing of the second; the database is sound and takes writes, and running
     the same file again adds exactly the missing rows (external ids), no duplicate."""

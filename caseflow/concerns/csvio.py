@@ -19,7 +19,7 @@ from caseflow.models import Concern, Program, Tag, User
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
-IMPORT_CHUNK = 1000  # rows in a command-line import's first transaction
+IMPORT_CHUNK = 250  # rows in an import's first transaction (then sized by its pace)
 CHUNK_SECONDS = 0.5  # the later ones are sized to commit in about this long, so others' writes wait little
 CHUNK_GAP = 0.005  # seconds between two chunks: writers waiting for SQLite's lock get it first
 MIN_CHUNK = 200  # below this a chunk's fixed cost (its commit, the rollup statements) dominates
@@ -258,12 +258,15 @@ def write_in_chunks(
     committed are taken out again and nothing of the file is kept. A process killed half-way leaves
     the rows it committed: importing the same file again (with external_id) completes it without
     duplicates. Ends with the import's audit row."""
+    from caseflow.database import begin_background
+
     started = time.perf_counter()
     written: list[int] = []
     try:
         done, size = 0, chunk or IMPORT_CHUNK
         while done < len(parsed):
             began = time.perf_counter()
+            begin_background(db.session)  # on SQLite, writers already waiting go first
             actor = db.session.get(User, actor_id)
             written += log_concerns(actor, parsed[done : done + size])
             db.session.commit()
