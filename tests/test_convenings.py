@@ -292,7 +292,7 @@ def test_an_organisation_wide_convenings_follow_ups_have_a_home_and_reminders(
     assert (row.campaign_id, row.convening_id) == (None, summit.id)  # no campaign: the convening is its home
     told = db.session.scalar(select(Notification.message).where(Notification.user_id == owner.id))
     assert told == (
-        "Un seguimiento del encuentro “DSS summit” le corresponde, con fecha límite 2026-10-11: "
+        "Un seguimiento del encuentro “DSS summit” le corresponde, con fecha límite 11 oct 2026: "
         "Train staff on recertification"
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, case, func, select, update
 
 from caseflow import i18n, pdf
@@ -179,9 +180,10 @@ def _tell_owner(actor, follow_up: FollowUp, convening: Convening) -> None:
         return
     what = {"title": convening.title, "what": follow_up.description}
     if follow_up.due_on:  # each owner reads it in their own language
+        due_on = follow_up.due_on
         message = _l(
             "A follow-up from the convening “%(title)s” is yours, due %(day)s: %(what)s",
-            day=follow_up.due_on.isoformat(),
+            day=LazyString(lambda: i18n.day(due_on)),  # written in the owner's language, as the campaign's
             **what,
         )
     else:
