@@ -23,7 +23,7 @@ from caseflow.dates import today
 from caseflow.equity.perturbation import MAX_ADJUSTMENT
 from caseflow.equity.policy import Disclosure, Tally
 from caseflow.equity.policy import exact as exact_counts
-from caseflow.equity.suppression import is_small, suppressed_label
+from caseflow.equity.suppression import DEFAULT_MIN_CELL, is_small, suppressed_label
 from caseflow.extensions import db
 from caseflow.i18n import taxonomy_name
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternState, PatternWeek, Program, Tag, concern_tags
@@ -40,7 +40,7 @@ class PatternSettings:
     window_days: int = 90
     min_concerns: int = 5
     min_clients: int = 3
-    min_cell: int = 11
+    min_cell: int = DEFAULT_MIN_CELL  # the policy's default; from_config reads CASEFLOW_MIN_CELL
 
     @classmethod
     def from_config(cls, as_of: date | None = None, window_days: int | None = None) -> PatternSettings:
@@ -98,7 +98,7 @@ class Pattern:
     dismissed_reason: str | None = None
     returned: bool = False
     campaign_id: int | None = None
-    min_cell: int = 11
+    min_cell: int = DEFAULT_MIN_CELL
     # True when the counts of a pattern about people are published values (cell key method) for a
     # protected audience; False: exact counts (record access, or a pattern not about people).
     protected: bool = False
