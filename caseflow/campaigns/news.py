@@ -70,14 +70,24 @@ def _tell_follow_up_owner(campaign, follow_up, actor) -> None:
         return
     values = {"title": campaign.title, "description": follow_up.description}
     if follow_up.due_on:
-        due_on = follow_up.due_on
         message = _l(
             "A follow-up for the campaign “%(title)s” is yours, due %(day)s: %(description)s",
-            day=LazyString(lambda: day(due_on)),
+            day=due_day(follow_up),
             **values,
         )
     else:
         message = _l("A follow-up for the campaign “%(title)s” is yours: %(description)s", **values)
+    tell_follow_up_owner(follow_up, message)
+
+
+def due_day(follow_up) -> LazyString:
+    """A follow-up's due date, written in the language of whoever reads the notice."""
+    due_on = follow_up.due_on
+    return LazyString(lambda: day(due_on))
+
+
+def tell_follow_up_owner(follow_up, message) -> None:
+    """The one notice a follow-up's owner gets when it becomes theirs (a campaign's or a convening's)."""
     notify(
         [follow_up.owner_id],
         "follow_up",

@@ -14,11 +14,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import and_, case, func, select, update
 
 from caseflow import i18n, pdf
 from caseflow.audit.services import record
+from caseflow.campaigns.news import due_day, tell_follow_up_owner
 from caseflow.campaigns.services import finish_follow_up
 from caseflow.dates import today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
@@ -27,7 +27,6 @@ from caseflow.models import Campaign, Convening, FollowUp, HarvestItem, User
 from caseflow.models.base import utcnow
 from caseflow.models.convenings import HARVEST_KINDS, HARVEST_OUTCOMES
 from caseflow.models.taxonomy import TAG_CATEGORIES
-from caseflow.notifications.services import notify
 from caseflow.people import ladder
 from caseflow.taxonomy.services import create_tag, slugify
 from caseflow.validation import clean_date
@@ -180,21 +179,14 @@ def _tell_owner(actor, follow_up: FollowUp, convening: Convening) -> None:
         return
     what = {"title": convening.title, "what": follow_up.description}
     if follow_up.due_on:  # each owner reads it in their own language
-        due_on = follow_up.due_on
         message = _l(
             "A follow-up from the convening “%(title)s” is yours, due %(day)s: %(what)s",
-            day=LazyString(lambda: i18n.day(due_on)),  # written in the owner's language, as the campaign's
+            day=due_day(follow_up),
             **what,
         )
     else:
         message = _l("A follow-up from the convening “%(title)s” is yours: %(what)s", **what)
-    notify(
-        [follow_up.owner_id],
-        "follow_up",
-        message,
-        f"/follow-ups/{follow_up.id}",
-        f"follow_up:{follow_up.id}:assigned",
-    )
+    tell_follow_up_owner(follow_up, message)
 
 
 def to_tag(actor, item: HarvestItem, raw) -> HarvestItem:
