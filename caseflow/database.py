@@ -1,8 +1,15 @@
 """Engine behaviour per database.
 
-SQLite: WAL, a 10 s busy timeout, synchronous=NORMAL, foreign keys, and BEGIN IMMEDIATE so that
-concurrent writers queue on the lock instead of failing with "database is locked" on upgrade
-from a read to a write lock (the SQLAlchemy pysqlite recipe).
+SQLite: WAL, a 10 s busy timeout, synchronous=NORMAL, foreign keys. A transaction starts as a
+reader (a deferred BEGIN: it waits for nobody, and writers go on meanwhile), so authenticating,
+validating and every page that only reads never hold the write lock. Its first write (a flush, an
+INSERT/UPDATE/DELETE, DDL or a SAVEPOINT) ends the read and begins the write transaction with BEGIN
+IMMEDIATE: concurrent writers queue on the lock instead of failing with "database is locked" on
+an upgrade from a read to a write lock (SQLite refuses that upgrade once another writer has
+committed since the read began). What was read before the first write may have been changed by a
+writer since — as with PostgreSQL's READ COMMITTED, each statement after it sees the latest
+commits; concerns are saved with their version checked in the UPDATE, and unique keys settle
+races between inserts.
 
 Writers also take an advisory lock file (`<database>-writer.lock`) before BEGIN IMMEDIATE.
 SQLite's own busy handler waits by sleeping in growing steps (up to 100 ms) and polling, so a
@@ -22,6 +29,7 @@ import time
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 LOCK_TIMEOUT = 10.0
 BACKGROUND_PATIENCE = 2.0  # seconds a background writer lets waiting writers go first, at most
@@ -128,27 +136,80 @@ BACKGROUND = "caseflow_background"  # an execution option: a bulk writer that le
 
 
 def begin_read_only(session) -> None:
-    """Start `session`'s next transaction as a reader: on SQLite a deferred BEGIN without the writer
-    lock, so writers go on meanwhile (WAL); on PostgreSQL an ordinary transaction. Call it before
-    the transaction's first statement, and end the transaction (rollback) before writing."""
+    """Start `session`'s next transaction as a reader (every transaction does on SQLite now; this
+    names the intent where a long read must not write): on PostgreSQL an ordinary transaction.
+    Call it before the transaction's first statement."""
     session.connection(execution_options={READ_ONLY: True})
 
 
+WRITE = "caseflow_write"  # connection info: this transaction has begun writing (SQLite)
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    if conn.dialect.name == "sqlite" and conn.get_execution_options().get(READ_ONLY):
-        conn.exec_driver_sql("BEGIN")
+def _sqlite_begin(conn):
+    """SQLite: a deferred BEGIN; a background writer (an import's chunk) begins writing at once."""
+    if conn.dialect.name != "sqlite":
         return
-    if conn.dialect.name == "sqlite":
-        dbapi_connection = conn.connection.dbapi_connection
+    conn.info[WRITE] = False
+    if conn.get_execution_options().get(BACKGROUND):
+        _begin_writing(conn, background=True)
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _begin_writing(conn, *, background: bool = False) -> None:
+    """End the read (nothing was written) and begin the write transaction: the writer lock file,
+    then BEGIN IMMEDIATE. Statements still being read from keep their rows (SQLite lets a COMMIT
+    of a read transaction through them)."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if conn.info.get(WRITE) is None:  # the "begin" event has not run: a plain transaction
+        conn.info[WRITE] = False
+    if not background:
+        dbapi_connection.execute("COMMIT")
+    conn.info[WRITE] = True
+    if isinstance(dbapi_connection, WriterLockedConnection):
+        dbapi_connection.acquire_writer(background=background)
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except Exception:
+        conn.info[WRITE] = None
         if isinstance(dbapi_connection, WriterLockedConnection):
-            dbapi_connection.acquire_writer(background=bool(conn.get_execution_options().get(BACKGROUND)))
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except Exception:
-            if isinstance(dbapi_connection, WriterLockedConnection):
-                dbapi_connection.release_writer()
-            raise
+            dbapi_connection.release_writer()
+        raise
+
+
+_READS = ("SELECT", "PRAGMA", "EXPLAIN", "BEGIN", "RELEASE", "ROLLBACK")
+
+
+def is_write(statement: str) -> bool:
+    """Whether SQL text may write: anything but a plain read (a WITH … may end in an INSERT)."""
+    return not statement.lstrip(" \n\t(").upper().startswith(_READS)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write_begins(conn, cursor, statement, parameters, context, executemany):
+    if (
+        conn.dialect.name == "sqlite"
+        and conn.info.get(WRITE) is False
+        and conn.in_transaction()
+        and is_write(statement)
+    ):
+        _begin_writing(conn)
+
+
+def begin_writing(session) -> None:
+    """Make `session`'s transaction a writer now, before reads whose answer the write depends on
+    (the rollup hook reads the rows it moves inside the write transaction, so no other writer's
+    change falls between). PostgreSQL: nothing to do."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite" and conn.info.get(WRITE) is False:
+        _begin_writing(conn)
+
+
+@event.listens_for(Session, "before_flush")
+def _flush_writes(session, flush_context, instances):
+    if session.new or session.dirty or session.deleted:
+        begin_writing(session)
 
 
 def begin_background(session) -> None:

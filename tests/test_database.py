@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from caseflow.database import WriterLockedConnection, engine_options
 
@@ -35,17 +36,65 @@ def test_a_second_writer_waits_for_the_first_to_commit(engine):
     def second():
         first_in.wait()
         with engine.begin() as conn:
-            events.append("second begins")
+            events.append("second reads")
+            conn.execute(text("SELECT count(*) FROM log")).scalar()
             conn.execute(text("INSERT INTO log VALUES ('second')"))
+            events.append("second wrote")
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert events == ["first commits", "second begins"]
+    # The second transaction reads at once (a reader waits for nobody); its write waits its turn.
+    assert events == ["second reads", "first commits", "second wrote"]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT who FROM log ORDER BY rowid")).scalars().all() == ["first", "second"]
+
+
+def test_a_reader_never_waits_for_a_writer(engine, tmp_path, monkeypatch):
+    """While an import's chunk holds the write lock, a page that only reads is served at once."""
+    monkeypatch.setattr("caseflow.database.LOCK_TIMEOUT", 0.3)
+    importer = sqlite3.connect(tmp_path / "w.db", factory=WriterLockedConnection)
+    importer.acquire_writer()
+    importer.execute("BEGIN IMMEDIATE")
+    importer.execute("INSERT INTO log VALUES ('chunk')")
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM log")).scalar() == 0  # not yet committed
+            conn.rollback()
+        with pytest.raises(OperationalError, match="database is locked"), engine.begin() as conn:
+            conn.execute(text("INSERT INTO log VALUES ('waits')"))
+    finally:
+        importer.commit()
+        importer.close()
+
+
+def test_a_write_after_reads_lands_though_another_writer_committed_between(engine):
+    """SQLite refuses to turn a read into a write once another writer has committed since the
+    read began (SQLITE_BUSY_SNAPSHOT): the first write begins a fresh write transaction instead,
+    and sees what the other writer committed."""
+    with engine.connect() as conn:
+        conn.begin()
+        assert conn.execute(text("SELECT count(*) FROM log")).scalar() == 0
+        with engine.begin() as other:
+            other.execute(text("INSERT INTO log VALUES ('other')"))
+        conn.execute(text("INSERT INTO log VALUES ('mine')"))
+        assert conn.execute(text("SELECT count(*) FROM log")).scalar() == 2
+        conn.commit()
+
+
+def test_a_savepoint_after_reads_rolls_back_only_its_part(engine):
+    with engine.connect() as conn:
+        conn.begin()
+        conn.execute(text("SELECT count(*) FROM log")).scalar()
+        conn.execute(text("INSERT INTO log VALUES ('kept')"))
+        nested = conn.begin_nested()
+        conn.execute(text("INSERT INTO log VALUES ('undone')"))
+        nested.rollback()
+        conn.commit()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT who FROM log")).scalars().all() == ["kept"]
 
 
 def test_the_lock_is_released_on_rollback_and_a_held_lock_times_out(engine, tmp_path, monkeypatch):
@@ -57,8 +106,8 @@ def test_the_lock_is_released_on_rollback_and_a_held_lock_times_out(engine, tmp_
     other = sqlite3.connect(tmp_path / "w.db", factory=WriterLockedConnection)
     other.acquire_writer(timeout=1)  # free after the rollback
     try:
-        with pytest.raises(sqlite3.OperationalError, match="database is locked"), engine.begin():
-            pass
+        with pytest.raises(OperationalError, match="database is locked"), engine.begin() as conn:
+            conn.execute(text("INSERT INTO log VALUES ('waits')"))
     finally:
         other.release_writer()
         other.close()

@@ -326,7 +326,7 @@ def test_an_import_that_fails_half_way_keeps_nothing(app, db, taxonomy, make_use
 
 def test_checking_a_file_keeps_no_writer_waiting(app, db, taxonomy, make_user):
     """The import's check runs in a read-only transaction: on SQLite another writer goes on meanwhile
-    (an ordinary transaction here takes the write lock at BEGIN and would hold it)."""
+    (as it does beside any transaction that has only read so far)."""
     import sqlite3
 
     from caseflow.database import begin_read_only
@@ -350,9 +350,12 @@ def test_checking_a_file_keeps_no_writer_waiting(app, db, taxonomy, make_user):
         other.execute("BEGIN IMMEDIATE")  # a writer elsewhere: not blocked by the reader
         other.execute("ROLLBACK")
         db.session.rollback()
-        db.session.execute(select(func.count()).select_from(Concern))  # an ordinary transaction …
+        db.session.execute(select(func.count()).select_from(Concern))  # an ordinary transaction, reading …
+        other.execute("BEGIN IMMEDIATE")  # … keeps no writer waiting either
+        other.execute("ROLLBACK")
+        db.session.execute(Concern.__table__.delete().where(Concern.id == -1))  # its first write …
         with pytest.raises(sqlite3.OperationalError, match="locked"):
-            other.execute("BEGIN IMMEDIATE")  # … holds the write lock from its BEGIN
+            other.execute("BEGIN IMMEDIATE")  # … takes the write lock until it ends
     finally:
         other.close()
         db.session.rollback()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
 import click
 from flask.cli import AppGroup
@@ -42,6 +43,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from caseflow.database import begin_writing
 from caseflow.equity.rollup import RACE_COUNTS, RaceFact, add_race, check_race, race_facts, race_rows, rebuild_race
 from caseflow.models import Concern, PatternDay, PatternLastSeen, PatternWeek, RaceDay, concern_tags
 from caseflow.patterns.facets import FACETS, GROUPINGS, NO_VALUE, Facet, facet_of, stored
@@ -357,6 +359,7 @@ def _changed_concern_ids(session: Session, collections) -> set[int]:
 def _before_flush(session: Session, flush_context, instances) -> None:
     ids = _changed_concern_ids(session, (session.dirty, session.deleted))
     if ids:
+        begin_writing(session)
         conn = session.connection()
         session.info[_PENDING] = (ids, _facts(conn, ids), race_facts(conn, ids))
 
@@ -393,6 +396,23 @@ def _after_flush(session: Session, flush_context) -> None:
     race_after += race_facts(conn, changed_ids)
     apply_change(conn, before, after)
     _apply_race(conn, race_before, race_after)
+
+
+def add_one(conn, row: dict, tags, race_codes) -> None:
+    """Count one concern just inserted outside the ORM (`row`: its column values; `tags`: objects
+    with an id and a category) into the rollups — what the flush hooks do for a new Concern."""
+    if row.get("deleted_at") is not None:
+        return
+    concern = SimpleNamespace(**row)
+    apply_change(conn, [], [fact_of(t.id, concern) for t in tags])
+    race = RaceFact(
+        row["occurred_on"],
+        tuple(sorted({t.id for t in tags})),
+        tuple(sorted({t.category for t in tags})),
+        tuple(sorted(set(race_codes or ()))),
+        row["record_key"],
+    )
+    _apply_race(conn, [], [race])
 
 
 def _apply_race(conn, before: list[RaceFact], after: list[RaceFact]) -> None:
