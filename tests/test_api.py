@@ -6,7 +6,7 @@ import re
 
 import pytest
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from caseflow.models import Concern, Program, Tag
 
@@ -150,3 +150,23 @@ def test_token_posts_work_with_csrf_protection_on(app, client, token_for, taxono
         assert response.status_code == 201
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_a_taxonomy_change_reaches_the_next_logged_concern_however_it_was_made(client, token_for, taxonomy, db):
+    """Each process keeps the programs and tags between requests; a change made anywhere — an admin
+    in another process, a plain SQL statement — is seen by the very next concern logged."""
+    headers = token_for("caseworker")
+    assert client.post("/api/v1/concerns", json=BODY, headers=headers).status_code == 201  # cached now
+    moho = BODY | {"tags": ["Moho"]}
+    assert client.post("/api/v1/concerns", json=moho, headers=headers).status_code == 422
+    with db.engine.begin() as other:  # another process names the tag in Spanish
+        other.execute(
+            text("INSERT INTO tag_names (tag_id, locale, name) VALUES (:t, 'es', 'Moho')"), {"t": taxonomy["tags"]["mold"].id}
+        )
+    response = client.post("/api/v1/concerns", json=moho, headers=headers)
+    assert response.status_code == 201 and response.get_json()["tags"] == ["mold"]
+    with db.engine.begin() as other:  # and retires it, behind the ORM's back
+        other.execute(Tag.__table__.update().where(Tag.__table__.c.slug == "mold").values(active=False))
+    response = client.post("/api/v1/concerns", json=moho, headers=headers)
+    assert response.status_code == 422 and "tags" in response.get_json()["errors"]
+    assert count(db, Concern) == 2

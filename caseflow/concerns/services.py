@@ -32,9 +32,7 @@ from caseflow.models import (
     Concern,
     ConcernDeletionRequest,
     Program,
-    ProgramName,
     Tag,
-    TagName,
     User,
     UserRole,
     concern_tags,
@@ -108,26 +106,11 @@ def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
 
 def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
     """Find by slug or (case-insensitively) by name, also a name in another language (a Spanish
-    caseworker types "Moho"); returns found-by-input and the unknown inputs."""
-    if not values:
-        return {}, []
-    lowered = [v.lower() for v in values]
-    rows = db.session.scalars(
-        select(model).where(or_(model.slug.in_(lowered), func.lower(model.name).in_(lowered)))
-    ).all()
-    by_key = {}
-    for row in rows:
-        by_key[row.slug] = row
-        by_key[row.name.lower()] = row
-    missing = [v for v in lowered if v not in by_key]
-    names = {Tag: (TagName, TagName.tag_id), Program: (ProgramName, ProgramName.program_id)}.get(model)
-    if missing and names is not None:
-        names_model, key = names
-        translated = select(names_model.name, model).join(model, model.id == key)
-        for name, row in db.session.execute(translated.where(func.lower(names_model.name).in_(missing))):
-            by_key.setdefault(name.lower(), row)
-    found = {v: by_key[v.lower()] for v in values if v.lower() in by_key}
-    return found, [v for v in values if v.lower() not in by_key]
+    caseworker types "Moho"), from the process's taxonomy snapshot; returns found-by-input (plain
+    entries, see caseflow.taxonomy.cache) and the unknown inputs."""
+    from caseflow.taxonomy.cache import lookup
+
+    return lookup(model, values)
 
 
 class TaxonomyLookup:
@@ -286,8 +269,16 @@ def parse_concern(
 
 
 def _apply(concern: Concern, data: ConcernInput, on: date) -> None:
+    with db.session.no_autoflush:  # one flush, one new version, however many look-ups
+        tags = db.session.scalars(select(Tag).where(Tag.id.in_([t.id for t in data.tags])))
+        by_id = {t.id: t for t in tags}
+        program = db.session.get(Program, data.program.id)
     for f in fields.FIELDS:
-        if f.stored:
+        if f.kind == "program":
+            concern.program = program
+        elif f.kind == "tags":
+            concern.tags = [by_id[t.id] for t in data.tags]
+        elif f.stored:
             setattr(concern, f.name, getattr(data, f.name))
     if data.client_ref:
         concern.client_key = client_key(data.client_ref)
@@ -311,13 +302,60 @@ def stored_external_ids(external_ids: list[str]) -> set[str]:
     return found
 
 
+def new_concern_row(actor: User, data: ConcernInput, on: date, now: datetime) -> dict:
+    """The concerns-table row of a new concern (without its id), as the ORM would write it."""
+    from caseflow.models.concern import client_record_key, new_record_key
+
+    key = client_key(data.client_ref) if data.client_ref else None
+    return {
+        "program_id": data.program.id,
+        **{f.name: getattr(data, f.name) for f in fields.COLUMNS},
+        "client_key": key,
+        "record_key": new_record_key(),
+        "client_record_key": client_record_key(key),
+        "story_consent_on": on if data.story_consent else None,
+        "story_consent_revoked_on": None,
+        "external_id": data.external_id,
+        "author_id": actor.id,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def log_concern(actor: User, data: ConcernInput) -> Concern:
-    concern = Concern(author=actor, external_id=data.external_id)
-    _apply(concern, data, today())
-    db.session.add(concern)
-    actor.last_program_id = data.program.id
-    db.session.flush()
-    record("concern.create", actor, concern, program=data.program.slug, tags=[t.slug for t in data.tags])
+    """Write one new concern. Plain INSERTs, not the ORM's unit of work (most of a logged concern's
+    time went there): the row, its tags and race answers, the rollups moved by the concern's facts
+    (`rollup.add_one`), the author's remembered program, the audit row and the concern hooks —
+    the end state the ORM's flush hooks reach (tests/test_patterns_rollup.py compares)."""
+    from caseflow.models import ConcernRace, concern_tags
+    from caseflow.patterns import rollup
+
+    on, now = today(), utcnow()
+    # The author's row first, the rollup lock after (in rollup.add_one): the order every writer
+    # takes them in, or two writers deadlock on PostgreSQL.
+    if actor.last_program_id != data.program.id:
+        actor.last_program_id = data.program.id
+        db.session.flush()
+    row = new_concern_row(actor, data, on, now)
+    table = Concern.__table__
+    concern_id = db.session.execute(table.insert().returning(table.c.id), row).scalar_one()
+    db.session.execute(concern_tags.insert(), [{"concern_id": concern_id, "tag_id": t.id} for t in data.tags])
+    if data.race_ethnicity:
+        db.session.execute(
+            ConcernRace.__table__.insert(),
+            [{"concern_id": concern_id, "code": c} for c in dict.fromkeys(data.race_ethnicity)],
+        )
+    rollup.add_one(db.session.connection(), row, data.tags, data.race_ethnicity)
+    record(
+        "concern.create",
+        actor,
+        object_type="concerns",
+        object_id=concern_id,
+        program=data.program.slug,
+        tags=[t.slug for t in data.tags],
+    )
+    concern = db.session.get(Concern, concern_id)
     _after_change(concern)
     return concern
 

@@ -61,11 +61,12 @@ from caseflow.models.reflection import (
 from caseflow.models.rollup import PatternDay, PatternLastSeen, PatternWeek, RaceDay
 from caseflow.models.self_report import SELF_REPORT_STATUSES, SelfReport, SelfReportAttempt
 from caseflow.models.suggestion import THEME_STATES, EmergingTheme, TagModelVersion, emerging_theme_concerns
-from caseflow.models.taxonomy import TAG_CATEGORIES, Program, ProgramName, Tag, TagName
+from caseflow.models.taxonomy import TAG_CATEGORIES, CacheVersion, Program, ProgramName, Tag, TagName
 
 __all__ = [
     "ProgramName",
     "TagName",
+    "CacheVersion",
     "DIMENSIONS",
     "DIRECTIONS",
     "FREQUENCIES",

@@ -76,3 +76,14 @@ class ProgramName(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True)
     locale: Mapped[str] = mapped_column(String(10), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+
+
+class CacheVersion(Base):
+    """A random token per cached thing ("taxonomy"): database triggers give it a new token on
+    every change to programs, tags and their names (migration 0022), so each process knows when
+    its copy is stale (caseflow/taxonomy/cache.py)."""
+
+    __tablename__ = "cache_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))
