@@ -161,7 +161,8 @@ def test_a_taxonomy_change_reaches_the_next_logged_concern_however_it_was_made(c
     assert client.post("/api/v1/concerns", json=moho, headers=headers).status_code == 422
     with db.engine.begin() as other:  # another process names the tag in Spanish
         other.execute(
-            text("INSERT INTO tag_names (tag_id, locale, name) VALUES (:t, 'es', 'Moho')"), {"t": taxonomy["tags"]["mold"].id}
+            text("INSERT INTO tag_names (tag_id, locale, name) VALUES (:t, 'es', 'Moho')"),
+            {"t": taxonomy["tags"]["mold"].id},
         )
     response = client.post("/api/v1/concerns", json=moho, headers=headers)
     assert response.status_code == 201 and response.get_json()["tags"] == ["mold"]
