@@ -215,6 +215,10 @@ def upgrade_in_place(kind: str, n: int, log=print) -> bool:
 
         with psycopg.connect(_pg_dsn(pg_name(n)), autocommit=True) as conn:
             conn.execute("ANALYZE")
+    else:  # into the database file itself: copies of the file alone (bench.statements) see the upgrade
+        with sqlite3.connect(sqlite_path(n)) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("ANALYZE")
     rest = " ".join(part for part in stored.split() if part.startswith(("as_of=", "load_seconds=")))
     _write_marker(kind, n, f"{_marker(n)} {rest} upgraded_seconds={time.perf_counter() - started:.0f}")
     log(f"[generate] {kind} n={n:,}: upgraded in {time.perf_counter() - started:.0f} s")

@@ -37,8 +37,8 @@ def concern_create():
             if not services.can_view(actor, existing):
                 return errors({"external_id": ["Another system's concern already uses this external_id."]}, 409)
             return jsonify(concern_json(existing, actor)), 200
-    concern = services.log_concern(actor, data)
-    body = concern_json(concern, actor)  # before the commit expires what is already loaded
+    concern = services.write_concern(actor, data)
+    body = concern_json(concern, actor)
     db.session.commit()
     return jsonify(body), 201
 

@@ -16,6 +16,7 @@ from caseflow.concerns.bulk import log_concerns
 from caseflow.errors import ValidationFailed
 from caseflow.extensions import db
 from caseflow.models import Concern, Program, Tag, User
+from caseflow.taxonomy.cache import snapshot
 from caseflow.web import neutralise
 
 IMPORT_COLUMNS = fields.NAMES
@@ -159,7 +160,7 @@ def validate_import(data: bytes | str, *, dry_run: bool = False) -> tuple[Import
 
     seen_external: dict[str, int] = {}
     parsed: list[services.ConcernInput] = []
-    lookup = services.TaxonomyLookup()
+    lookup = snapshot().find  # the taxonomy once for every row
     for row in _readable_rows(reader, report):
         line = reader.line_num
         report.rows += 1

@@ -97,7 +97,7 @@ def quick_log():
             _attach(form, e.errors)
             status = 422
         else:
-            concern = services.log_concern(current_user, data)
+            concern = services.write_concern(current_user, data)
             # The details section stays open next time for whoever just used it.
             current_user.quick_log_details_open = _details_used(data)
             db.session.commit()

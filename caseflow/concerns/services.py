@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -102,34 +103,6 @@ def _date(raw: Mapping, name: str, errors: Errors, default: date) -> date:
     elif parsed < EARLIEST:
         errors.add(name, gettext("Cannot be before %(day)s.", day=EARLIEST.isoformat()))
     return parsed
-
-
-def _lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Find by slug or (case-insensitively) by name, also a name in another language (a Spanish
-    caseworker types "Moho"), from the process's taxonomy snapshot; returns found-by-input (plain
-    entries, see caseflow.taxonomy.cache) and the unknown inputs."""
-    from caseflow.taxonomy.cache import lookup
-
-    return lookup(model, values)
-
-
-class TaxonomyLookup:
-    """`_lookup` over programs and tags read once: an import validates thousands of rows against
-    the same few dozen names."""
-
-    def __init__(self) -> None:
-        self._tables: dict[type, dict[str, Any]] = {}
-
-    def __call__(self, model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-        table = self._tables.get(model)
-        if table is None:
-            table = {}
-            for row in db.session.scalars(select(model)):
-                table.setdefault(row.slug, row)
-                table.setdefault(row.name.lower(), row)
-            self._tables[model] = table
-        found = {v: table[v.lower()] for v in values if v.lower() in table}
-        return found, [v for v in values if v.lower() not in table]
 
 
 def closest_tags(typed: str, limit: int = 3) -> list[str]:
@@ -258,10 +231,14 @@ def parse_concern(
     raw: Mapping[str, Any], *, on: date | None = None, lookup=None, sources: tuple[str, ...] = STAFF_SOURCES
 ) -> ConcernInput:
     """Validate a concern from any source; raises ValidationFailed with every field's errors.
-    `lookup`: finds programs and tags (default: a query each time; an import passes a
-    TaxonomyLookup that reads them once). `sources`: what the caller may say it came from."""
+    `lookup`: finds programs and tags (default: the process's taxonomy snapshot, checked against
+    the database's change token once per call; an import passes one snapshot for every row). `sources`: what the caller may say it came from."""
     errors = Errors()
-    ctx = ParseContext(on or today(), lookup or _lookup, sources)
+    if lookup is None:  # the taxonomy snapshot checked once for the program and the tags
+        from caseflow.taxonomy.cache import snapshot
+
+        lookup = snapshot().find
+    ctx = ParseContext(on or today(), lookup, sources)
     values = {f.name: PARSERS[f.kind](raw, f, errors, ctx) for f in fields.FIELDS}
     if errors:
         raise ValidationFailed(dict(errors))
@@ -323,11 +300,12 @@ def new_concern_row(actor: User, data: ConcernInput, on: date, now: datetime) ->
     }
 
 
-def log_concern(actor: User, data: ConcernInput) -> Concern:
-    """Write one new concern. Plain INSERTs, not the ORM's unit of work (most of a logged concern's
-    time went there): the row, its tags and race answers, the rollups moved by the concern's facts
-    (`rollup.add_one`), the author's remembered program, the audit row and the concern hooks —
-    the end state the ORM's flush hooks reach (tests/test_patterns_rollup.py compares)."""
+def write_concern(actor: User, data: ConcernInput) -> SimpleNamespace:
+    """Write one new concern and return a plain view of it (what the API answers with, what the
+    concern hooks read). Plain INSERTs, not the ORM's unit of work (most of a logged concern's time
+    went there): the row, its tags and race answers, the rollups moved by the concern's facts
+    (`rollup.add_one`), the author's remembered program, the audit row and the concern hooks — the
+    end state the ORM's flush hooks reach (tests/test_rollups.py checks the rollups after it)."""
     from caseflow.models import ConcernRace, concern_tags
     from caseflow.patterns import rollup
 
@@ -340,13 +318,11 @@ def log_concern(actor: User, data: ConcernInput) -> Concern:
     row = new_concern_row(actor, data, on, now)
     table = Concern.__table__
     concern_id = db.session.execute(table.insert().returning(table.c.id), row).scalar_one()
+    races = list(dict.fromkeys(data.race_ethnicity or ()))
     db.session.execute(concern_tags.insert(), [{"concern_id": concern_id, "tag_id": t.id} for t in data.tags])
-    if data.race_ethnicity:
-        db.session.execute(
-            ConcernRace.__table__.insert(),
-            [{"concern_id": concern_id, "code": c} for c in dict.fromkeys(data.race_ethnicity)],
-        )
-    rollup.add_one(db.session.connection(), row, data.tags, data.race_ethnicity)
+    if races:
+        db.session.execute(ConcernRace.__table__.insert(), [{"concern_id": concern_id, "code": c} for c in races])
+    rollup.add_one(db.session.connection(), row, data.tags, races)
     record(
         "concern.create",
         actor,
@@ -355,9 +331,24 @@ def log_concern(actor: User, data: ConcernInput) -> Concern:
         program=data.program.slug,
         tags=[t.slug for t in data.tags],
     )
-    concern = db.session.get(Concern, concern_id)
+    concern = SimpleNamespace(
+        **row,
+        id=concern_id,
+        program=data.program,
+        tags=sorted(data.tags, key=lambda t: t.name),
+        race_ethnicity=sorted(races),
+        has_story_consent=bool(data.story_consent),
+        author=actor,
+        deleted_at=None,
+        is_deleted=False,
+    )
     _after_change(concern)
     return concern
+
+
+def log_concern(actor: User, data: ConcernInput) -> Concern:
+    """Write one new concern (`write_concern`) and load it."""
+    return db.session.get(Concern, write_concern(actor, data).id)
 
 
 def update_concern(actor: User, concern: Concern, data: ConcernInput, version: int | None) -> Concern:

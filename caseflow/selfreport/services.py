@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 
 from caseflow.audit.services import record
-from caseflow.concerns.services import log_concern, parse_concern
+from caseflow.concerns.services import parse_concern, write_concern
 from caseflow.dates import local_date, now
 from caseflow.errors import StaleVersion, ValidationFailed
 from caseflow.extensions import db
@@ -191,7 +191,7 @@ def confirm_report(actor, report: SelfReport, program: str | None, tags: list[st
         },
         sources=("self",),
     )
-    concern = log_concern(actor, data)
+    concern = write_concern(actor, data)
     report.status, report.decided_at, report.decided_by_id, report.concern_id = "confirmed", now(), actor.id, concern.id
     record("self_report.confirm", actor, report, concern_id=concern.id)
     return concern

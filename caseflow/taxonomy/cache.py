@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 
@@ -90,11 +89,3 @@ def snapshot() -> Snapshot:
         with _lock:
             _snapshots[url] = fresh
     return fresh
-
-
-def lookup(model, values: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Find programs or tags by slug or (case-insensitively) by name, also a name in another
-    language; returns found-by-input and the unknown inputs."""
-    if not values:
-        return {}, []
-    return snapshot().find(model, values)
