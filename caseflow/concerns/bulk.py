@@ -13,13 +13,11 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from caseflow.audit.services import record_many
-from caseflow.concerns import fields
-from caseflow.concerns.services import ConcernInput, client_key
+from caseflow.concerns.services import ConcernInput, new_concern_row, remember_program
 from caseflow.dates import today
 from caseflow.extensions import db
 from caseflow.models import Concern, ConcernRace, User, concern_tags
 from caseflow.models.base import utcnow
-from caseflow.models.concern import client_record_key, new_record_key
 from caseflow.patterns import rollup
 
 
@@ -37,25 +35,6 @@ def _new_ids(conn, n: int) -> list[int]:
     return list(range(top + 1, top + n + 1))
 
 
-def _row(actor: User, item: ConcernInput, on, now, concern_id: int) -> dict:
-    key = client_key(item.client_ref) if item.client_ref else None
-    return {
-        "id": concern_id,
-        "program_id": item.program.id,
-        **{f.name: getattr(item, f.name) for f in fields.COLUMNS},
-        "client_key": key,
-        "record_key": new_record_key(),
-        "client_record_key": client_record_key(key),
-        "story_consent_on": on if item.story_consent else None,
-        "story_consent_revoked_on": None,
-        "external_id": item.external_id,
-        "author_id": actor.id,
-        "version": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
 def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
     """Write every item as a new concern; returns their ids in the items' order."""
     if not items:
@@ -64,12 +43,11 @@ def log_concerns(actor: User, items: list[ConcernInput]) -> list[int]:
     # The author's row first, the rollup lock second — the order a web write takes them in (its
     # flush updates the user, then its rollup hook locks): the other order deadlocks on PostgreSQL
     # when the importing user logs a concern meanwhile.
-    actor.last_program_id = items[-1].program.id
-    db.session.flush()
+    remember_program(actor, items[-1].program.id)
     conn = db.session.connection()
     rollup.lock(conn)  # before the ids are taken: no other writer's concern falls in the batch's range
     ids = _new_ids(conn, len(items))
-    rows = [_row(actor, item, on, now, cid) for item, cid in zip(items, ids, strict=True)]
+    rows = [{**new_concern_row(actor, item, on, now), "id": cid} for item, cid in zip(items, ids, strict=True)]
     db.session.execute(insert(Concern.__table__), rows)
     tag_rows = [{"concern_id": cid, "tag_id": t.id} for cid, item in zip(ids, items, strict=True) for t in item.tags]
     race_rows = [

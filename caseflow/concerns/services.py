@@ -17,9 +17,10 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow.accounts.permissions import can
-from caseflow.audit.services import record
+from caseflow.audit.services import record, record_many
 from caseflow.concerns import fields
 from caseflow.dates import DATE_HINT, EARLIEST, iso_date, today
 from caseflow.errors import DomainError, StaleVersion, ValidationFailed
@@ -300,6 +301,16 @@ def new_concern_row(actor: User, data: ConcernInput, on: date, now: datetime) ->
     }
 
 
+def remember_program(actor: User, program_id: int) -> None:
+    """The quick log offers the program an author logged last: one UPDATE when it changes (the
+    loaded user keeps the new value without the ORM's flush)."""
+    if actor.last_program_id == program_id:
+        return
+    users = User.__table__
+    db.session.execute(users.update().where(users.c.id == actor.id).values(last_program_id=program_id))
+    set_committed_value(actor, "last_program_id", program_id)
+
+
 def write_concern(actor: User, data: ConcernInput) -> SimpleNamespace:
     """Write one new concern and return a plain view of it (what the API answers with, what the
     concern hooks read). Plain INSERTs, not the ORM's unit of work (most of a logged concern's time
@@ -312,9 +323,7 @@ def write_concern(actor: User, data: ConcernInput) -> SimpleNamespace:
     on, now = today(), utcnow()
     # The author's row first, the rollup lock after (in rollup.add_one): the order every writer
     # takes them in, or two writers deadlock on PostgreSQL.
-    if actor.last_program_id != data.program.id:
-        actor.last_program_id = data.program.id
-        db.session.flush()
+    remember_program(actor, data.program.id)
     row = new_concern_row(actor, data, on, now)
     table = Concern.__table__
     concern_id = db.session.execute(table.insert().returning(table.c.id), row).scalar_one()
@@ -323,13 +332,11 @@ def write_concern(actor: User, data: ConcernInput) -> SimpleNamespace:
     if races:
         db.session.execute(ConcernRace.__table__.insert(), [{"concern_id": concern_id, "code": c} for c in races])
     rollup.add_one(db.session.connection(), row, data.tags, races)
-    record(
+    record_many(
         "concern.create",
         actor,
-        object_type="concerns",
-        object_id=concern_id,
-        program=data.program.slug,
-        tags=[t.slug for t in data.tags],
+        "concerns",
+        [(concern_id, {"program": data.program.slug, "tags": [t.slug for t in data.tags]})],
     )
     concern = SimpleNamespace(
         **row,
