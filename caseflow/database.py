@@ -32,6 +32,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 LOCK_TIMEOUT = 10.0
+CHECKPOINT_EVERY = 1.0  # seconds between WAL checkpoints by one process, at most (see commit)
+_last_checkpoint: dict[str, float] = {}
 BACKGROUND_PATIENCE = 2.0  # seconds a background writer lets waiting writers go first, at most
 
 
@@ -50,6 +52,9 @@ class WriterLockedConnection(sqlite3.Connection):
         # writer (an import between its chunks) can see them and let them go first.
         self._waiting_fd = os.open(path + "-writer.waiting", os.O_RDWR | os.O_CREAT, 0o600) if file_backed else None
         self._writer_held = False
+        self._path = path if file_backed else None
+        if file_backed:
+            self.execute("PRAGMA wal_autocheckpoint=0").close()  # see _checkpoint_now_and_then
 
     def _others_waiting(self) -> bool:
         try:
@@ -93,10 +98,30 @@ class WriterLockedConnection(sqlite3.Connection):
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
 
     def commit(self):
+        wrote = self._writer_held
         try:
             super().commit()
         finally:
             self.release_writer()
+        if wrote:
+            self._checkpoint_now_and_then()
+
+    def _checkpoint_now_and_then(self) -> None:
+        """Copy the WAL back into the database at most once per CHECKPOINT_EVERY seconds, after
+        the writer lock is released. SQLite's own automatic checkpoint runs inside the commit of
+        whichever writer crosses 1,000 pages — while it still holds our writer lock, so the next
+        writer (a caseworker behind an import's chunk) waited for it too — and it copies a page
+        rewritten by ten commits ten times over. PASSIVE: it waits for no reader or writer."""
+        if self._path is None:
+            return
+        now = time.monotonic()
+        if now - _last_checkpoint.get(self._path, 0.0) < CHECKPOINT_EVERY:
+            return
+        _last_checkpoint[self._path] = now
+        try:
+            self.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+        except sqlite3.OperationalError:
+            pass  # busy: the next commit tries again
 
     def rollback(self):
         try:

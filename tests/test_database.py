@@ -151,3 +151,23 @@ def test_a_background_writer_lets_a_waiting_writer_go_first(tmp_path, engine):
     assert not importer._others_waiting()
     importer.close()
     caseworker.close()
+
+
+def test_writers_copy_the_wal_back_into_the_database_file(engine, tmp_path, monkeypatch):
+    """SQLite's automatic checkpoint is off on our connections (it ran inside a commit, under the
+    writer lock); a writer checkpoints after releasing the lock instead, so the database file
+    itself catches up and the WAL does not grow without end."""
+    import shutil
+
+    monkeypatch.setattr("caseflow.database.CHECKPOINT_EVERY", 0.0)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO log VALUES ('kept in the file')"))
+    copy = tmp_path / "file-only.db"
+    shutil.copyfile(tmp_path / "w.db", copy)  # the database file without its -wal
+    plain = sqlite3.connect(copy)
+    try:
+        assert plain.execute("SELECT who FROM log").fetchall() == [("kept in the file",)]
+    finally:
+        plain.close()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
