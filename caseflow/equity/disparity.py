@@ -25,23 +25,6 @@ QUALITY = [*RACE_NON_ANSWERS, "blank"]
 QUALITY_LABELS = {**RACE_NON_ANSWERS, "blank": "No answer recorded"}
 
 
-def race_flags(since: date | None = None, until: date | None = None):
-    """Per concern: how many categories it reported, and whether 'data not collected' was chosen.
-
-    With `since`/`until`, only for the live concerns of that window: the cost then follows the
-    window, not the whole table.
-    """
-    is_category = case((ConcernRace.code.in_(GROUPS), 1), else_=0)
-    query = select(
-        ConcernRace.concern_id.label("concern_id"),
-        func.sum(is_category).label("n_categories"),
-        func.max(case((ConcernRace.code == "not_collected", 1), else_=0)).label("not_collected"),
-    ).group_by(ConcernRace.concern_id)
-    if since is not None and until is not None:
-        query = _window(query.join(Concern, Concern.id == ConcernRace.concern_id), since, until)
-    return query.subquery("race_flags")
-
-
 def _window(query: Select, since: date, until: date) -> Select:
     return query.where(Concern.deleted_at.is_(None), Concern.occurred_on >= since, Concern.occurred_on <= until)
 
@@ -125,18 +108,18 @@ def group_counts(
     counts = {code: Tally() for code in [*GROUPS, *RACE_NON_ANSWERS]}
     counts.update({code: Tally(int(n), int(k or 0)) for code, n, k in db.session.execute(query)})
 
-    flags = race_flags(since, until)
+    # Per concern, correlated on the answers' primary key: whether it reported a category, whether it
+    # has no answer at all (the cost follows the concerns counted, not every answer in the window).
+    reported, blank = _has_race(*GROUPS), ~_has_race()
     summary = _window(
         select(
-            func.count(distinct(Concern.id)).label("total"),
-            func.sum(case((flags.c.n_categories > 0, 1), else_=0)).label("reported"),
-            func.sum(case((flags.c.concern_id.is_(None), 1), else_=0)).label("blank"),
+            func.count(Concern.id).label("total"),
+            func.sum(case((reported, 1), else_=0)).label("reported"),
+            func.sum(case((blank, 1), else_=0)).label("blank"),
             func.sum(Concern.record_key).label("total_keys"),
-            func.sum(case((flags.c.n_categories > 0, Concern.record_key), else_=0)).label("reported_keys"),
-            func.sum(case((flags.c.concern_id.is_(None), Concern.record_key), else_=0)).label("blank_keys"),
-        )
-        .select_from(Concern)
-        .outerjoin(flags, flags.c.concern_id == Concern.id),
+            func.sum(case((reported, Concern.record_key), else_=0)).label("reported_keys"),
+            func.sum(case((blank, Concern.record_key), else_=0)).label("blank_keys"),
+        ).select_from(Concern),
         since,
         until,
     )
