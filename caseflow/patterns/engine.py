@@ -356,7 +356,7 @@ def _aggregate_from_rollups(
     least = _least(settings, grouping) - MAX_ADJUSTMENT
     current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near, at_least=least)
     found: dict[tuple, _Row] = {}
-    for row in current:
+    for row in current.all():
         tag_id, value, count, clients, without_ref, imp_sum, imp_n, wants = row[:8]
         k, ck, wk = row[8:] if with_keys else (0, 0, 0)
         if count >= least:
@@ -380,7 +380,7 @@ def _aggregate_from_rollups(
     before = settings.start - timedelta(days=1)
     for tag_id, value, previous, *previous_keys in _rollup_sums(
         grouping, settings.previous_start, before, ["concerns", *keys[:1]], near
-    ):
+    ).all():
         row = found.get((tag_id, value))
         if row is not None:
             row.previous_count = int(previous)
@@ -591,8 +591,7 @@ def leading_patterns(
                 wanted.update(k for k in queue[at[name] : at[name] + need + LOOK_AHEAD] if k not in checked)
         if not wanted:
             return picked
-        clients = _clients_of_keys(settings, wanted, with_keys=disclosure.protected)
-        spans = _programs_of_keys(settings, wanted)
+        clients, spans = _clients_and_programs_of(settings, wanted, with_keys=disclosure.protected)
         for key in wanted:
             grouping = key[0]
             row = replace(rows[key])
@@ -603,17 +602,21 @@ def leading_patterns(
             checked[key] = build.pattern(grouping, row, names[grouping], spans) if surfaces else None
 
 
-def _window_facts(settings: PatternSettings, grouping: str, keys: list[tuple[int, str]], *columns):
-    """SELECT grouping, tag id, value, *columns of the window's live concerns in the keys given of
-    one grouping (each concern once per tag it carries)."""
-    value, grouped = _value_expression(grouping)
-    if grouping == "tag":
-        in_keys = concern_tags.c.tag_id.in_(sorted({tag_id for tag_id, _ in keys}))
-    else:
-        in_keys = tuple_(concern_tags.c.tag_id, value).in_(sorted(keys))
-    return (
+def _clients_and_programs_of(
+    settings: PatternSettings, keys, *, with_keys: bool
+) -> tuple[dict[tuple[str, int, str], tuple[int, int]], dict[tuple[str, int, str], list[str]]]:
+    """Per pattern key (grouping, tag id, value) of a window: its distinct clients (and the sum of
+    their client record keys), and the programs (names) its concerns span, for keys that keep them.
+    One statement for any number of keys: the window's concerns carrying their tags are read once
+    (a common table expression) and grouped per grouping."""
+    tag_ids = sorted({tag_id for _, tag_id, _ in keys})
+    facts = (
         select(
-            literal(grouping).label("grouping"), concern_tags.c.tag_id.label("tag_id"), value.label("value"), *columns
+            concern_tags.c.tag_id.label("tag_id"),
+            Concern.program_id.label("program_id"),
+            *(facet.sql().label(facet.grouping) for facet in FACETS),
+            Concern.client_key.label("client_key"),
+            Concern.client_record_key.label("client_record_key"),
         )
         .select_from(Concern)
         .join(concern_tags, concern_tags.c.concern_id == Concern.id)
@@ -621,10 +624,48 @@ def _window_facts(settings: PatternSettings, grouping: str, keys: list[tuple[int
             Concern.deleted_at.is_(None),
             Concern.occurred_on >= settings.start,
             Concern.occurred_on <= settings.as_of,
-            *(column.is_not(None) for column in grouped),
-            in_keys,
+            concern_tags.c.tag_id.in_(tag_ids),
         )
+        .cte("facts")
     )
+    clients, programs = [], []
+    for grouping, some in _by_grouping(keys).items():
+        value = facts.c[grouping] if grouping != "tag" else literal(NO_VALUE)
+        grouped = [facts.c[grouping]] if grouping != "tag" else []  # no constant in a GROUP BY
+        if grouping == "tag":
+            in_keys = facts.c.tag_id.in_(sorted({tag_id for tag_id, _ in some}))
+        else:
+            in_keys = tuple_(facts.c.tag_id, value).in_(sorted(some))
+        client_key = func.max(facts.c.client_record_key) if with_keys else literal(0)
+        clients.append(
+            select(
+                literal(grouping).label("grouping"),
+                facts.c.tag_id.label("tag_id"),
+                value.label("value"),
+                facts.c.client_key,
+                client_key.label("client_record_key"),
+            )
+            .where(in_keys, facts.c.client_key.is_not(None))
+            .group_by(facts.c.tag_id, *grouped, facts.c.client_key)
+        )
+        if grouping != "tag_program":  # a program's patterns span that one program
+            programs.append(
+                select(literal("programs"), literal(grouping), facts.c.tag_id, value, facts.c.program_id, literal(0))
+                .where(in_keys)
+                .group_by(facts.c.tag_id, *grouped, facts.c.program_id)
+            )
+    per_client = (union_all(*clients) if len(clients) > 1 else clients[0]).subquery("per_client")
+    key = (per_client.c.grouping, per_client.c.tag_id, per_client.c.value)
+    counted = select(literal("clients"), *key, func.count(), func.sum(per_client.c.client_record_key)).group_by(*key)
+    names = dict(db.session.execute(select(Program.id, Program.name)).all())
+    found: dict[tuple[str, int, str], tuple[int, int]] = {}
+    spans: dict[tuple[str, int, str], set[str]] = {}
+    for kind, grouping, tag_id, value, n, k in _rows(union_all(counted, *programs)):
+        if kind == "clients":
+            found[(grouping, tag_id, value)] = (int(n), int(k or 0))
+        else:
+            spans.setdefault((grouping, tag_id, value), set()).add(names[int(n)])
+    return found, {k: sorted(v) for k, v in spans.items()}
 
 
 def _by_grouping(keys) -> dict[str, list[tuple[int, str]]]:
@@ -632,57 +673,6 @@ def _by_grouping(keys) -> dict[str, list[tuple[int, str]]]:
     for grouping, tag_id, value in keys:
         out.setdefault(grouping, []).append((tag_id, value))
     return out
-
-
-def _clients_of_keys(
-    settings: PatternSettings, keys, *, with_keys: bool
-) -> dict[tuple[str, int, str], tuple[int, int]]:
-    """Distinct clients (and the sum of their client record keys) of the window's concerns per pattern
-    key (grouping, tag id, value): one statement for any number of keys."""
-    parts = [
-        _window_facts(
-            settings,
-            grouping,
-            some,
-            Concern.client_key.label("client_key"),
-            Concern.client_record_key.label("client_record_key"),
-        ).where(Concern.client_key.is_not(None))
-        for grouping, some in _by_grouping(keys).items()
-    ]
-    facts = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("facts")
-    clients = (
-        select(
-            facts.c.grouping,
-            facts.c.tag_id,
-            facts.c.value,
-            facts.c.client_key,
-            func.max(facts.c.client_record_key).label("client_record_key")
-            if with_keys
-            else literal(0).label("client_record_key"),
-        )
-        .group_by(facts.c.grouping, facts.c.tag_id, facts.c.value, facts.c.client_key)
-        .subquery("clients")
-    )
-    query = select(
-        clients.c.grouping, clients.c.tag_id, clients.c.value, func.count(), func.sum(clients.c.client_record_key)
-    ).group_by(clients.c.grouping, clients.c.tag_id, clients.c.value)
-    return {(g, tag_id, v): (int(n), int(k or 0)) for g, tag_id, v, n, k in _rows(query)}
-
-
-def _programs_of_keys(settings: PatternSettings, keys) -> dict[tuple[str, int, str], list[str]]:
-    """The programs (names) each pattern key's concerns in the window span, for keys that keep them."""
-    spanning = [k for k in keys if k[0] != "tag_program"]
-    if not spanning:
-        return {}
-    names = dict(db.session.execute(select(Program.id, Program.name)).all())
-    parts = [
-        _window_facts(settings, grouping, some, Concern.program_id.label("program_id")).distinct()
-        for grouping, some in _by_grouping(spanning).items()
-    ]
-    spans: dict[tuple[str, int, str], set[str]] = {}
-    for grouping, tag_id, value, program_id in _rows(union_all(*parts) if len(parts) > 1 else parts[0]):
-        spans.setdefault((grouping, tag_id, value), set()).add(names[program_id])
-    return {k: sorted(v) for k, v in spans.items()}
 
 
 def _facet_values(facet: Facet | None, values: set[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -707,10 +697,15 @@ def _program_spans(settings: PatternSettings, near: PatternKey | None = None) ->
             )
             .group_by(seen.grouping, seen.tag_id, seen.value)
         )
-        return {
-            (grouping, tag_id, value): sorted({names[int(p)] for p in members.split(",")})
-            for grouping, tag_id, value, members in rows
-        }
+        spans: dict[str, list[str]] = {}  # many keys span the same programs: each list read once
+
+        def read(members: str) -> list[str]:
+            found = spans.get(members)
+            if found is None:
+                found = spans[members] = sorted({names[int(p)] for p in members.split(",")})
+            return found
+
+        return {(grouping, tag_id, value): read(members) for grouping, tag_id, value, members in rows.all()}
     parts = []
     for facet in (None, *FACETS):
         grouping = facet.grouping if facet else "tag"
