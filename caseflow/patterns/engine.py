@@ -486,8 +486,8 @@ class _Builder:
 
     def __init__(self, settings: PatternSettings, disclosure: Disclosure, near: PatternKey | None = None):
         self.settings, self.disclosure, self.near = settings, disclosure, near
-        self.tags = {t.id: t for t in db.session.scalars(select(Tag))}
-        self.tag_names = {tag_id: taxonomy_name(tag) for tag_id, tag in self.tags.items()}
+        # Plain tuples: a pattern list reads them thousands of times (an ORM attribute costs more).
+        self.tags = {t.id: (t.slug, taxonomy_name(t), t.category) for t in db.session.scalars(select(Tag))}
         self.states = {s.key: s for s in db.session.scalars(select(PatternState))}
 
     def protected(self, grouping: str) -> bool:
@@ -501,11 +501,11 @@ class _Builder:
         carry (a program deleted since)."""
         facet = facet_of(grouping)
         key_values, value_names = names
-        tag = self.tags[row.tag_id]
+        slug, tag_name, category = self.tags[row.tag_id]
         value = key_values.get(row.value) if facet else None
         if facet and value is None:
             return None
-        key = PatternKey.of(tag.slug, facet, value)
+        key = PatternKey.of(slug, facet, value)
         if facet and facet.name == "program":
             spans = [value_names[value]]
         else:
@@ -513,9 +513,9 @@ class _Builder:
         pattern = Pattern(
             key=str(key),
             grouping=grouping,
-            tag=tag.slug,
-            tag_name=self.tag_names[row.tag_id],  # the tag's name in the reader's language
-            category=tag.category,
+            tag=slug,
+            tag_name=tag_name,  # the tag's name in the reader's language
+            category=category,
             facet=facet.name if facet else None,
             value=value,
             value_name=value_names.get(value) if facet else None,
@@ -536,7 +536,7 @@ class _Builder:
 # An order of patterns for `leading_patterns`: which patterns it takes (a test of their counts,
 # never of their distinct clients or programs) and its sort key.
 Order = tuple[Callable[[Pattern], bool], Callable[[Pattern], tuple]]
-LOOK_AHEAD = 5  # candidates checked beyond those still needed, per round
+LOOK_AHEAD = 1  # candidates checked beyond those still needed, per round (most of the first surface)
 
 
 def leading_patterns(
