@@ -43,6 +43,7 @@ LIVE_BY_DATE = (
     "record_key",
     "source",
     "wants_involvement",
+    "deleted_at",  # SQLite reads an index alone only if it holds every column a query names
 )
 CONSENTED_VOICE = (
     "client_root_cause IS NOT NULL AND story_consent_on IS NOT NULL "

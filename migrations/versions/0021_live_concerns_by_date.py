@@ -25,6 +25,7 @@ LIVE_BY_DATE = [
     "record_key",
     "source",
     "wants_involvement",
+    "deleted_at",  # SQLite reads an index alone only if it holds every column a query names
 ]
 
 
