@@ -456,7 +456,7 @@ def find_patterns(
     protected audience the counts of patterns about people are their published values, and such a
     pattern surfaces by those."""
     disclosure = disclosure or exact_counts()
-    build = _Builder(settings, disclosure, near)
+    build = _Builder(settings, disclosure)
     program_spans = _program_spans(settings, near)
     found: list[Pattern] = []
     for grouping in groupings:
@@ -484,8 +484,8 @@ class _Builder:
     """What turns aggregate rows into Patterns, read once per search: the tags (and their names in
     the reader's language), the stored states, the facets' names."""
 
-    def __init__(self, settings: PatternSettings, disclosure: Disclosure, near: PatternKey | None = None):
-        self.settings, self.disclosure, self.near = settings, disclosure, near
+    def __init__(self, settings: PatternSettings, disclosure: Disclosure):
+        self.settings, self.disclosure = settings, disclosure
         # Plain tuples: a pattern list reads them thousands of times (an ORM attribute costs more).
         self.tags = {t.id: (t.slug, taxonomy_name(t), t.category) for t in db.session.scalars(select(Tag))}
         self.states = {s.key: s for s in db.session.scalars(select(PatternState))}
@@ -624,9 +624,12 @@ def _clients_and_programs_of(
             Concern.deleted_at.is_(None),
             Concern.occurred_on >= settings.start,
             Concern.occurred_on <= settings.as_of,
-            # `+ 0`: each concern's tags are read by its own key (concern_id, tag_id), not by probing
-            # the tag index once per tag and concern (SQLite chose that, 9 times slower).
-            (concern_tags.c.tag_id + 0).in_(tag_ids),
+            # SQLite, `+ 0`: each concern's tags are read by its own key (concern_id, tag_id), not by
+            # probing the tag index once per tag and concern (its choice otherwise, 9 times slower).
+            # PostgreSQL reads the tags' rows from that index and joins them by hash.
+            (
+                concern_tags.c.tag_id + 0 if db.session.get_bind().dialect.name == "sqlite" else concern_tags.c.tag_id
+            ).in_(tag_ids),
         )
         .cte("facts")
     )
@@ -658,7 +661,7 @@ def _clients_and_programs_of(
                 per_client.c.value,
                 func.count(),
                 func.sum(per_client.c.client_record_key),
-            ).group_by(per_client.c.tag_id, *([per_client.c.value] if grouped else []))
+            ).group_by(per_client.c.tag_id, per_client.c.value)
         )
         if grouping != "tag_program":  # a program's patterns span that one program
             parts.append(
