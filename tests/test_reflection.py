@@ -12,7 +12,7 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, select
 
 from caseflow import jobs
-from caseflow.concerns.services import log_concern, parse_concern
+from caseflow.concerns.services import delete_concern, log_concern, parse_concern
 from caseflow.extensions import db as db_
 from caseflow.models import Campaign, Concern, JobRun, Notification, Person, QuarterlySummary
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
@@ -235,6 +235,26 @@ def test_summary_figures_equal_those_worked_by_hand(quarter_data, app):
     assert items["step_vision"]["change"] == 1.0
     # Patterns in the quarter (min 5 concerns): none this small; the structure is there.
     assert d["patterns"]["top"] == [] and d["patterns"]["disparities"] == []
+
+
+def test_summary_counts_by_category_and_patterns_from_the_rollups_equal_a_count_of_the_concerns(quarter_data, app):
+    """By category is read from the race rollup's per-category totals: a concern counts once per
+    category however many of its tags share it, a deleted one not at all — as a direct count."""
+    author = quarter_data["organizer"]
+    body = {"program": "housing", "summary": "Both", "occurred_on": "2026-08-20", "client_ref": "C"}
+    log_concern(author, parse_concern(body | {"tags": ["no-heat", "mold"]}))
+    gone = log_concern(author, parse_concern(body | {"tags": ["wage-theft"]}))
+    delete_concern(author, gone, "Logged twice")
+    db_.session.commit()
+    from_rollups = build_summary(Q3)
+    assert [(r["label"], r["count"]) for r in from_rollups["by_category"]] == [("Housing", 5), ("Employment", 2)]
+    app.config["USE_ROLLUPS"] = False
+    try:
+        from_concerns = build_summary(Q3)
+    finally:
+        app.config["USE_ROLLUPS"] = True
+    for part in ("by_category", "by_program", "totals", "equity", "patterns"):
+        assert from_rollups[part] == from_concerns[part], part
 
 
 def test_new_leaders_in_the_summary_are_the_ladders_count_published_by_the_policy(db, make_user, frozen):

@@ -96,6 +96,32 @@ def test_rollups_follow_logging_edits_and_deletes(app, db, taxonomy, make_user, 
         assert from_rollups == from_concerns
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_leading_patterns_of_a_past_window_are_those_of_the_whole_list(app, db, taxonomy, make_user, seed):
+    """A summary's largest and fastest-rising patterns: only the candidates ahead are counted to the
+    last client, and they are exactly the first of find_patterns' list in each order."""
+    _history(db, make_user("caseworker"), random.Random(seed), logged=90, edited=15, deleted=6)
+    orders = {
+        "top": (lambda p: True, lambda p: (-p.count, p.key)),
+        "rising": (lambda p: p.trend is not None and p.trend > 0, lambda p: (-(p.trend or 0), -p.count, p.key)),
+        "wants": (lambda p: p.wants_involvement > 1, lambda p: (-p.wants_involvement, p.key)),
+    }
+    for as_of, window, disclosure in (
+        (today() - timedelta(days=9), 30, Disclosure(Audience.RECORD, 3)),
+        (today() - timedelta(days=9), 30, Disclosure(Audience.AGGREGATE, 3)),
+        (today() - timedelta(days=20), 25, Disclosure(Audience.PUBLISHED, 3)),
+        (today(), 30, Disclosure(Audience.AGGREGATE, 3)),
+    ):
+        settings = PatternSettings(as_of=as_of, window_days=window, min_concerns=2, min_clients=2, min_cell=3)
+        everything = find_patterns(settings, disclosure=disclosure, with_examples=0)
+        for n in (1, 4, 50):
+            leading = engine.leading_patterns(settings, disclosure, orders, n)
+            for name, (take, key) in orders.items():
+                expected = [p.to_json() for p in sorted(filter(take, everything), key=key)[:n]]
+                assert [p.to_json() for p in leading[name]] == expected, (as_of, name, n)
+        assert len(everything) > 8, "the data should surface patterns"
+
+
 def _without_rollups(app, compute):
     app.config["USE_ROLLUPS"] = False
     try:

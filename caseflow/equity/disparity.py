@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import Select, String, and_, case, cast, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from caseflow.equity.policy import Disclosure, Tally
@@ -23,23 +23,6 @@ FLAG_RATIO = 1.5
 GROUPS = list(RACE_CATEGORIES)
 QUALITY = [*RACE_NON_ANSWERS, "blank"]
 QUALITY_LABELS = {**RACE_NON_ANSWERS, "blank": "No answer recorded"}
-
-
-def race_flags(since: date | None = None, until: date | None = None):
-    """Per concern: how many categories it reported, and whether 'data not collected' was chosen.
-
-    With `since`/`until`, only for the live concerns of that window: the cost then follows the
-    window, not the whole table.
-    """
-    is_category = case((ConcernRace.code.in_(GROUPS), 1), else_=0)
-    query = select(
-        ConcernRace.concern_id.label("concern_id"),
-        func.sum(is_category).label("n_categories"),
-        func.max(case((ConcernRace.code == "not_collected", 1), else_=0)).label("not_collected"),
-    ).group_by(ConcernRace.concern_id)
-    if since is not None and until is not None:
-        query = _window(query.join(Concern, Concern.id == ConcernRace.concern_id), since, until)
-    return query.subquery("race_flags")
 
 
 def _window(query: Select, since: date, until: date) -> Select:
@@ -108,44 +91,40 @@ def group_counts(
     each with its record-key sum."""
     if concern_ids is None and use_rollups():
         return rolled_up_counts(since, until, alone=alone)
-    query = (
-        select(ConcernRace.code, func.count(), func.sum(Concern.record_key))
-        .select_from(Concern)
-        .join(ConcernRace, ConcernRace.concern_id == Concern.id)
+    # The concerns counted (the window's, or a pattern's within it) are read once, as a common
+    # table expression; their answers by code, and the totals per concern correlated on the
+    # answers' primary key: whether it reported a category, whether it has no answer at all.
+    # `concern_ids` selects from the concerns (a pattern's conditions): its rows carry their record
+    # keys, within the window (else the database collects the pattern's concerns of every year).
+    ids = select(Concern.id) if concern_ids is None else concern_ids
+    counted = _window(ids.add_columns(Concern.record_key.label("record_key")), since, until).cte("counted")
+
+    def has_race(*codes: str):
+        answer = aliased(ConcernRace)
+        condition = answer.concern_id == counted.c.id
+        return exists().where(and_(condition, answer.code.in_(codes)) if codes else condition)
+
+    answers = (
+        select(ConcernRace.code, func.count(), func.sum(counted.c.record_key))
+        .select_from(counted)
+        .join(ConcernRace, ConcernRace.concern_id == counted.c.id)
         .group_by(ConcernRace.code)
     )
     if alone:
-        query = query.where(or_(_n_categories() == 1, ConcernRace.code.in_(list(RACE_NON_ANSWERS))))
-    query = _window(query, since, until)
-    if concern_ids is not None:
-        # The same window inside the subquery: the ids outside it could never match, and without it
-        # the database collects the pattern's concerns of every year before filtering.
-        concern_ids = _window(concern_ids, since, until)
-        query = query.where(Concern.id.in_(concern_ids))
-    counts = {code: Tally() for code in [*GROUPS, *RACE_NON_ANSWERS]}
-    counts.update({code: Tally(int(n), int(k or 0)) for code, n, k in db.session.execute(query)})
-
-    flags = race_flags(since, until)
-    summary = _window(
-        select(
-            func.count(distinct(Concern.id)).label("total"),
-            func.sum(case((flags.c.n_categories > 0, 1), else_=0)).label("reported"),
-            func.sum(case((flags.c.concern_id.is_(None), 1), else_=0)).label("blank"),
-            func.sum(Concern.record_key).label("total_keys"),
-            func.sum(case((flags.c.n_categories > 0, Concern.record_key), else_=0)).label("reported_keys"),
-            func.sum(case((flags.c.concern_id.is_(None), Concern.record_key), else_=0)).label("blank_keys"),
+        answer = aliased(ConcernRace)
+        n_categories = (
+            select(func.count())
+            .select_from(answer)
+            .where(answer.concern_id == counted.c.id, answer.code.in_(GROUPS))
+            .scalar_subquery()
         )
-        .select_from(Concern)
-        .outerjoin(flags, flags.c.concern_id == Concern.id),
-        since,
-        until,
-    )
-    if concern_ids is not None:
-        summary = summary.where(Concern.id.in_(concern_ids))
-    row = db.session.execute(summary).one()
-    counts["blank"] = Tally(int(row.blank or 0), int(row.blank_keys or 0))
-    counts["_reported"] = Tally(int(row.reported or 0), int(row.reported_keys or 0))
-    counts["_total"] = Tally(int(row.total or 0), int(row.total_keys or 0))
+        answers = answers.where(or_(n_categories == 1, ConcernRace.code.in_(list(RACE_NON_ANSWERS))))
+    totals = [
+        select(literal(name), func.count(), func.sum(counted.c.record_key)).select_from(counted).where(*condition)
+        for name, condition in (("_total", []), ("_reported", [has_race(*GROUPS)]), ("blank", [~has_race()]))
+    ]
+    counts = {code: Tally() for code in [*GROUPS, *RACE_NON_ANSWERS]}
+    counts.update({code: Tally(int(n), int(k or 0)) for code, n, k in db.session.execute(union_all(answers, *totals))})
     return counts
 
 

@@ -32,6 +32,19 @@ AGE_BANDS = ("under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus")
 SOURCES = {"client": "Client reported", "staff": "Staff observed", "self": "Client self-report"}
 STAFF_SOURCES = ("client", "staff")  # what staff may set; "self" only by the triage queue
 
+LIVE_BY_DATE = (
+    "occurred_on",
+    "program_id",
+    "zip",
+    "age_band",
+    "language",
+    "client_key",
+    "client_record_key",
+    "record_key",
+    "source",
+    "wants_involvement",
+    "deleted_at",  # SQLite reads an index alone only if it holds every column a query names
+)
 CONSENTED_VOICE = (
     "client_root_cause IS NOT NULL AND story_consent_on IS NOT NULL "
     "AND story_consent_revoked_on IS NULL AND deleted_at IS NULL"
@@ -83,6 +96,15 @@ class Concern(TimestampMixin, Base):
         Index("ix_concerns_zip_occurred", "zip", "occurred_on"),
         Index("ix_concerns_client_key_occurred", "client_key", "occurred_on"),
         Index("ix_concerns_author_occurred", "author_id", "occurred_on"),
+        # The live concerns' narrow columns by date: what a quarter's summary counts (totals, distinct
+        # clients, programs, places, a pattern's concerns) is read from this index alone, not the table.
+        Index(
+            "ix_concerns_live_by_date",
+            *LIVE_BY_DATE,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+            postgresql_include=["id"],
+        ),
         # The few concerns whose client agreed to be quoted, by date (a pattern's "in their words").
         Index(
             "ix_concerns_consented_voice",

@@ -11,13 +11,29 @@ that ends in the past (a quarter's summary) is computed from the concerns themse
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, Integer, and_, bindparam, case, cast, distinct, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
 
 from caseflow.dates import today
 from caseflow.equity.perturbation import MAX_ADJUSTMENT
@@ -323,18 +339,24 @@ def _rollup_sums(
 
 
 def _aggregate_from_rollups(
-    settings: PatternSettings, grouping: str, near: PatternKey | None = None, *, with_keys: bool = True
+    settings: PatternSettings,
+    grouping: str,
+    near: PatternKey | None = None,
+    *,
+    with_keys: bool = True,
+    count_clients: bool = True,
 ) -> list[_Row]:
     """The same rows as `_aggregate`, summed from the rollups: one plain GROUP BY for the window and
     one for the previous window's counts (plain SUMs cost half what CASE sums do). `with_keys`:
-    also the record-key sums (only a protected audience's patterns about people need them)."""
+    also the record-key sums (only a protected audience's patterns about people need them).
+    `count_clients=False`: a past window's distinct clients are left at 0 (the caller counts them)."""
     measures = ["concerns", "clients_last", "without_ref", "importance_sum", "importance_n", "wants"]
     keys = ["key_sum", "clients_key_last", "wants_key_sum"] if with_keys else []
     # Only keys that can surface come back: a published count is at most MAX_ADJUSTMENT above.
     least = _least(settings, grouping) - MAX_ADJUSTMENT
     current = _rollup_sums(grouping, settings.start, settings.as_of, measures + keys, near, at_least=least)
     found: dict[tuple, _Row] = {}
-    for row in current:
+    for row in current.all():
         tag_id, value, count, clients, without_ref, imp_sum, imp_n, wants = row[:8]
         k, ck, wk = row[8:] if with_keys else (0, 0, 0)
         if count >= least:
@@ -351,14 +373,14 @@ def _aggregate_from_rollups(
                 wants_key_sum=int(wk),
             )
     if not settings.uses_rollups:
-        counted = _distinct_clients(settings, grouping, near, with_keys=with_keys)
+        counted = {} if not count_clients else _distinct_clients(settings, grouping, near, with_keys=with_keys)
         for key, (clients, key_sum) in counted.items():
             if key in found:
                 found[key].distinct_clients, found[key].clients_key_sum = clients, key_sum
     before = settings.start - timedelta(days=1)
     for tag_id, value, previous, *previous_keys in _rollup_sums(
         grouping, settings.previous_start, before, ["concerns", *keys[:1]], near
-    ):
+    ).all():
         row = found.get((tag_id, value))
         if row is not None:
             row.previous_count = int(previous)
@@ -434,57 +456,235 @@ def find_patterns(
     protected audience the counts of patterns about people are their published values, and such a
     pattern surfaces by those."""
     disclosure = disclosure or exact_counts()
-    tags = {t.id: t for t in db.session.scalars(select(Tag))}
+    build = _Builder(settings, disclosure)
     program_spans = _program_spans(settings, near)
-    states = {s.key: s for s in db.session.scalars(select(PatternState))}
     found: list[Pattern] = []
     for grouping in groupings:
-        protected = disclosure.protected and grouping in PEOPLE_GROUPINGS
+        protected = build.protected(grouping)
         rows = (
             _aggregate_from_rollups(settings, grouping, near, with_keys=protected)
             if settings.rollups_enabled
             else _aggregate_rows(settings, grouping, near)
         )
-        facet = facet_of(grouping)
-        key_values, names = _facet_values(facet, {row.value for row in rows})
+        names = build.facet_names(grouping, rows)
         for row in rows:
             if protected:
                 row.publish(disclosure)
             if not _surfaces(row, settings, grouping):
                 continue
-            tag = tags[row.tag_id]
-            value = key_values.get(row.value) if facet else None
-            if facet and value is None:
-                continue  # a value no key can carry (a program deleted since)
-            key = PatternKey.of(tag.slug, facet, value)
-            if facet and facet.name == "program":
-                spans = [names[value]]
-            else:
-                spans = program_spans.get((grouping, row.tag_id, row.value), [])
-            pattern = Pattern(
-                key=str(key),
-                grouping=grouping,
-                tag=tag.slug,
-                tag_name=taxonomy_name(tag),  # the tag's name in the reader's language
-                category=tag.category,
-                facet=facet.name if facet else None,
-                value=value,
-                value_name=names.get(value) if facet else None,
-                count=int(row.count),
-                distinct_clients=int(row.distinct_clients),
-                previous_count=int(row.previous_count),
-                concerns_without_ref=int(row.without_ref),
-                avg_importance=float(row.avg_importance) if row.avg_importance is not None else None,
-                wants_involvement=int(row.wants),
-                programs=sorted(spans),
-                min_cell=settings.min_cell,
-                protected=protected,
-            )
-            _apply_state(pattern, states.get(pattern.key), settings.as_of)
-            found.append(pattern)
+            pattern = build.pattern(grouping, row, names, program_spans)
+            if pattern is not None:
+                found.append(pattern)
     if with_examples:
         _attach_examples(found, settings, with_examples)
     return found
+
+
+class _Builder:
+    """What turns aggregate rows into Patterns, read once per search: the tags (and their names in
+    the reader's language), the stored states, the facets' names."""
+
+    def __init__(self, settings: PatternSettings, disclosure: Disclosure):
+        self.settings, self.disclosure = settings, disclosure
+        # Plain tuples: a pattern list reads them thousands of times (an ORM attribute costs more).
+        self.tags = {t.id: (t.slug, taxonomy_name(t), t.category) for t in db.session.scalars(select(Tag))}
+        self.states = {s.key: s for s in db.session.scalars(select(PatternState))}
+
+    def protected(self, grouping: str) -> bool:
+        return self.disclosure.protected and grouping in PEOPLE_GROUPINGS
+
+    def facet_names(self, grouping: str, rows) -> tuple[dict[str, str], dict[str, str]]:
+        return _facet_values(facet_of(grouping), {row.value for row in rows})
+
+    def pattern(self, grouping: str, row: _Row, names, program_spans: dict) -> Pattern | None:
+        """The pattern of a row (its counts as published already), None for a value no key can
+        carry (a program deleted since)."""
+        facet = facet_of(grouping)
+        key_values, value_names = names
+        slug, tag_name, category = self.tags[row.tag_id]
+        value = key_values.get(row.value) if facet else None
+        if facet and value is None:
+            return None
+        key = PatternKey.of(slug, facet, value)
+        if facet and facet.name == "program":
+            spans = [value_names[value]]
+        else:
+            spans = program_spans.get((grouping, row.tag_id, row.value), [])
+        pattern = Pattern(
+            key=str(key),
+            grouping=grouping,
+            tag=slug,
+            tag_name=tag_name,  # the tag's name in the reader's language
+            category=category,
+            facet=facet.name if facet else None,
+            value=value,
+            value_name=value_names.get(value) if facet else None,
+            count=int(row.count),
+            distinct_clients=int(row.distinct_clients),
+            previous_count=int(row.previous_count),
+            concerns_without_ref=int(row.without_ref),
+            avg_importance=float(row.avg_importance) if row.avg_importance is not None else None,
+            wants_involvement=int(row.wants),
+            programs=sorted(spans),
+            min_cell=self.settings.min_cell,
+            protected=self.protected(grouping),
+        )
+        _apply_state(pattern, self.states.get(pattern.key), self.settings.as_of)
+        return pattern
+
+
+# An order of patterns for `leading_patterns`: which patterns it takes (a test of their counts,
+# never of their distinct clients or programs) and its sort key.
+Order = tuple[Callable[[Pattern], bool], Callable[[Pattern], tuple]]
+LOOK_AHEAD = 1  # candidates checked beyond those still needed, per round (most of the first surface)
+
+
+def leading_patterns(
+    settings: PatternSettings, disclosure: Disclosure, orders: dict[str, Order], n: int
+) -> dict[str, list[Pattern]]:
+    """For each order, its first `n` patterns: exactly
+    `sorted(filter(take, find_patterns(settings, disclosure=disclosure, with_examples=0)), key=key)[:n]`.
+
+    A window that ends in the past has no exact distinct clients in the rollups: find_patterns counts
+    them (and the programs each pattern spans) from the concerns for every key, walking the window's
+    concerns once per grouping. Here the candidates are ordered by their counts (all from the
+    rollups) and only those ahead in some order have their clients and programs counted, a few at a
+    time, until each order has `n` patterns that surface."""
+    if settings.uses_rollups or not settings.rollups_enabled:
+        found = find_patterns(settings, disclosure=disclosure, with_examples=0)
+        return {name: sorted(filter(take, found), key=key)[:n] for name, (take, key) in orders.items()}
+    build = _Builder(settings, disclosure)
+    rows: dict[tuple[str, int, str], _Row] = {}
+    names: dict[str, tuple] = {}
+    provisional: list[tuple[tuple[str, int, str], Pattern]] = []
+    for grouping in GROUPINGS:
+        protected = build.protected(grouping)
+        found = _aggregate_from_rollups(settings, grouping, with_keys=protected, count_clients=False)
+        names[grouping] = build.facet_names(grouping, found)
+        least = _least(settings, grouping)
+        for row in found:
+            # Everything but the distinct clients as published; those are counted below.
+            published = replace(row).publish(disclosure) if protected else row
+            if published.count < least:
+                continue
+            pattern = build.pattern(grouping, published, names[grouping], {})
+            if pattern is not None:
+                rows[(grouping, row.tag_id, row.value)] = row
+                provisional.append(((grouping, row.tag_id, row.value), pattern))
+    queues = {
+        name: [k for k, _ in sorted(((k, p) for k, p in provisional if take(p)), key=lambda kp: key(kp[1]))]
+        for name, (take, key) in orders.items()
+    }
+    checked: dict[tuple[str, int, str], Pattern | None] = {}
+    picked: dict[str, list[Pattern]] = {name: [] for name in orders}
+    at = dict.fromkeys(orders, 0)
+    while True:
+        wanted: set[tuple[str, int, str]] = set()
+        for name, queue in queues.items():
+            while len(picked[name]) < n and at[name] < len(queue) and queue[at[name]] in checked:
+                pattern = checked[queue[at[name]]]
+                if pattern is not None:
+                    picked[name].append(pattern)
+                at[name] += 1
+            need = n - len(picked[name])
+            if need > 0:
+                wanted.update(k for k in queue[at[name] : at[name] + need + LOOK_AHEAD] if k not in checked)
+        if not wanted:
+            return picked
+        clients, spans = _clients_and_programs_of(settings, wanted, with_keys=disclosure.protected)
+        for key in wanted:
+            grouping = key[0]
+            row = replace(rows[key])
+            row.distinct_clients, row.clients_key_sum = clients.get(key, (0, 0))
+            if build.protected(grouping):
+                row.publish(disclosure)
+            surfaces = _surfaces(row, settings, grouping)
+            checked[key] = build.pattern(grouping, row, names[grouping], spans) if surfaces else None
+
+
+def _clients_and_programs_of(
+    settings: PatternSettings, keys, *, with_keys: bool
+) -> tuple[dict[tuple[str, int, str], tuple[int, int]], dict[tuple[str, int, str], list[str]]]:
+    """Per pattern key (grouping, tag id, value) of a window: its distinct clients (and the sum of
+    their client record keys), and the programs (names) its concerns span, for keys that keep them.
+    One statement for any number of keys: the window's concerns carrying their tags are read once
+    (a common table expression) and grouped per grouping."""
+    tag_ids = sorted({tag_id for _, tag_id, _ in keys})
+    facts = (
+        select(
+            concern_tags.c.tag_id.label("tag_id"),
+            Concern.program_id.label("program_id"),
+            *(facet.sql().label(facet.grouping) for facet in FACETS),
+            Concern.client_key.label("client_key"),
+            Concern.client_record_key.label("client_record_key"),
+        )
+        .select_from(Concern)
+        .join(concern_tags, concern_tags.c.concern_id == Concern.id)
+        .where(
+            Concern.deleted_at.is_(None),
+            Concern.occurred_on >= settings.start,
+            Concern.occurred_on <= settings.as_of,
+            # SQLite, `+ 0`: each concern's tags are read by its own key (concern_id, tag_id), not by
+            # probing the tag index once per tag and concern (its choice otherwise, 9 times slower).
+            # PostgreSQL reads the tags' rows from that index and joins them by hash.
+            (
+                concern_tags.c.tag_id + 0 if db.session.get_bind().dialect.name == "sqlite" else concern_tags.c.tag_id
+            ).in_(tag_ids),
+        )
+        .cte("facts")
+    )
+    parts = []
+    for grouping, some in _by_grouping(keys).items():
+        value = facts.c[grouping] if grouping != "tag" else literal(NO_VALUE)
+        grouped = [facts.c[grouping]] if grouping != "tag" else []  # no constant in a GROUP BY
+        if grouping == "tag":
+            in_keys = facts.c.tag_id.in_(sorted({tag_id for tag_id, _ in some}))
+        else:
+            in_keys = tuple_(facts.c.tag_id, value).in_(sorted(some))
+        client_key = func.max(facts.c.client_record_key) if with_keys else literal(0)
+        per_client = (
+            select(
+                facts.c.tag_id.label("tag_id"),
+                value.label("value"),
+                client_key.label("client_record_key"),
+            )
+            .where(in_keys, facts.c.client_key.is_not(None))
+            .group_by(facts.c.tag_id, *grouped, facts.c.client_key)
+            .subquery(f"clients_{grouping}")
+        )
+        # Counted per grouping: each part's clients come grouped by its key already.
+        parts.append(
+            select(
+                literal("clients"),
+                literal(grouping),
+                per_client.c.tag_id,
+                per_client.c.value,
+                func.count(),
+                func.sum(per_client.c.client_record_key),
+            ).group_by(per_client.c.tag_id, per_client.c.value)
+        )
+        if grouping != "tag_program":  # a program's patterns span that one program
+            parts.append(
+                select(literal("programs"), literal(grouping), facts.c.tag_id, value, facts.c.program_id, literal(0))
+                .where(in_keys)
+                .group_by(facts.c.tag_id, *grouped, facts.c.program_id)
+            )
+    names = dict(db.session.execute(select(Program.id, Program.name)).all())
+    found: dict[tuple[str, int, str], tuple[int, int]] = {}
+    spans: dict[tuple[str, int, str], set[str]] = {}
+    for kind, grouping, tag_id, value, n, k in _rows(union_all(*parts)):
+        if kind == "clients":
+            found[(grouping, tag_id, value)] = (int(n), int(k or 0))
+        else:
+            spans.setdefault((grouping, tag_id, value), set()).add(names[int(n)])
+    return found, {k: sorted(v) for k, v in spans.items()}
+
+
+def _by_grouping(keys) -> dict[str, list[tuple[int, str]]]:
+    out: dict[str, list[tuple[int, str]]] = {}
+    for grouping, tag_id, value in keys:
+        out.setdefault(grouping, []).append((tag_id, value))
+    return out
 
 
 def _facet_values(facet: Facet | None, values: set[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -509,10 +709,15 @@ def _program_spans(settings: PatternSettings, near: PatternKey | None = None) ->
             )
             .group_by(seen.grouping, seen.tag_id, seen.value)
         )
-        return {
-            (grouping, tag_id, value): sorted({names[int(p)] for p in members.split(",")})
-            for grouping, tag_id, value, members in rows
-        }
+        spans: dict[str, list[str]] = {}  # many keys span the same programs: each list read once
+
+        def read(members: str) -> list[str]:
+            found = spans.get(members)
+            if found is None:
+                found = spans[members] = sorted({names[int(p)] for p in members.split(",")})
+            return found
+
+        return {(grouping, tag_id, value): read(members) for grouping, tag_id, value, members in rows.all()}
     parts = []
     for facet in (None, *FACETS):
         grouping = facet.grouping if facet else "tag"

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import case, distinct, func, select
 
 from caseflow import dates
-from caseflow.equity.disparity import equity_overview
+from caseflow.equity.disparity import equity_overview, use_rollups
 from caseflow.equity.policy import Disclosure, Tally, leaving
 from caseflow.extensions import db
 from caseflow.measures.report import summary_section as measures_section
@@ -24,12 +24,13 @@ from caseflow.models import (
     Concern,
     Convening,
     Program,
+    RaceDay,
     Tag,
     User,
     concern_tags,
 )
 from caseflow.models.campaign_steps import CampaignAction, FollowUp, ReflectionReview, StepMove
-from caseflow.patterns.engine import PatternSettings, disparity_for, find_patterns
+from caseflow.patterns.engine import PatternSettings, disparity_for, leading_patterns
 from caseflow.patterns.keys import PatternKey
 from caseflow.people import ladder
 from caseflow.reflection import self_assessment
@@ -94,14 +95,12 @@ def concern_totals(q: Quarter) -> dict:
     }
 
 
-def _grouped(column, q: Quarter, *, join_tags: bool = False, join_program: bool = False) -> list[tuple[str, int]]:
+def _grouped(column, q: Quarter, *, join_tags: bool = False) -> list[tuple[str, int]]:
     query = select(column, func.count(distinct(Concern.id))).select_from(Concern)
     if join_tags:
         query = query.join(concern_tags, concern_tags.c.concern_id == Concern.id).join(
             Tag, Tag.id == concern_tags.c.tag_id
         )
-    if join_program:
-        query = query.join(Program, Program.id == Concern.program_id)
     query = (
         query.where(Concern.deleted_at.is_(None), _in_quarter(Concern.occurred_on, q))
         .group_by(column)
@@ -110,12 +109,50 @@ def _grouped(column, q: Quarter, *, join_tags: bool = False, join_program: bool 
     return [(label, int(n)) for label, n in db.session.execute(query) if label is not None]
 
 
+def _by_category(q: Quarter) -> list[tuple[str, int]]:
+    """Concerns per tag category (a concern once per category, however many of its tags share it),
+    from the race rollup's per-category totals (its `_total` row counts exactly that)."""
+    if not use_rollups():
+        return _grouped(Tag.category, q, join_tags=True)
+    r, total = RaceDay, func.sum(RaceDay.concerns)
+    query = (
+        select(r.key, total)
+        .where(r.scope == "category", r.code == "_total", r.day >= q.start, r.day <= q.end)
+        .group_by(r.key)
+        .having(total > 0)
+        .order_by(total.desc(), r.key)
+    )
+    return [(label, int(n)) for label, n in db.session.execute(query)]
+
+
+def _by_program(q: Quarter) -> list[tuple[str, int]]:
+    """Concerns per program: counted per program id over the quarter's live concerns (an index holds
+    them), then named."""
+    per_program = (
+        select(Concern.program_id.label("program_id"), func.count().label("n"))
+        .where(Concern.deleted_at.is_(None), _in_quarter(Concern.occurred_on, q))
+        .group_by(Concern.program_id)
+        .subquery("per_program")
+    )
+    total = func.sum(per_program.c.n)
+    query = (
+        select(Program.name, total)
+        .join(per_program, per_program.c.program_id == Program.id)
+        .group_by(Program.name)
+        .order_by(total.desc(), Program.name)
+    )
+    return [(label, int(n)) for label, n in db.session.execute(query) if label is not None]
+
+
 def _zips(q: Quarter) -> list[tuple[str, Tally]]:
     """Concerns per ZIP in the quarter with their record-key sums: counts of people by place."""
+    # `zip || ''` (the same text): read from the live concerns' index by date, the quarter's rows
+    # only, where SQLite would walk the ZIP index across every ZIP's dates and then the table.
+    place = (Concern.zip + "").label("zip")
     query = (
-        select(Concern.zip, func.count(), func.sum(Concern.record_key))
-        .where(Concern.deleted_at.is_(None), Concern.zip.is_not(None), _in_quarter(Concern.occurred_on, q))
-        .group_by(Concern.zip)
+        select(place, func.count(), func.sum(Concern.record_key))
+        .where(Concern.deleted_at.is_(None), place.is_not(None), _in_quarter(Concern.occurred_on, q))
+        .group_by(place)
     )
     return [(z, Tally(int(n), int(k or 0))) for z, n, k in db.session.execute(query)]
 
@@ -137,11 +174,17 @@ def _plain(pairs: list[tuple[str, int]]) -> list[dict]:
 
 def _patterns(q: Quarter, disclosure: Disclosure) -> dict:
     settings = PatternSettings.from_config(as_of=q.end, window_days=(q.end - q.start).days + 1)
-    found = find_patterns(settings, disclosure=disclosure)
-    top = sorted(found, key=lambda p: (-p.count, p.key))[:TOP]
-    rising = sorted(
-        (p for p in found if p.trend is not None and p.trend > 0), key=lambda p: (-(p.trend or 0), -p.count, p.key)
-    )[:TOP]
+    # The largest patterns, and the fastest rising: only these are counted to the last client.
+    leading = leading_patterns(
+        settings,
+        disclosure,
+        {
+            "top": (lambda p: True, lambda p: (-p.count, p.key)),
+            "rising": (lambda p: p.trend is not None and p.trend > 0, lambda p: (-(p.trend or 0), -p.count, p.key)),
+        },
+        TOP,
+    )
+    top, rising = leading["top"], leading["rising"]
     disparities = []
     for p in top:
         gap = disparity_for(PatternKey.parse(p.key), q.start, q.end, disclosure)
@@ -373,8 +416,8 @@ def build_summary(q: Quarter, today: date | None = None) -> dict:
         "suppression_note": disclosure.note,
         "totals": now_totals,
         "comparison": comparison,
-        "by_category": _plain(_grouped(Tag.category, q, join_tags=True)),
-        "by_program": _plain(_grouped(Program.name, q, join_program=True)),
+        "by_category": _plain(_by_category(q)),
+        "by_program": _plain(_by_program(q)),
         "by_zip": _series(_zips(q), disclosure)[:25],
         "equity": {
             "groups": [{"code": c, "label": RACE_CATEGORIES[c]} for c in overview.table.col_keys],
