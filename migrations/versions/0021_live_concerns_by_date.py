@@ -1,7 +1,7 @@
 """a covering index of the live concerns by date: a quarter's summary reads its counts from it
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0022
 Create Date: 2026-11-29 13:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
