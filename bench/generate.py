@@ -23,7 +23,10 @@ import random
 import sqlite3
 import sys
 import time
+from bisect import bisect
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 from sqlalchemy import text
@@ -254,18 +257,29 @@ def _day_offsets(rng: random.Random, n: int, as_of: date) -> list[date]:
     return picked
 
 
-def _client_keys(rng: random.Random, n: int) -> list[str | None]:
-    """About one client per 2.5 concerns; frequent clients come back often; 15 % give no reference."""
+def _client_keys(rng: random.Random, n: int) -> Iterator[str | None]:
+    """About one client per 2.5 concerns; frequent clients come back often; 15 % give no reference.
+
+    Streamed (10M keys held at once take a gigabyte): the draws are replayed from a copy of `rng`'s
+    state, and `rng` is moved past them at once, as if the list had been built here."""
     pool = max(10, n * 2 // 5)
-    keys = [hashlib.sha256(f"bench-client-{i}".encode()).hexdigest() for i in range(pool)]
-    out: list[str | None] = []
+    replay = random.Random()
+    replay.setstate(rng.getstate())
+    draw = rng.random
     for _ in range(n):
-        if rng.random() < 0.15:
-            out.append(None)
-        else:
-            # Skewed towards low indexes: squaring a uniform draw makes repeat visitors.
-            out.append(keys[int(pool * rng.random() ** 2)])
-    return out
+        if draw() >= 0.15:
+            draw()
+
+    def keys():
+        draw = replay.random
+        for _ in range(n):
+            if draw() < 0.15:
+                yield None
+            else:
+                # Skewed towards low indexes: squaring a uniform draw makes repeat visitors.
+                yield hashlib.sha256(f"bench-client-{int(pool * draw() ** 2)}".encode()).hexdigest()
+
+    return keys()
 
 
 def _races(rng: random.Random) -> list[str]:
@@ -286,8 +300,20 @@ def _races(rng: random.Random) -> list[str]:
     return [first]
 
 
+def _cum(weights) -> tuple[list[float], float, int]:
+    """What `random.choices(population, weights)` computes on every call: cumulative weights, their
+    float total, the last index. Drawing `population[bisect(cum, random() * total, 0, hi)]` with
+    them consumes the same random numbers and returns the same element as `choices(...)[0]`."""
+    cum = list(accumulate(weights))
+    return cum, cum[-1] + 0.0, len(cum) - 1
+
+
 def generate_rows(n: int, as_of: date, seed: int = SEED):
-    """Yield chunks of (concerns, concern_tags, concern_races) row tuples, in date order."""
+    """Yield chunks of (concerns, concern_tags, concern_races) row tuples, in date order.
+
+    The draws are those of the plain version (`rng.choices(…, weights=…)`, `rng.randrange`,
+    `rng.randint`, `rng.choice`), written out inline: the same seed gives the same rows, four
+    times faster (a 10M load spends most of its Python time here)."""
     rng = random.Random(seed)
     key_rng = random.Random(seed + 1)  # record keys (cell key method) from their own stream
     days = _day_offsets(rng, n, as_of)
@@ -299,55 +325,102 @@ def generate_rows(n: int, as_of: date, seed: int = SEED):
     surge_start = as_of - timedelta(days=60)
     window_start = as_of - timedelta(days=89)
     summaries = {i + 1: [f"{name}: {p}" for p in PHRASES] for i, (_, name, _) in enumerate(TAGS)}
+    random_, below, key_below = rng.random, rng._randbelow, key_rng._randbelow
+    prog_cum, prog_total, prog_hi = _cum(PROGRAM_WEIGHTS)
+    zip_cum, zip_total, zip_hi = _cum(ZIP_WEIGHTS)
+    tag_cum, tag_total, tag_hi = _cum(TAG_WEIGHTS)
+    race_cum, race_total, race_hi = _cum(RACE_WEIGHTS)
+    lang_cum, lang_total, lang_hi = _cum(LANGUAGE_WEIGHTS)
+    age_cum, age_total, age_hi = _cum(AGE_WEIGHTS)
+    surge_zip, no_heat, benefits_delay, wage_theft = (
+        ZIPS[7],
+        slug_id["no-heat"],
+        slug_id["benefits-delay"],
+        slug_id["wage-theft"],
+    )
+    benefits = prog_id["benefits"]
+    black_hispanic = ["black", "hispanic"]
+    detail, landlord = "Client described the situation in detail.", "The landlord knows and does nothing."
+    midnight = {}  # day -> its datetime at 00:00 UTC
     concerns, ctags, craces = [], [], []
     for i in range(n):
         cid = i + 1
         day = days[i]
-        program = rng.choices(program_ids, weights=PROGRAM_WEIGHTS)[0]
-        zip_code = rng.choices(ZIPS, weights=ZIP_WEIGHTS)[0] if rng.random() > 0.08 else None
-        k = 1 if rng.random() < 0.6 else 2 if rng.random() < 0.75 else 3
-        tags = set(rng.choices(tag_ids, weights=TAG_WEIGHTS, k=k))
-        races = _races(rng)
+        program = program_ids[bisect(prog_cum, random_() * prog_total, 0, prog_hi)]
+        zip_code = ZIPS[bisect(zip_cum, random_() * zip_total, 0, zip_hi)] if random_() > 0.08 else None
+        k = 1 if random_() < 0.6 else 2 if random_() < 0.75 else 3
+        tags = {tag_ids[bisect(tag_cum, random_() * tag_total, 0, tag_hi)] for _ in range(k)}
+        # _races(rng), inline.
+        r = random_()
+        if r < 0.10:
+            races = []  # no answer recorded
+        elif r < 0.18:
+            races = ["not_collected"]
+        elif r < 0.21:
+            races = ["refused"]
+        elif r < 0.23:
+            races = ["unknown"]
+        else:
+            first = RACES[bisect(race_cum, random_() * race_total, 0, race_hi)]
+            races = [first]
+            if r < 0.30:  # multi-race
+                second = RACES[bisect(race_cum, random_() * race_total, 0, race_hi)]
+                if second != first:
+                    races = sorted([first, second])
         # Planted patterns.
-        if day >= surge_start and zip_code == ZIPS[7] and rng.random() < 0.35:
-            tags.add(slug_id["no-heat"])  # a no-heat surge in one ZIP over the last 60 days
-        if day >= window_start and program == prog_id["benefits"] and rng.random() < 0.25:
-            tags.add(slug_id["benefits-delay"])  # a recent rise at one program …
-            if rng.random() < 0.6:
-                races = [rng.choice(["black", "hispanic"])]  # … among Black and Hispanic clients
-        if day >= window_start and rng.random() < 0.01:
-            tags.add(slug_id["wage-theft"])  # wage theft everywhere lately
+        if day >= surge_start and zip_code == surge_zip and random_() < 0.35:
+            tags.add(no_heat)  # a no-heat surge in one ZIP over the last 60 days
+        if day >= window_start and program == benefits and random_() < 0.25:
+            tags.add(benefits_delay)  # a recent rise at one program …
+            if random_() < 0.6:
+                races = [black_hispanic[below(2)]]  # … among Black and Hispanic clients
+        if day >= window_start and random_() < 0.01:
+            tags.add(wage_theft)  # wage theft everywhere lately
         first_tag = min(tags)
-        deleted = rng.random() < 0.005
-        created = datetime(day.year, day.month, day.day, 9 + rng.randrange(9), rng.randrange(60), tzinfo=UTC)
-        consent = day if rng.random() < 0.05 else None
+        deleted = random_() < 0.005
+        base = midnight.get(day)
+        if base is None:
+            base = midnight[day] = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        hour = 9 + below(9)
+        created = base + timedelta(hours=hour, minutes=below(60))
+        consent = day if random_() < 0.05 else None
+        summary_options = summaries[first_tag]
+        summary = summary_options[below(len(summary_options))]
+        narrative = detail if random_() < 0.3 else None
+        source = "client" if random_() < 0.9 else "staff"
+        client = next(clients)
+        language = LANGUAGES[bisect(lang_cum, random_() * lang_total, 0, lang_hi)] if random_() < 0.7 else None
+        age_band = AGE_BANDS[bisect(age_cum, random_() * age_total, 0, age_hi)] if random_() < 0.75 else None
+        importance = 1 + below(5) if random_() < 0.5 else None
+        root_cause = landlord if random_() < 0.1 else None
+        wants = random_() < 0.12
         concerns.append(
             (
                 cid,
                 program,
-                rng.choice(summaries[first_tag]),
-                "Client described the situation in detail." if rng.random() < 0.3 else None,
+                summary,
+                narrative,
                 day,
-                "client" if rng.random() < 0.9 else "staff",
-                clients[i],
-                rng.choices(LANGUAGES, weights=LANGUAGE_WEIGHTS)[0] if rng.random() < 0.7 else None,
-                rng.choices(AGE_BANDS, weights=AGE_WEIGHTS)[0] if rng.random() < 0.75 else None,
+                source,
+                client,
+                language,
+                age_band,
                 zip_code,
-                rng.randint(1, 5) if rng.random() < 0.5 else None,
-                "The landlord knows and does nothing." if rng.random() < 0.1 else None,
-                rng.random() < 0.12,
+                importance,
+                root_cause,
+                wants,
                 consent,
                 None,
                 None,
-                2 + rng.randrange(CASEWORKERS),  # user 1 is the organizer; 2.. are caseworkers
+                2 + below(CASEWORKERS),  # user 1 is the organizer; 2.. are caseworkers
                 1,
                 created if deleted else None,
                 "entered twice" if deleted else None,
                 None,
                 created,
                 created,
-                key_rng.randrange(256),
-                int(clients[i][:2], 16) if clients[i] else None,
+                key_below(256),
+                int(client[:2], 16) if client else None,
             )
         )
         for t in tags:
@@ -474,14 +547,58 @@ def build_schema_and_people(kind: str, n: int) -> None:
         db.engine.dispose()
 
 
-def build_rollups(kind: str, n: int) -> None:
+ROLLUP_TABLES = ("pattern_last_seen", "pattern_days", "pattern_weeks", "race_days")
+
+
+def _without_indexes(conn, tables) -> list[str]:
+    """Drop the indexes and primary keys of `tables` (PostgreSQL); return the statements that put
+    them back. Filling a table and then building its indexes at once is several times faster than
+    keeping the indexes in step row by row (10M concerns: ~50M last-seen rows)."""
+    constraints = conn.execute(
+        text(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+            "WHERE c.conrelid::regclass::text = ANY(:t) AND c.contype IN ('p', 'u')"
+        ),
+        {"t": list(tables)},
+    ).all()
+    indexes = conn.execute(
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:t) AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u'))"
+        ),
+        {"t": list(tables)},
+    ).all()
+    for table, name, _ in constraints:
+        conn.execute(text(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"'))
+    for name, _ in indexes:
+        conn.execute(text(f'DROP INDEX "{name}"'))
+    return [
+        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}' for table, name, definition in constraints
+    ] + [sql for _, sql in indexes]
+
+
+def build_rollups(kind: str, n: int, log=print) -> None:
     """The bulk load bypassed the ORM hooks: count the pattern rollups in with the app's rebuild."""
     from caseflow.extensions import db
     from caseflow.patterns.rollup import rebuild
 
     app = _app(kind, n)
     with app.app_context():
+        restore = []
+        if kind == "postgresql":
+            # The rebuild's GROUP BYs over every (concern, tag): sorts and hashes in memory, not on disk.
+            db.session.execute(text("SET LOCAL work_mem = '128MB'"))
+            db.session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+            db.session.execute(text("SET LOCAL synchronous_commit = off"))
+            restore = _without_indexes(db.session, ROLLUP_TABLES)
+        started = time.perf_counter()
         rebuild(db.session)
+        log(f"[generate] {kind} n={n:,}: rollup rows in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        for sql in restore:
+            db.session.execute(text(sql))
+        if restore:
+            log(f"[generate] {kind} n={n:,}: rollup indexes in {time.perf_counter() - started:.0f} s")
         db.session.commit()
         db.session.execute(text("ANALYZE"))
         db.session.commit()
@@ -538,7 +655,48 @@ def _load_sqlite(n: int, as_of: date) -> None:
     conn.close()
 
 
-def _load_postgresql(n: int, as_of: date) -> None:
+# The COPY column types, for COPY … (FORMAT BINARY): the server reads binary dates and timestamps
+# without parsing text.
+CONCERN_TYPES = (
+    "int4",
+    "int4",
+    "text",
+    "text",
+    "date",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "int4",
+    "text",
+    "bool",
+    "date",
+    "date",
+    "text",
+    "int4",
+    "int4",
+    "timestamptz",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "timestamptz",
+    "int2",
+    "int2",
+)
+COPY_FORMAT = os.environ.get("BENCH_COPY_FORMAT", "binary")  # or "text"
+
+
+def _copy(cur, sql: str, types, rows) -> None:
+    binary = COPY_FORMAT == "binary"
+    with cur.copy(sql + (" (FORMAT BINARY, FREEZE)" if binary else " (FREEZE)")) as copy:
+        if binary:
+            copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+def _load_postgresql(n: int, as_of: date, log=print) -> None:
     import psycopg
 
     with psycopg.connect(_pg_dsn(pg_name(n))) as conn:
@@ -551,24 +709,47 @@ def _load_postgresql(n: int, as_of: date) -> None:
         for name, _ in indexes:
             conn.execute(f'DROP INDEX "{name}"')
         conn.execute("SET synchronous_commit = off")
+        # Emptied in this transaction (they are empty: the database was just created), so COPY …
+        # FREEZE writes the rows frozen and all-visible; VACUUM then has nothing to rewrite.
+        conn.execute(f"TRUNCATE {', '.join(BULK_TABLES)} CASCADE")
+        # The rows are consistent by construction (concern ids 1..n, tags, programs and users
+        # inserted above): the foreign-key triggers, one index probe per row, are skipped for the
+        # load (as pg_restore --disable-triggers does); the constraints stay declared.
+        conn.execute("SET session_replication_role = replica")
+        gen_s = copy_s = 0.0
+        concern_sql = f"COPY concerns ({', '.join(CONCERN_COLUMNS)}) FROM STDIN"  # noqa: S608
         with conn.cursor() as cur:
-            for concerns, ctags, craces in generate_rows(n, as_of):
-                with cur.copy(f"COPY concerns ({', '.join(CONCERN_COLUMNS)}) FROM STDIN") as copy:
-                    for row in concerns:
-                        copy.write_row(row)
-                with cur.copy("COPY concern_tags (concern_id, tag_id) FROM STDIN") as copy:
-                    for row in ctags:
-                        copy.write_row(row)
-                with cur.copy("COPY concern_races (concern_id, code) FROM STDIN") as copy:
-                    for row in craces:
-                        copy.write_row(row)
-        conn.execute("SET maintenance_work_mem = '512MB'")
+            rows = generate_rows(n, as_of)
+            done = 0
+            while True:
+                started = time.perf_counter()
+                chunk = next(rows, None)
+                gen_s += time.perf_counter() - started
+                if chunk is None:
+                    break
+                concerns, ctags, craces = chunk
+                started = time.perf_counter()
+                _copy(cur, concern_sql, CONCERN_TYPES, concerns)
+                _copy(cur, "COPY concern_tags (concern_id, tag_id) FROM STDIN", ("int4", "int4"), ctags)
+                _copy(cur, "COPY concern_races (concern_id, code) FROM STDIN", ("int4", "text"), craces)
+                copy_s += time.perf_counter() - started
+                done += len(concerns)
+                if done % 1_000_000 < CHUNK:
+                    log(f"[generate] postgresql n={n:,}: {done:,} rows (rows {gen_s:.0f} s, COPY {copy_s:.0f} s)")
+        conn.execute("SET session_replication_role = DEFAULT")
+        log(f"[generate] postgresql n={n:,}: rows generated in {gen_s:.0f} s, COPY {copy_s:.0f} s; indexes …")
+        started = time.perf_counter()
+        conn.execute("SET maintenance_work_mem = '1GB'")
         for _, sql in indexes:
             conn.execute(sql)
         conn.execute("SELECT setval(pg_get_serial_sequence('concerns', 'id'), (SELECT max(id) FROM concerns))")
         conn.commit()
+        log(f"[generate] postgresql n={n:,}: {len(indexes)} indexes in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
     with psycopg.connect(_pg_dsn(pg_name(n)), autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
         conn.execute("VACUUM ANALYZE")
+    log(f"[generate] postgresql n={n:,}: VACUUM ANALYZE in {time.perf_counter() - started:.0f} s")
 
 
 def generate(kind: str, n: int, *, force: bool = False, log=print) -> bool:
@@ -592,9 +773,14 @@ def generate(kind: str, n: int, *, force: bool = False, log=print) -> bool:
     log(f"[generate] {kind} n={n:,}: schema (flask db upgrade), programs, tags, users …")
     build_schema_and_people(kind, n)
     log(f"[generate] {kind} n={n:,}: bulk load …")
-    (_load_sqlite if kind == "sqlite" else _load_postgresql)(n, as_of)
+    if kind == "sqlite":
+        _load_sqlite(n, as_of)
+    else:
+        _load_postgresql(n, as_of, log=log)
     log(f"[generate] {kind} n={n:,}: pattern rollups …")
-    build_rollups(kind, n)
+    rollups_started = time.perf_counter()
+    build_rollups(kind, n, log=log)
+    log(f"[generate] {kind} n={n:,}: rollups in {time.perf_counter() - rollups_started:.0f} s")
     create_api_user(kind, n)
     seconds = time.perf_counter() - started
     _write_marker(kind, n, f"{_marker(n)} as_of={as_of.isoformat()} load_seconds={seconds:.0f}")

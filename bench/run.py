@@ -573,24 +573,41 @@ def table(results: list[dict]) -> str:
         lines.append("|" + "---|" * len(head))
         for row in rows_for(result):
             lines.append("| " + " | ".join(row) + " |")
-    growth = []
-    kinds = sorted({r["kind"] for r in results})
-    for kind in kinds:
-        by_n = {r["n"]: r["reads"]["pattern_list"]["median"] for r in results if r["kind"] == kind and "reads" in r}
-        floors = {r["n"]: r["reads"]["pattern_floor"]["median"] for r in results if r["kind"] == kind and "reads" in r}
-        if 100_000 in by_n and 1_000_000 in by_n:
-            g = by_n[1_000_000] / by_n[100_000]
-            fg = floors[1_000_000] / floors[100_000]
-            growth.append(
-                f"| {kind} | {_ms(by_n[100_000])} | {_ms(by_n[1_000_000])} | {g:.1f}× | < {TARGET_GROWTH:.0f}× "
-                f"| {fg:.1f}× | {_met(g < TARGET_GROWTH)} |"
-            )
-    if growth:
-        lines.append("\n### Growth of the pattern list, 100,000 → 1,000,000 concerns\n")
-        lines.append("| database | 100k median | 1M median | growth | target | floor growth | target met |")
+    for (small, large), growth in _growth(results).items():
+        lines.append(f"\n### Growth of the pattern list, {small:,} → {large:,} concerns\n")
+        lines.append(
+            f"| database | {_size(small)} median | {_size(large)} median | growth | target | floor growth | target met |"
+        )
         lines.append("|---|---|---|---|---|---|---|")
         lines.extend(growth)
     return "\n".join(lines) + "\n"
+
+
+def _size(n: int) -> str:
+    """100000 → 100k, 1000000 → 1M, 10000000 → 10M."""
+    for unit, name in ((1_000_000, "M"), (1_000, "k")):
+        if n >= unit and n % unit == 0:
+            return f"{n // unit}{name}"
+    return f"{n:,}"
+
+
+def _growth(results: list[dict]) -> dict[tuple[int, int], list[str]]:
+    """The pattern list's growth between each pair of consecutive scales measured (tenfold: the
+    target is < 3×), per database, beside the floor's growth over the same step."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for kind in sorted({r["kind"] for r in results}):
+        measured = [r for r in results if r["kind"] == kind and "reads" in r]
+        by_n = {r["n"]: r["reads"]["pattern_list"]["median"] for r in measured}
+        floors = {r["n"]: r["reads"]["pattern_floor"]["median"] for r in measured}
+        sizes = sorted(by_n)
+        for small, large in zip(sizes, sizes[1:], strict=False):
+            g = by_n[large] / by_n[small]
+            fg = floors[large] / floors[small]
+            out.setdefault((small, large), []).append(
+                f"| {kind} | {_ms(by_n[small])} | {_ms(by_n[large])} | {g:.1f}× | < {TARGET_GROWTH:.0f}× "
+                f"| {fg:.1f}× | {_met(g < TARGET_GROWTH)} |"
+            )
+    return out
 
 
 def _load() -> str:
@@ -631,6 +648,12 @@ def main(argv=None) -> int:
         "--only",
         default="reads,logging,imports",
         help="which parts to run: reads (1–3, 5), logging (4), imports (6); comma-separated",
+    )
+    parser.add_argument(
+        "--section",
+        metavar="NAME",
+        help="write this run's tables into the section NAME of bench/RESULTS.md's kept notes (replacing "
+        "an earlier run's section of that name) instead of replacing the main tables: e.g. --section 10m",
     )
     parser.add_argument("--reads", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -675,18 +698,24 @@ def main(argv=None) -> int:
     text = table(results)
     print("\n" + text)
     if not args.no_write:
-        header = (
-            "# Caseflow benchmark results\n\n"
+        run_line = (
             f"- Run: {started:%Y-%m-%d %H:%M} UTC, `{(env_note + ' ' + command).strip()}` "
             f"(warm-up {args.warmup}, timed {args.repeat}; logging {args.requests} requests, "
             f"{args.clients} clients, gunicorn 2 sync workers)\n"
             f"- Machine: {machine()}\n"
-            "- Targets apply at 1,000,000 concerns; smaller scales are judged against them only for reading growth.\n"
         )
-        raw = ROOT / "bench" / "data" / "last-run.json"
+        raw = ROOT / "bench" / "data" / (f"last-run-{args.section}.json" if args.section else "last-run.json")
         raw.parent.mkdir(parents=True, exist_ok=True)
         raw.write_text(json.dumps(results, indent=1, default=str))
-        RESULTS.write_text(header + text + NOTES_MARKER + _existing_notes())
+        if args.section:
+            write_section(args.section, run_line + text)
+        else:
+            header = (
+                "# Caseflow benchmark results\n\n"
+                + run_line
+                + "- Targets apply at 1,000,000 concerns; smaller scales are judged against them only for reading growth.\n"
+            )
+            RESULTS.write_text(header + text + NOTES_MARKER + _existing_notes())
     return 0
 
 
@@ -697,6 +726,26 @@ def _existing_notes() -> str:
     if RESULTS.exists() and NOTES_MARKER in RESULTS.read_text():
         return RESULTS.read_text().split(NOTES_MARKER, 1)[1]
     return ""
+
+
+def _section_marks(name: str) -> tuple[str, str]:
+    return f"<!-- section {name}: written by bench.run --section {name} -->", f"<!-- /section {name} -->"
+
+
+def write_section(name: str, body: str) -> None:
+    """Put a run's tables in the kept notes of bench/RESULTS.md, between the section's marks: a
+    later `make bench` keeps them; a later run with the same --section replaces them. The main
+    tables above the notes marker are left as they are."""
+    current = RESULTS.read_text() if RESULTS.exists() else "# Caseflow benchmark results\n"
+    head, notes = current.split(NOTES_MARKER, 1) if NOTES_MARKER in current else (current, "")
+    begin, end = _section_marks(name)
+    block = f"{begin}\n{body.strip()}\n{end}\n"
+    if begin in notes and end in notes:
+        before, rest = notes.split(begin, 1)
+        notes = before + block + "\n" + rest.split(end, 1)[1].lstrip("\n")
+    else:
+        notes = block + "\n" + notes.lstrip("\n")
+    RESULTS.write_text(head + NOTES_MARKER + notes)
 
 
 if __name__ == "__main__":
