@@ -11,12 +11,12 @@ counting. Reads only: nothing is written to the database.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from bench import generate as gen
+from bench.run import organizer_client
 
 FIGURES = ("pattern_list", "detail", "equity", "concern_list", "summary")
 
@@ -90,15 +90,7 @@ def run(kind: str, n: int, only: list[str], top: int, explain: int) -> None:
             figures["summary"] = summary
         db.session.remove()
 
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    response = client.post(
-        "/login", data={"email": gen.ORGANIZER_EMAIL, "password": gen.BENCH_PASSWORD, "csrf_token": token.group(1)}
-    )
-    assert response.status_code == 302, response.status_code
+    client = organizer_client(app)
     since = (settings.as_of - timedelta(days=89)).isoformat()
     urls = {
         "detail": f"/patterns/detail?key={top_key}",

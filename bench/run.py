@@ -82,6 +82,21 @@ def vm_hwm_kb(pid: int | str = "self") -> int | None:
     return int(match.group(1)) if match else None
 
 
+def organizer_client(app):
+    """A Flask test client logged in as the bench organizer (through the login form and its CSRF token)."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    response = client.post(
+        "/login",
+        data={"email": gen.ORGANIZER_EMAIL, "password": gen.BENCH_PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert response.status_code == 302, response.status_code
+    return client
+
+
 # --- 1–3 and 5: reads, in a fresh process per database and scale --------------------------------
 
 
@@ -148,16 +163,7 @@ def reads(kind: str, n: int, warmup: int, repeat: int) -> dict:
         db.session.remove()
 
     # Pages over HTTP, logged in as the organizer.
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page
-    )
-    response = client.post(
-        "/login",
-        data={"email": gen.ORGANIZER_EMAIL, "password": gen.BENCH_PASSWORD, "csrf_token": token.group(1)},
-    )
-    assert response.status_code == 302, response.status_code
+    client = organizer_client(app)
     since = (as_of - timedelta(days=89)).isoformat()
     top_tag = top.key.split(":", 1)[1]
     pages = {
